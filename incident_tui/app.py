@@ -1,0 +1,79 @@
+"""IncidentApp: wiring (database, clock, config, user), the global bindings, the screens.
+
+Start-up stays light: SQLAlchemy is imported and the database opened in a worker after
+the first frame, so the window appears at the speed of a bare Textual app.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from incident_tui.clock import Clock, SystemClock
+from incident_tui.config import Config
+
+if TYPE_CHECKING:
+    from incident_tui.store import Database
+
+
+def styles_dir() -> Path:
+    """The .tcss folder: packaged inside the wheel, or at the repository root when editable."""
+    packaged = Path(__file__).with_name("styles")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "styles"
+
+
+class IncidentApp(App[None]):
+    TITLE = "incident-tui"
+    CSS_PATH = [styles_dir() / "app.tcss"]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave incident-tui"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        db_target: str | None = None,
+        database: Database | None = None,
+        config: Config | None = None,
+        clock: Clock | None = None,
+        user: str | None = None,
+        open_incident: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config or Config()
+        self.clock: Clock = clock or SystemClock()
+        self.user = user or self.config.user_name
+        self.db_target = db_target
+        self.database: Database | None = database
+        self.open_incident = open_incident
+        self.fatal_error: str | None = None
+
+    def on_mount(self) -> None:
+        from incident_tui.screens.incident_list import IncidentListScreen
+
+        self.push_screen(IncidentListScreen())
+
+    def get_database(self) -> Database:
+        """The open database; opened on first use (from a worker thread, off the UI path)."""
+        if self.database is None:
+            from incident_tui.store import open_database
+
+            self.database = open_database(self.db_target)
+        return self.database
+
+    def fail(self, message: str) -> None:
+        """Leave the app and let the CLI print `message` as its one-line error."""
+        self.fatal_error = message
+        self.exit()
+
+    def on_unmount(self) -> None:
+        if self.database is not None and self.db_target is not None:
+            self.database.dispose()
+
+    def now(self) -> Any:
+        return self.clock.now()

@@ -1,0 +1,295 @@
+"""The command line: parse arguments, call the operations, print. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from incident_tui import __version__
+from incident_tui.errors import IncidentError
+
+PROG = "incident-tui"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{PROG}: error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(2)
+
+
+def _common() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    # SUPPRESS, so an option given before the command is not reset by the subparser.
+    common.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH_OR_URL",
+                        help="database file or URL (default: $INCIDENT_TUI_DB, else a "
+                        "SQLite file in the user data dir)")
+    common.add_argument("--config", default=argparse.SUPPRESS, metavar="FILE",
+                        help="config file (default: config.toml in the user config dir)")
+    common.add_argument("--as", dest="user", default=argparse.SUPPRESS, metavar="NAME",
+                        help="who you are (default: the config's user.name, else the OS user)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = _Parser(prog=PROG, parents=[common],
+                     description="The war room for production outages, in a terminal.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help, description=help)
+
+    p = command("open", "open the TUI in an incident's war room")
+    p.add_argument("key", metavar="KEY")
+
+    p = command("declare", "declare an incident; prints its KEY")
+    p.add_argument("title", metavar="TITLE")
+    p.add_argument("--severity", "-s", required=True, metavar="N", help="1 (worst) to 4")
+    p.add_argument("--commander", metavar="NAME")
+    p.add_argument("--started-at", metavar="TIME", help="when impact began (default: now)")
+    p.add_argument("--summary", metavar="TEXT", default="")
+
+    p = command("log", "add a timeline entry")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("text", metavar="TEXT", help="the entry; '-' reads it from standard input")
+    p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
+    p.add_argument("--kind", default="note",
+                   help="note, alert, finding, decision or action (default: note)")
+    p.add_argument("--author", metavar="NAME")
+    p.add_argument("--pin", action="store_true", help="mark it as a key event")
+
+    p = command("phase", "move an incident to a phase")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("phase", metavar="PHASE", help="triage, investigating, identified, "
+                   "mitigating, monitoring, resolved or closed")
+    p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
+
+    p = command("severity", "change an incident's severity")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("severity", metavar="N")
+
+    p = command("role", "hand a role to someone (NAME '-' vacates it)")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("role", metavar="ROLE",
+                   help="commander, tech_lead, comms, scribe, or any other (sme:database)")
+    p.add_argument("name", metavar="NAME")
+
+    p = command("update", "post a status update to an audience")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("audience", metavar="AUDIENCE", help="internal, external or executive")
+    p.add_argument("text", metavar="TEXT", help="the update; '-' reads it from standard input")
+    p.add_argument("--author", metavar="NAME")
+
+    p = command("action", "raise an action item")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("description", metavar="DESCRIPTION")
+    p.add_argument("--owner", metavar="NAME")
+    p.add_argument("--due", metavar="DATE", help="YYYY-MM-DD, +7d, today, tomorrow")
+    p.add_argument("--priority", default="P2", metavar="P", help="P0, P1 or P2 (default P2)")
+    p.add_argument("--type", metavar="T", help="prevent, detect or mitigate")
+    p.add_argument("--ticket", metavar="REF", help="a ticket reference (e.g. OPS-123)")
+
+    p = command("milestone", "set a milestone by hand (started, detected, acknowledged, …)")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("milestone", metavar="NAME")
+    p.add_argument("at", metavar="TIME", help="when, or '-' to clear")
+
+    p = command("list", "list incidents (active ones unless --all)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="include resolved and closed ones")
+
+    p = command("show", "show one incident")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+class _Run:
+    """What every command needs: config, clock, the user's name, the database (lazily)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from incident_tui.clock import clock_from_env
+        from incident_tui.config import load_config
+
+        self.args = args
+        self.config = load_config(getattr(args, "config", None))
+        self.clock = clock_from_env()
+        self.now = self.clock.now()
+        self.user = getattr(args, "user", None) or self.config.user_name
+        self._db = None
+
+    @property
+    def db(self):  # type: ignore[no-untyped-def]
+        if self._db is None:
+            from incident_tui.store import open_database
+
+            self._db = open_database(getattr(self.args, "db", None))
+        return self._db
+
+    def time(self, text: str | None):  # type: ignore[no-untyped-def]
+        if text is None:
+            return None
+        from incident_tui.timeparse import parse_past_time
+
+        return parse_past_time(text, now=self.now, tz=self.config.display_tz)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+def _text_arg(value: str) -> str:
+    """A TEXT argument; `-` means standard input (for long or multi-line text)."""
+    if value == "-":
+        return sys.stdin.read()
+    return value
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, nothing deeper
+    from incident_tui import ops, queries, render
+    from incident_tui.domain import incident_key, parse_key
+    from incident_tui.timeparse import iso_z, parse_date
+
+    a = run.args
+    cmd = a.command
+    if cmd == "declare":
+        at = run.time(a.started_at)
+        number = ops.declare(run.db, title=a.title, severity=a.severity, author=run.user,
+                             now=run.now, commander=a.commander, started_at=at,
+                             summary=a.summary)
+        print(incident_key(number))
+    elif cmd == "log":
+        at = run.time(a.at)
+        entry = ops.log_entry(run.db, key=a.key, text=_text_arg(a.text), author=a.author or run.user,
+                              now=run.now, at=at, kind=a.kind, pinned=a.pin)
+        print(f"{incident_key(parse_key(a.key))}: {entry.kind} #{entry.id} at "
+              f"{iso_z(entry.occurred_at)}")
+    elif cmd == "phase":
+        at = run.time(a.at)
+        print(ops.set_phase(run.db, key=a.key, phase=a.phase, author=run.user, now=run.now,
+                            at=at))
+    elif cmd == "severity":
+        print(ops.set_severity(run.db, key=a.key, severity=a.severity, author=run.user,
+                               now=run.now))
+    elif cmd == "role":
+        holder = None if a.name.strip() == "-" else a.name
+        print(ops.hand_over_role(run.db, key=a.key, role=a.role, holder=holder,
+                                 author=run.user, now=run.now))
+    elif cmd == "update":
+        update = ops.post_update(run.db, key=a.key, audience=a.audience, text=_text_arg(a.text),
+                                 author=a.author or run.user, now=run.now)
+        print(f"{incident_key(parse_key(a.key))}: {update.audience} update posted at "
+              f"{iso_z(update.posted_at)}")
+    elif cmd == "action":
+        due = parse_date(a.due, today=run.now.date()) if a.due else None
+        item = ops.add_action(run.db, key=a.key, description=a.description, author=run.user,
+                              now=run.now, owner=a.owner, due_date=due, priority=a.priority,
+                              type=a.type, ticket=a.ticket)
+        print(f"{incident_key(parse_key(a.key))}: action item #{item.id}")
+    elif cmd == "milestone":
+        at = None if a.at.strip() == "-" else run.time(a.at)
+        print(ops.set_milestone(run.db, key=a.key, milestone=a.milestone, at=at,
+                                author=run.user, now=run.now))
+    elif cmd == "list":
+        summaries = queries.list_incidents(run.db, now=run.now, include_closed=a.all,
+                                           policy=run.config.policy)
+        if a.json:
+            _print_json([render.summary_json(s, now=run.now) for s in summaries])
+        else:
+            print("\n".join(render.summary_lines(summaries, now=run.now)))
+    elif cmd == "show":
+        detail = queries.incident_detail(run.db, a.key)
+        if a.json:
+            _print_json(render.detail_json(detail, now=run.now, policy=run.config.policy))
+        else:
+            print("\n".join(render.detail_lines(detail, now=run.now, tz=run.config.display_tz,
+                                                policy=run.config.policy)))
+    else:  # pragma: no cover — argparse only lets known commands through
+        raise IncidentError(f"unknown command {cmd!r}")
+    return 0
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from incident_tui.clock import clock_from_env
+    from incident_tui.config import load_config
+    from incident_tui.domain import parse_key
+
+    config = load_config(getattr(args, "config", None))
+    key = None
+    if args.command == "open":
+        key = parse_key(args.key)
+    from incident_tui.app import IncidentApp
+
+    app = IncidentApp(
+        db_target=getattr(args, "db", None),
+        config=config,
+        clock=clock_from_env(),
+        user=getattr(args, "user", None) or config.user_name,
+        open_incident=key,
+    )
+    app.run()
+    if app.fatal_error:
+        raise IncidentError(app.fatal_error)
+    return 0
+
+
+_TIME_OPTIONS = ("--at", "--started-at", "--due")
+
+
+def _join_negative_times(argv: Sequence[str]) -> list[str]:
+    """`--at -5m` → `--at=-5m`: argparse would take `-5m` for an option."""
+    joined: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if item in _TIME_OPTIONS and i + 1 < len(items) and items[i + 1][:2].startswith("-") \
+                and items[i + 1][1:2].isdigit():
+            joined.append(f"{item}={items[i + 1]}")
+            i += 2
+            continue
+        joined.append(item)
+        i += 1
+    return joined
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(_join_negative_times(sys.argv[1:] if argv is None else argv))
+    run: _Run | None = None
+    try:
+        if args.command in (None, "open"):
+            return _run_app(args)
+        run = _Run(args)
+        return _run_command(run)
+    except IncidentError as error:
+        sys.stderr.write(f"{PROG}: error: {error}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # never a traceback in the user's face
+        if os.environ.get("INCIDENT_TUI_DEBUG"):
+            raise
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        sys.stderr.write(
+            f"{PROG}: internal error: {type(error).__name__}: {first} "
+            "(set INCIDENT_TUI_DEBUG=1 for details)\n"
+        )
+        return 70
+    finally:
+        if run is not None:
+            run.close()

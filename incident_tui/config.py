@@ -1,0 +1,106 @@
+"""Where things live (platformdirs) and the user's TOML config: name, time zone, policy."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+from incident_tui.errors import ConfigError
+from incident_tui.policy import DEFAULT_POLICY, Policy, policy_from_mapping
+from incident_tui.text import one_line
+
+APP_NAME = "incident-tui"
+DB_ENV = "INCIDENT_TUI_DB"
+CONFIG_ENV = "INCIDENT_TUI_CONFIG"
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_db_path() -> Path:
+    return data_dir() / "incidents.db"
+
+
+def default_config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry and no LOGNAME: a container, a service
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Config:
+    user_name: str = field(default_factory=os_user)
+    display_tz: tzinfo = UTC
+    policy: Policy = DEFAULT_POLICY
+    path: Path | None = None
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """The config at `path` (else $INCIDENT_TUI_CONFIG, else the user config dir).
+
+    A missing default file means defaults; a missing file named explicitly, or a
+    malformed one, is a ConfigError naming the file and the line.
+    """
+    explicit = path is not None or bool(os.environ.get(CONFIG_ENV))
+    target = Path(path or os.environ.get(CONFIG_ENV) or default_config_path()).expanduser()
+    if not target.exists():
+        if explicit:
+            raise ConfigError(f"config file {target} does not exist")
+        return Config()
+    try:
+        data = tomllib.loads(target.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"config file {target}: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"config file {target} cannot be read: {error}") from None
+    try:
+        return config_from_mapping(data, path=target)
+    except ConfigError as error:
+        raise ConfigError(f"config file {target}: {error}") from None
+
+
+def config_from_mapping(data: dict, path: Path | None = None) -> Config:
+    user = data.get("user", {})
+    name = user.get("name") if isinstance(user, dict) else None
+    if name is not None and (not isinstance(name, str) or not one_line(name)):
+        raise ConfigError("user.name: expected a non-empty string")
+    display = data.get("display", {})
+    tz_name = display.get("timezone", "UTC") if isinstance(display, dict) else "UTC"
+    return Config(
+        user_name=one_line(name) if name else os_user(),
+        display_tz=parse_timezone(tz_name),
+        policy=policy_from_mapping(data),
+        path=path,
+    )
+
+
+def parse_timezone(name: str) -> tzinfo:
+    if not isinstance(name, str):
+        raise ConfigError("display.timezone: expected a string such as \"UTC\" or \"local\"")
+    if name.upper() == "UTC":
+        return UTC
+    if name.lower() == "local":
+        from datetime import datetime
+
+        return datetime.now().astimezone().tzinfo or UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"display.timezone: unknown time zone {name!r}") from None

@@ -1,0 +1,192 @@
+"""The SQLModel tables: incidents, their timeline, roles, updates, actions, postmortem.
+
+No `from __future__ import annotations` here: it breaks SQLModel's relationship handling.
+Every datetime is timezone-aware UTC (SQLModel stores it as UTC and reads it back aware).
+"""
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Incident(SQLModel, table=True):
+    __tablename__ = "incident"
+    # AUTOINCREMENT: the database hands out incident numbers and never reuses one.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str
+    severity: int
+    phase: str = "triage"
+    summary: str = ""
+    is_drill: bool = False
+    declared_at: datetime
+    declared_by: str
+    started_at: datetime
+    detected_at: Optional[datetime] = None
+    acknowledged_at: Optional[datetime] = None
+    mitigated_at: Optional[datetime] = None
+    resolved_at: Optional[datetime] = None
+    closed_at: Optional[datetime] = None
+    updated_at: datetime
+
+
+class IncidentChange(SQLModel, table=True):
+    """A phase, severity or milestone change: the history deadlines and metrics need."""
+
+    __tablename__ = "incident_change"
+    __table_args__ = (Index("ix_incident_change_incident", "incident_id", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    at: datetime
+    recorded_at: datetime
+    field: str
+    old: Optional[str] = None
+    new: Optional[str] = None
+    author: str
+
+
+class RoleHolding(SQLModel, table=True):
+    """One person holding one role for a while; a handoff ends one holding, starts another."""
+
+    __tablename__ = "role_holding"
+    __table_args__ = (Index("ix_role_holding_incident", "incident_id", "role", "started_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    role: str
+    holder: str
+    started_at: datetime
+    ended_at: Optional[datetime] = None
+    assigned_by: str
+
+
+class TimelineEntry(SQLModel, table=True):
+    __tablename__ = "timeline_entry"
+    __table_args__ = (
+        Index("ix_timeline_entry_incident_occurred", "incident_id", "occurred_at", "id"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    occurred_at: datetime
+    recorded_at: datetime
+    kind: str = "note"
+    author: str
+    text: str
+    pinned: bool = False
+    deleted_at: Optional[datetime] = None
+    deleted_by: Optional[str] = None
+    version: int = 1
+    """Bumped on every edit, so a writer can tell that someone changed it meanwhile."""
+
+
+class EntryRevision(SQLModel, table=True):
+    """The state of an entry before an edit or a delete: nothing is lost."""
+
+    __tablename__ = "entry_revision"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="timeline_entry.id", index=True)
+    change: str
+    changed_at: datetime
+    changed_by: str
+    kind: str
+    text: str
+    occurred_at: datetime
+    pinned: bool
+
+
+class StatusUpdate(SQLModel, table=True):
+    __tablename__ = "status_update"
+    __table_args__ = (
+        Index("ix_status_update_incident", "incident_id", "audience", "posted_at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    audience: str
+    text: str
+    author: str
+    posted_at: datetime
+    phase: str
+
+
+class ActionItem(SQLModel, table=True):
+    __tablename__ = "action_item"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    description: str
+    owner: Optional[str] = None
+    due_date: Optional[date] = None
+    priority: str = "P2"
+    type: Optional[str] = None
+    status: str = "open"
+    ticket: Optional[str] = None
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+
+
+class Postmortem(SQLModel, table=True):
+    __tablename__ = "postmortem"
+
+    incident_id: int = Field(foreign_key="incident.id", primary_key=True)
+    status: str = "draft"
+    summary: str = ""
+    root_cause: str = ""
+    contributing_factors: str = ""
+    what_went_well: str = ""
+    what_went_poorly: str = ""
+    lucky_breaks: str = ""
+    lessons_learned: str = ""
+    users_affected: str = ""
+    revenue_impact: str = ""
+    sla_breached: Optional[bool] = None
+    """None: computed from the policy; True/False: set by hand."""
+    authors: str = ""
+    """Comma-separated names; empty means the role holders."""
+    updated_at: datetime
+
+
+class FiveWhy(SQLModel, table=True):
+    __tablename__ = "five_why"
+    __table_args__ = (UniqueConstraint("incident_id", "position"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    position: int
+    question: str
+    answer: str = ""
+
+
+class Timer(SQLModel, table=True):
+    """An ad-hoc countdown (`/timer 10m check shard map`)."""
+
+    __tablename__ = "timer"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    label: str
+    due_at: datetime
+    started_at: datetime
+    started_by: str
+    cancelled_at: Optional[datetime] = None
+
+
+class DeadlineSnooze(SQLModel, table=True):
+    """A countdown pushed back by hand (5, 10 or 15 min); the timeline records it too."""
+
+    __tablename__ = "deadline_snooze"
+    __table_args__ = (Index("ix_deadline_snooze_incident", "incident_id", "deadline"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    deadline: str
+    until: datetime
+    snoozed_at: datetime
+    snoozed_by: str

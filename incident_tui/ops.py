@@ -1,0 +1,604 @@
+"""The operations people perform on an incident: one implementation for CLI, slash
+commands and screens alike.
+
+Each function validates its input, then does its work in one write transaction (retried
+whole when the database is busy) that also writes the system timeline entry, if any.
+Times are passed in (`now`, `at`) so callers decide the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from incident_tui import models as m
+from incident_tui.domain import (
+    MILESTONES,
+    PHASES,
+    SYSTEM_KINDS,
+    Action,
+    Entry,
+    Update,
+    incident_key,
+    parse_action_status,
+    parse_action_type,
+    parse_audience,
+    parse_key,
+    parse_kind,
+    parse_phase,
+    parse_priority,
+    parse_role,
+    parse_severity,
+)
+from incident_tui.errors import ConflictError, IncidentError, NotFound
+from incident_tui.store import Database
+from incident_tui.text import MAX_TEXT, clean, one_line
+
+MAX_TITLE = 200
+MAX_NAME = 80
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: object = _Unset()
+"""Marks an argument that was not given (None may mean "clear it")."""
+
+
+def valid_text(value: str | None, what: str, *, limit: int = MAX_TEXT) -> str:
+    """`value` cleaned of control sequences and trimmed; refused when empty or too long."""
+    cleaned = clean(value or "").strip()
+    if not cleaned:
+        raise IncidentError(f"{what} is empty")
+    if len(cleaned) > limit:
+        raise IncidentError(f"{what} is {len(cleaned):,} characters long; the limit is {limit:,}")
+    return cleaned
+
+
+def valid_name(value: str | None, what: str = "name") -> str:
+    name = one_line(value or "")
+    if not name:
+        raise IncidentError(f"{what} is empty")
+    if len(name) > MAX_NAME:
+        raise IncidentError(f"{what} is longer than {MAX_NAME} characters")
+    return name
+
+
+def _aware(at: datetime, what: str) -> datetime:
+    if at.tzinfo is None:
+        raise IncidentError(f"{what} has no time zone")
+    return at
+
+
+def _not_future(at: datetime, now: datetime, what: str) -> datetime:
+    _aware(at, what)
+    if at > now + timedelta(seconds=5):
+        raise IncidentError(f"{what} {at:%Y-%m-%d %H:%M}Z is in the future")
+    return at
+
+
+def _incident(session: Session, key: str | int, *, lock: bool = False) -> m.Incident:
+    number = key if isinstance(key, int) else parse_key(key)
+    incident = session.get(m.Incident, number, with_for_update=lock or None)
+    if incident is None:
+        raise NotFound(f"no incident {incident_key(number)}")
+    return incident
+
+
+def _system_entry(
+    session: Session, incident: m.Incident, kind: str, text: str, *, author: str,
+    at: datetime, now: datetime,
+) -> m.TimelineEntry:
+    entry = m.TimelineEntry(
+        incident_id=incident.id, occurred_at=at, recorded_at=now, kind=kind,
+        author=author, text=text,
+    )
+    session.add(entry)
+    incident.updated_at = now
+    return entry
+
+
+def _entry_view(row: m.TimelineEntry) -> Entry:
+    return Entry(
+        id=row.id, occurred_at=row.occurred_at, recorded_at=row.recorded_at, kind=row.kind,
+        author=row.author, text=row.text, pinned=row.pinned, version=row.version,
+    )
+
+
+def _change(
+    session: Session, incident: m.Incident, field: str, old: object, new: object, *,
+    author: str, at: datetime, now: datetime,
+) -> None:
+    session.add(
+        m.IncidentChange(
+            incident_id=incident.id, at=at, recorded_at=now, field=field,
+            old=None if old is None else str(old), new=None if new is None else str(new),
+            author=author,
+        )
+    )
+
+
+# --- declaring --------------------------------------------------------------------------
+
+
+def declare(
+    db: Database, *, title: str, severity: int | str, author: str, now: datetime,
+    commander: str | None = None, started_at: datetime | None = None, summary: str = "",
+    is_drill: bool = False,
+) -> int:
+    """Declare an incident; returns its number (the key is INC-<number>)."""
+    title = one_line(valid_text(title, "title", limit=MAX_TITLE))
+    sev = parse_severity(severity)
+    author = valid_name(author, "author")
+    commander = valid_name(commander, "commander") if commander is not None else None
+    started = _not_future(started_at, now, "start time") if started_at else now
+    summary = clean(summary or "").strip()
+    if len(summary) > MAX_TEXT:
+        raise IncidentError(f"summary is longer than {MAX_TEXT:,} characters")
+
+    def work(session: Session) -> int:
+        incident = m.Incident(
+            title=title, severity=sev, phase="triage", summary=summary, is_drill=is_drill,
+            declared_at=now, declared_by=author, started_at=started, detected_at=now,
+            updated_at=now,
+        )
+        session.add(incident)
+        session.flush()  # the database allocates the number
+        began = f"; impact began {started:%Y-%m-%d %H:%M}Z" if started < now else ""
+        _system_entry(
+            session, incident, "status", f"Declared SEV{sev}: {title}{began}",
+            author=author, at=now, now=now,
+        )
+        if commander:
+            _hold(session, incident, "commander", commander, author=author, now=now)
+        return incident.id
+
+    return db.write(work)
+
+
+# --- the timeline -----------------------------------------------------------------------
+
+
+def log_entry(
+    db: Database, *, key: str | int, text: str, author: str, now: datetime,
+    at: datetime | None = None, kind: str = "note", pinned: bool = False,
+) -> Entry:
+    """Add an entry to the timeline (backdated when `at` is given)."""
+    body = valid_text(text, "entry text")
+    kind = parse_kind(kind)
+    author = valid_name(author, "author")
+    occurred = _not_future(at, now, "entry time") if at else now
+
+    def work(session: Session) -> Entry:
+        incident = _incident(session, key)
+        entry = m.TimelineEntry(
+            incident_id=incident.id, occurred_at=occurred, recorded_at=now, kind=kind,
+            author=author, text=body, pinned=pinned,
+        )
+        session.add(entry)
+        session.flush()
+        return _entry_view(entry)
+
+    return db.write(work)
+
+
+def _entry_for_change(
+    session: Session, key: str | int, entry_id: int, expected_version: int | None
+) -> tuple[m.Incident, m.TimelineEntry]:
+    incident = _incident(session, key)
+    entry = session.get(m.TimelineEntry, entry_id)
+    if entry is None or entry.incident_id != incident.id or entry.deleted_at is not None:
+        raise NotFound(f"no entry #{entry_id} in {incident_key(incident.id)}")
+    if expected_version is not None and entry.version != expected_version:
+        raise ConflictError(
+            f"entry #{entry_id} was changed by {entry.author} meanwhile; now: "
+            f"{one_line(entry.text, 120)}"
+        )
+    return incident, entry
+
+
+def _keep_revision(session: Session, entry: m.TimelineEntry, change: str, author: str,
+                   now: datetime) -> None:
+    session.add(
+        m.EntryRevision(
+            entry_id=entry.id, change=change, changed_at=now, changed_by=author,
+            kind=entry.kind, text=entry.text, occurred_at=entry.occurred_at,
+            pinned=entry.pinned,
+        )
+    )
+    entry.version += 1
+
+
+def edit_entry(
+    db: Database, *, key: str | int, entry_id: int, author: str, now: datetime,
+    text: str | None = None, kind: str | None = None, occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Entry:
+    """Change an entry's text, kind or time; the previous version is kept."""
+    body = valid_text(text, "entry text") if text is not None else None
+    new_kind = parse_kind(kind) if kind is not None else None
+    when = _not_future(occurred_at, now, "entry time") if occurred_at else None
+    author = valid_name(author, "author")
+
+    def work(session: Session) -> Entry:
+        _, entry = _entry_for_change(session, key, entry_id, expected_version)
+        if new_kind is not None and entry.kind in SYSTEM_KINDS and new_kind != entry.kind:
+            raise IncidentError(f"entry #{entry_id} was written by the system; its kind stays")
+        _keep_revision(session, entry, "edit", author, now)
+        if body is not None:
+            entry.text = body
+        if new_kind is not None:
+            entry.kind = new_kind
+        if when is not None:
+            entry.occurred_at = when
+        session.flush()
+        return _entry_view(entry)
+
+    return db.write(work)
+
+
+def delete_entry(
+    db: Database, *, key: str | int, entry_id: int, author: str, now: datetime,
+    expected_version: int | None = None,
+) -> None:
+    """Mark an entry deleted; it stays in the database with its history."""
+    author = valid_name(author, "author")
+
+    def work(session: Session) -> None:
+        _, entry = _entry_for_change(session, key, entry_id, expected_version)
+        _keep_revision(session, entry, "delete", author, now)
+        entry.deleted_at = now
+        entry.deleted_by = author
+
+    db.write(work)
+
+
+def pin_entry(
+    db: Database, *, key: str | int, author: str, now: datetime, entry_id: int | None = None,
+    pinned: bool | None = None,
+) -> Entry:
+    """Pin (or unpin; `pinned=None` toggles) an entry; without an id, the newest one."""
+    author = valid_name(author, "author")
+
+    def work(session: Session) -> Entry:
+        incident = _incident(session, key)
+        target = entry_id
+        if target is None:
+            target = session.exec(
+                select(m.TimelineEntry.id)
+                .where(m.TimelineEntry.incident_id == incident.id)
+                .where(col(m.TimelineEntry.deleted_at).is_(None))
+                .order_by(col(m.TimelineEntry.recorded_at).desc(), col(m.TimelineEntry.id).desc())
+                .limit(1)
+            ).first()
+            if target is None:
+                raise IncidentError(f"{incident_key(incident.id)} has no entry to pin")
+        _, entry = _entry_for_change(session, incident.id, target, None)
+        _keep_revision(session, entry, "pin", author, now)
+        entry.pinned = (not entry.pinned) if pinned is None else pinned
+        session.flush()
+        return _entry_view(entry)
+
+    return db.write(work)
+
+
+# --- phase, severity, milestones --------------------------------------------------------
+
+# The milestone each phase sets on entering it, and clears when moving back before it.
+_PHASE_MILESTONES = (
+    ("investigating", "acknowledged_at"),
+    ("monitoring", "mitigated_at"),
+    ("resolved", "resolved_at"),
+    ("closed", "closed_at"),
+)
+
+
+def set_phase(
+    db: Database, *, key: str | int, phase: str, author: str, now: datetime,
+    at: datetime | None = None,
+) -> str:
+    """Move the incident to `phase` (backwards too); milestones follow. Returns the entry text."""
+    new = parse_phase(phase)
+    author = valid_name(author, "author")
+    when = _not_future(at, now, "phase time") if at else now
+
+    def work(session: Session) -> str:
+        incident = _incident(session, key, lock=True)
+        old = incident.phase
+        if old == new:
+            raise IncidentError(f"{incident_key(incident.id)} is already {new}")
+        notes = []
+        index = PHASES.index(new)
+        for phase_name, milestone in _PHASE_MILESTONES:
+            reached = index >= PHASES.index(phase_name)
+            current = getattr(incident, milestone)
+            if reached and current is None:
+                setattr(incident, milestone, when)
+                _change(session, incident, milestone, None, when.isoformat(),
+                        author=author, at=when, now=now)
+            elif not reached and current is not None and milestone != "acknowledged_at":
+                setattr(incident, milestone, None)
+                notes.append(f"{milestone.removesuffix('_at')} {current:%H:%M}Z cleared")
+                _change(session, incident, milestone, current.isoformat(), None,
+                        author=author, at=when, now=now)
+        incident.phase = new
+        _change(session, incident, "phase", old, new, author=author, at=when, now=now)
+        direction = " (back)" if index < PHASES.index(old) else ""
+        text = f"Phase {old} → {new}{direction}"
+        if notes:
+            text += "; " + ", ".join(notes)
+        _system_entry(session, incident, "status", text, author=author, at=when, now=now)
+        return text
+
+    return db.write(work)
+
+
+def set_severity(
+    db: Database, *, key: str | int, severity: int | str, author: str, now: datetime
+) -> str:
+    """Change the severity; update cadences and countdowns follow from the change's time."""
+    new = parse_severity(severity)
+    author = valid_name(author, "author")
+
+    def work(session: Session) -> str:
+        incident = _incident(session, key, lock=True)
+        old = incident.severity
+        if old == new:
+            raise IncidentError(f"{incident_key(incident.id)} is already SEV{new}")
+        incident.severity = new
+        _change(session, incident, "severity", old, new, author=author, at=now, now=now)
+        text = f"Severity SEV{old} → SEV{new}"
+        _system_entry(session, incident, "status", text, author=author, at=now, now=now)
+        return text
+
+    return db.write(work)
+
+
+def set_milestone(
+    db: Database, *, key: str | int, milestone: str, at: datetime | None, author: str,
+    now: datetime,
+) -> str:
+    """Set (or clear, with `at=None`) a milestone by hand."""
+    name = milestone.strip().lower()
+    if not name.endswith("_at"):
+        name += "_at"
+    if name not in MILESTONES:
+        raise IncidentError(
+            f"unknown milestone {milestone.strip()!r}; milestones: "
+            + ", ".join(n.removesuffix("_at") for n in MILESTONES)
+        )
+    if name == "started_at" and at is None:
+        raise IncidentError("started cannot be cleared: impact began at some time")
+    when = _not_future(at, now, "milestone time") if at else None
+    author = valid_name(author, "author")
+
+    def work(session: Session) -> str:
+        incident = _incident(session, key, lock=True)
+        old = getattr(incident, name)
+        setattr(incident, name, when)
+        _change(session, incident, name, old.isoformat() if old else None,
+                when.isoformat() if when else None, author=author, at=now, now=now)
+        label = name.removesuffix("_at")
+        text = (f"Milestone {label} set to {when:%Y-%m-%d %H:%M:%S}Z" if when
+                else f"Milestone {label} cleared")
+        _system_entry(session, incident, "status", text, author=author, at=now, now=now)
+        return text
+
+    return db.write(work)
+
+
+# --- roles ------------------------------------------------------------------------------
+
+
+def _hold(session: Session, incident: m.Incident, role: str, holder: str | None, *,
+          author: str, now: datetime) -> str:
+    current = session.exec(
+        select(m.RoleHolding)
+        .where(m.RoleHolding.incident_id == incident.id)
+        .where(m.RoleHolding.role == role)
+        .where(col(m.RoleHolding.ended_at).is_(None))
+    ).all()
+    previous = current[-1].holder if current else None
+    if holder is not None and previous == holder:
+        raise IncidentError(f"{holder} already holds {role}")
+    if holder is None and previous is None:
+        raise IncidentError(f"{role} is already vacant")
+    for holding in current:
+        holding.ended_at = now
+    if holder is None:
+        text = f"{role} vacated (was {previous})"
+    else:
+        session.add(m.RoleHolding(incident_id=incident.id, role=role, holder=holder,
+                                  started_at=now, assigned_by=author))
+        text = f"{holder} is {role}" + (f", taking over from {previous}" if previous else "")
+    _system_entry(session, incident, "role", text, author=author, at=now, now=now)
+    return text
+
+
+def hand_over_role(
+    db: Database, *, key: str | int, role: str, holder: str | None, author: str, now: datetime
+) -> str:
+    """Give `role` to `holder` (None vacates it); the old holding ends, both are kept."""
+    role = parse_role(role)
+    holder = valid_name(holder, "holder") if holder is not None else None
+    author = valid_name(author, "author")
+
+    def work(session: Session) -> str:
+        incident = _incident(session, key, lock=True)
+        return _hold(session, incident, role, holder, author=author, now=now)
+
+    return db.write(work)
+
+
+# --- communication ----------------------------------------------------------------------
+
+
+def post_update(
+    db: Database, *, key: str | int, audience: str, text: str, author: str, now: datetime
+) -> Update:
+    """Record a status update to an audience and its `comm` entry; its countdown restarts."""
+    audience = parse_audience(audience)
+    body = valid_text(text, "update text")
+    author = valid_name(author, "author")
+
+    def work(session: Session) -> Update:
+        incident = _incident(session, key)
+        update = m.StatusUpdate(incident_id=incident.id, audience=audience, text=body,
+                                author=author, posted_at=now, phase=incident.phase)
+        session.add(update)
+        _system_entry(session, incident, "comm",
+                      f"{audience.capitalize()} update posted: {one_line(body, 200)}",
+                      author=author, at=now, now=now)
+        session.flush()
+        return Update(id=update.id, audience=audience, text=body, author=author,
+                      posted_at=now, phase=incident.phase)
+
+    return db.write(work)
+
+
+# --- action items -----------------------------------------------------------------------
+
+
+def _action_view(row: m.ActionItem) -> Action:
+    return Action(id=row.id, description=row.description, owner=row.owner,
+                  due_date=row.due_date, priority=row.priority, type=row.type,
+                  status=row.status, ticket=row.ticket, created_at=row.created_at)
+
+
+def add_action(
+    db: Database, *, key: str | int, description: str, author: str, now: datetime,
+    owner: str | None = None, due_date: date | None = None, priority: str = "P2",
+    type: str | None = None, ticket: str | None = None,
+) -> Action:
+    """Raise an action item on the incident."""
+    body = one_line(valid_text(description, "action description", limit=2000))
+    owner = valid_name(owner, "owner") if owner is not None else None
+    priority = parse_priority(priority)
+    kind = parse_action_type(type) if type is not None else None
+    ticket = valid_name(ticket, "ticket") if ticket is not None else None
+    author = valid_name(author, "author")
+
+    def work(session: Session) -> Action:
+        incident = _incident(session, key)
+        item = m.ActionItem(incident_id=incident.id, description=body, owner=owner,
+                            due_date=due_date, priority=priority, type=kind, ticket=ticket,
+                            created_at=now, created_by=author, updated_at=now)
+        session.add(item)
+        session.flush()
+        return _action_view(item)
+
+    return db.write(work)
+
+
+def update_action(
+    db: Database, *, action_id: int, author: str, now: datetime,
+    description: object = UNSET, owner: object = UNSET, due_date: object = UNSET,
+    priority: object = UNSET, type: object = UNSET, status: object = UNSET,
+    ticket: object = UNSET,
+) -> Action:
+    """Change fields of an action item (None clears owner, due date, type or ticket)."""
+    changes: dict[str, object] = {}
+    if description is not UNSET:
+        changes["description"] = one_line(valid_text(str(description), "action description"))
+    if owner is not UNSET:
+        changes["owner"] = valid_name(str(owner), "owner") if owner is not None else None
+    if due_date is not UNSET:
+        if due_date is not None and not isinstance(due_date, date):
+            raise IncidentError("due date must be a date")
+        changes["due_date"] = due_date
+    if priority is not UNSET:
+        changes["priority"] = parse_priority(str(priority))
+    if type is not UNSET:
+        changes["type"] = parse_action_type(str(type)) if type is not None else None
+    if status is not UNSET:
+        changes["status"] = parse_action_status(str(status))
+    if ticket is not UNSET:
+        changes["ticket"] = valid_name(str(ticket), "ticket") if ticket is not None else None
+    if not changes:
+        raise IncidentError("nothing to change")
+    valid_name(author, "author")
+
+    def work(session: Session) -> Action:
+        item = session.get(m.ActionItem, action_id)
+        if item is None:
+            raise NotFound(f"no action item #{action_id}")
+        for name, value in changes.items():
+            setattr(item, name, value)
+        item.updated_at = now
+        session.flush()
+        return _action_view(item)
+
+    return db.write(work)
+
+
+# --- countdowns -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimerStarted:
+    id: int
+    label: str
+    due_at: datetime
+
+
+def start_timer(
+    db: Database, *, key: str | int, duration: timedelta, label: str, author: str,
+    now: datetime,
+) -> TimerStarted:
+    """An ad-hoc countdown of `duration` from now."""
+    label = valid_name(label, "timer label")
+    if duration <= timedelta(0):
+        raise IncidentError("a timer needs a positive duration")
+    author = valid_name(author, "author")
+
+    def work(session: Session) -> TimerStarted:
+        incident = _incident(session, key)
+        timer = m.Timer(incident_id=incident.id, label=label, due_at=now + duration,
+                        started_at=now, started_by=author)
+        session.add(timer)
+        session.flush()
+        return TimerStarted(timer.id, label, timer.due_at)
+
+    return db.write(work)
+
+
+def cancel_timer(db: Database, *, key: str | int, label: str, author: str, now: datetime) -> None:
+    """Stop the open timers called `label`."""
+
+    def work(session: Session) -> None:
+        incident = _incident(session, key)
+        timers = session.exec(
+            select(m.Timer).where(m.Timer.incident_id == incident.id)
+            .where(m.Timer.label == label).where(col(m.Timer.cancelled_at).is_(None))
+        ).all()
+        if not timers:
+            raise NotFound(f"no running timer {label!r}")
+        for timer in timers:
+            timer.cancelled_at = now
+
+    db.write(work)
+
+
+def snooze_deadline(
+    db: Database, *, key: str | int, deadline: str, due_at: datetime, minutes: int,
+    author: str, now: datetime,
+) -> str:
+    """Push a countdown (currently due at `due_at`) back by 5, 10 or 15 minutes; logged."""
+    if minutes not in (5, 10, 15):
+        raise IncidentError("a countdown snoozes for 5, 10 or 15 minutes")
+    author = valid_name(author, "author")
+    until = max(due_at, now) + timedelta(minutes=minutes)
+
+    def work(session: Session) -> str:
+        incident = _incident(session, key)
+        session.add(m.DeadlineSnooze(incident_id=incident.id, deadline=deadline, until=until,
+                                     snoozed_at=now, snoozed_by=author))
+        text = f"Snoozed {deadline} {minutes} min (now due {until:%H:%M}Z)"
+        _system_entry(session, incident, "status", text, author=author, at=now, now=now)
+        return text
+
+    return db.write(work)

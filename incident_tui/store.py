@@ -1,0 +1,300 @@
+"""Opening the database: URLs, SQLite pragmas, write transactions with retry, migrations.
+
+Engines are made by functions from a URL, never at import time. This module and the
+migrations are the only code that speaks SQL directly.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from incident_tui import models  # noqa: F401  (registers the tables)
+from incident_tui.config import DB_ENV, default_db_path
+from incident_tui.errors import StorageError
+
+T = TypeVar("T")
+
+SCHEMA_REVISIONS: tuple[str, ...] = ("0001", "0002")
+"""Every migration this version knows, oldest first; the last one is the head."""
+SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
+
+BUSY_TIMEOUT_MS = 5_000
+WRITE_ATTEMPTS = 6
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def resolve_target(target: str | os.PathLike | None = None) -> str:
+    """A database URL from `--db` (a path or a URL), else $INCIDENT_TUI_DB, else the default."""
+    raw = str(target) if target else os.environ.get(DB_ENV) or str(default_db_path())
+    if "://" in raw:
+        return raw
+    return "sqlite:///" + str(Path(raw).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for another database (or an in-memory one)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    path = path.split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+def _friendly(error: BaseException, where: str) -> StorageError:
+    message = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    lowered = message.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return StorageError(f"cannot write to {where}: the database is read-only")
+    if "disk is full" in lowered or "disk i/o" in lowered:
+        return StorageError(f"cannot write to {where}: the disk is full or failing ({message})")
+    if "not a database" in lowered:
+        return StorageError(f"{where} is not a SQLite database")
+    if "locked" in lowered or "busy" in lowered:
+        return StorageError(f"{where} is busy: another writer holds it; try again")
+    if "unable to open" in lowered:
+        return StorageError(f"cannot open {where}: check the path and its permissions")
+    return StorageError(f"database error on {where}: {message}")
+
+
+def _sqlite_engine(url: str, *, immediate: bool, foreign_keys: bool = True) -> Engine:
+    """A SQLite engine whose transactions start with BEGIN IMMEDIATE (writers) or BEGIN."""
+    engine = create_engine(
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        poolclass=NullPool if not foreign_keys else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # We emit BEGIN ourselves (below), so take pysqlite's implicit transactions away.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # type: ignore[no-untyped-def]
+        # A read-then-write transaction that starts deferred cannot take the write lock
+        # once another writer committed; IMMEDIATE takes it up front (STACK.md).
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _is_busy(error: BaseException) -> bool:
+    message = str(getattr(error, "orig", error)).lower()
+    return "locked" in message or "busy" in message
+
+
+@dataclass
+class Database:
+    """An open, migrated database: sessions for reading, retried transactions for writing."""
+
+    url: str
+    writer: Engine
+    reader: Engine
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.writer.dialect.name == "sqlite"
+
+    @property
+    def where(self) -> str:
+        return str(self.path) if self.path else self.writer.url.render_as_string(True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        try:
+            with Session(self.reader, expire_on_commit=False) as session:
+                yield session
+        except (OperationalError, DBAPIError) as error:
+            raise _friendly(error, self.where) from None
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in one write transaction and commit it; retry it whole when busy.
+
+        `work` may run more than once, so it must not have effects outside the session.
+        """
+        delay = 0.05
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                with Session(self.writer, expire_on_commit=False) as session:
+                    result = work(session)
+                    session.commit()
+                    return result
+            except OperationalError as error:
+                if _is_busy(error) and attempt < WRITE_ATTEMPTS - 1:
+                    time.sleep(delay)
+                    delay *= 2
+                    continue
+                raise _friendly(error, self.where) from None
+            except DBAPIError as error:
+                raise _friendly(error, self.where) from None
+        raise StorageError(f"{self.where} stayed busy; try again")  # pragma: no cover
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        if self.reader is not self.writer:
+            self.reader.dispose()
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the file (0600) and its folder (0700) if missing; refuse what is not SQLite."""
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+            return
+    except OSError as error:
+        raise StorageError(f"cannot create database {path}: {error.strerror}") from None
+    if path.is_dir():
+        raise StorageError(f"{path} is a folder, not a database file")
+    if not os.access(path, os.R_OK):
+        raise StorageError(f"cannot read database {path}: permission denied")
+
+
+def _stored_revision_sqlite(path: Path) -> str | None:
+    """The schema revision in the file, read without changing it; None for an empty file."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as error:
+        raise StorageError(f"cannot open database {path}: {error}") from None
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if not tables:
+            return None
+        if "alembic_version" not in tables:
+            raise StorageError(f"{path} is a SQLite database but not an incident-tui one")
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    except sqlite3.DatabaseError as error:
+        if "not a database" in str(error) or "malformed" in str(error):
+            raise StorageError(f"{path} is not a SQLite database") from None
+        raise StorageError(f"cannot read database {path}: {error}") from None
+    finally:
+        conn.close()
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        has_table = engine.dialect.has_table(conn, "alembic_version")
+        if not has_table:
+            if engine.dialect.has_table(conn, "incident"):
+                raise StorageError("the database has incident tables but no schema version")
+            return None
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).fetchone()
+        return row[0] if row else None
+
+
+def _check_revision(revision: str | None, where: str) -> None:
+    if revision is not None and revision not in SCHEMA_REVISIONS:
+        raise StorageError(
+            f"{where} was written by a newer incident-tui (schema {revision}; this version "
+            f"knows up to {SCHEMA_HEAD}); upgrade incident-tui to open it — the file is untouched"
+        )
+
+
+def backup_sqlite(path: Path, now: datetime | None = None) -> Path:
+    """A consistent copy of the database beside it, `<name>.<UTC timestamp>.bak` (0600)."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{stamp}.bak")
+    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.close(fd)
+    source = sqlite3.connect(str(path))
+    dest = sqlite3.connect(str(target))
+    try:
+        source.backup(dest)
+    finally:
+        dest.close()
+        source.close()
+    return target
+
+
+def _alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply migrations up to `revision` in one transaction (SQLite: foreign keys off)."""
+    from alembic import command
+
+    cfg = _alembic_config()
+    if url.startswith("sqlite"):
+        # Batch migrations rebuild tables; with foreign keys on, rebuilding a parent
+        # would cascade into its children (STACK.md). Check the keys before committing.
+        engine = _sqlite_engine(url, immediate=True, foreign_keys=False)
+    else:
+        engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            if url.startswith("sqlite"):
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StorageError(f"migration left {len(broken)} broken references")
+    finally:
+        engine.dispose()
+
+
+def open_database(target: str | os.PathLike | None = None, *, migrate: bool = True) -> Database:
+    """Open (creating or upgrading as needed) the database at a path or URL."""
+    url = resolve_target(target)
+    path = sqlite_path(url)
+    try:
+        if path is not None:
+            _prepare_sqlite_file(path)
+            revision = _stored_revision_sqlite(path)
+            _check_revision(revision, str(path))
+            if migrate and revision != SCHEMA_HEAD:
+                if revision is not None:
+                    backup_sqlite(path)
+                upgrade(url)
+            writer = _sqlite_engine(url, immediate=True)
+            reader = _sqlite_engine(url, immediate=False)
+            if revision is None:
+                os.chmod(path, 0o600)
+            return Database(url=url, writer=writer, reader=reader)
+        engine = create_engine(url, pool_pre_ping=True)
+        revision = _stored_revision(engine)
+        _check_revision(revision, engine.url.render_as_string(True))
+        if migrate and revision != SCHEMA_HEAD:
+            upgrade(url)
+        return Database(url=url, writer=engine, reader=engine)
+    except StorageError:
+        raise
+    except ModuleNotFoundError as error:
+        raise StorageError(
+            f"cannot open {url.split('://')[0]} databases: module {error.name} is missing "
+            "(install incident-tui[postgres])"
+        ) from None
+    except (OperationalError, DBAPIError, sqlite3.Error, OSError) as error:
+        raise _friendly(error, str(path or url)) from None
+    except Exception as error:  # a malformed URL, an unknown dialect
+        raise StorageError(f"cannot open database {url}: {error}") from None

@@ -1,0 +1,41 @@
+"""User text hygiene: no terminal control sequence ever enters or leaves the system."""
+
+from __future__ import annotations
+
+import re
+
+# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC (ESC P|X|^|_ ... ST),
+# other two-byte ESC sequences, and the 8-bit C1 forms of the same.
+_ESCAPES = re.compile(
+    r"""
+    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?          # CSI
+  | (?:\x1b\]|\x9d).*?(?:\x07|\x1b\\|\x9c|$)   # OSC, ended by BEL or ST (or end of text)
+  | (?:\x1b[PX^_]|[\x90\x98\x9e\x9f]).*?(?:\x1b\\|\x9c|$)  # DCS, SOS, PM, APC
+  | \x1b[ -/]*[0-~]?                           # any other ESC sequence
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# C0 controls except \t and \n, DEL, the remaining C1 controls.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+MAX_TEXT = 100_000
+"""Longest text accepted for an entry, update or field: a paste past this is refused."""
+
+
+def clean(text: str) -> str:
+    """`text` without escape sequences and control characters; newlines and tabs kept.
+
+    A carriage return becomes a newline so pasted CRLF text keeps its lines.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x1b" in text or any("\x80" <= ch <= "\x9f" for ch in text):
+        text = _ESCAPES.sub("", text)
+    return _CONTROLS.sub("", text)
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """`clean(text)` folded onto one line (for list cells, notifications, the timeline)."""
+    flat = " ".join(clean(text).split())
+    if limit is not None and len(flat) > limit:
+        return flat[: max(0, limit - 1)] + "…"
+    return flat
