@@ -6,6 +6,7 @@ the first frame, so the window appears at the speed of a bare Textual app.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,19 +53,25 @@ class IncidentApp(App[None]):
         self.database: Database | None = database
         self.open_incident = open_incident
         self.fatal_error: str | None = None
+        self._db_lock = threading.Lock()
 
     def on_mount(self) -> None:
         from incident_tui.screens.incident_list import IncidentListScreen
 
         self.push_screen(IncidentListScreen())
+        if self.open_incident is not None:
+            from incident_tui.screens.incident_view import IncidentViewScreen
+
+            self.push_screen(IncidentViewScreen(self.open_incident))
 
     def get_database(self) -> Database:
         """The open database; opened on first use (from a worker thread, off the UI path)."""
-        if self.database is None:
-            from incident_tui.store import open_database
+        with self._db_lock:
+            if self.database is None:
+                from incident_tui.store import open_database
 
-            self.database = open_database(self.db_target)
-        return self.database
+                self.database = open_database(self.db_target)
+            return self.database
 
     def fail(self, message: str) -> None:
         """Leave the app and let the CLI print `message` as its one-line error."""

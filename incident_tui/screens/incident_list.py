@@ -27,6 +27,7 @@ def severity_badge(severity: int) -> Text:
 class IncidentListScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Read the list again"),
+        Binding("enter", "open_selected", "Open", id="open", tooltip="Open the selected incident"),
         Binding("a", "toggle_all", "All/active", id="toggle-all",
                 tooltip="Show resolved and closed incidents too, or only active ones"),
     ]
@@ -49,6 +50,23 @@ class IncidentListScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_key(str(event.row_key.value))
+
+    def action_open_selected(self) -> None:
+        table = self.query_one("#incidents", DataTable)
+        if table.row_count:
+            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+            self.open_key(str(row_key.value))
+
+    def open_key(self, key: str) -> None:
+        if key == "none":
+            return
+        from incident_tui.domain import parse_key
+        from incident_tui.screens.incident_view import IncidentViewScreen
+
+        self.app.push_screen(IncidentViewScreen(parse_key(key)))
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
@@ -86,7 +104,7 @@ class IncidentListScreen(Screen[None]):
             table.add_row(
                 severity_badge(s.severity),
                 Text(s.key),
-                Text(one_line(s.title, 60)),
+                Text(one_line(s.title, 40)),
                 Text(s.phase),
                 Text(format_duration(now - s.started_at)),
                 Text(one_line(s.commander, 20) if s.commander else "—",
@@ -94,6 +112,9 @@ class IncidentListScreen(Screen[None]):
                 deadline,
                 key=s.key,
             )
+        if not rows:
+            table.add_row(Text(""), Text(""), Text("No incidents yet — declare one with "
+                          "`incident-tui declare TITLE --severity N`"), key="none")
         status = self.query_one("#list-status", Static)
         scope = "all incidents" if self.show_all else "active incidents"
         status.update(Text(f"{len(rows)} {scope} — a: all/active  r: refresh  ctrl+q: quit"))
