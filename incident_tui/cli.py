@@ -26,20 +26,36 @@ class _Parser(argparse.ArgumentParser):
 def _common() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     # SUPPRESS, so an option given before the command is not reset by the subparser.
-    common.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH_OR_URL",
-                        help="database file or URL (default: $INCIDENT_TUI_DB, else a "
-                        "SQLite file in the user data dir)")
-    common.add_argument("--config", default=argparse.SUPPRESS, metavar="FILE",
-                        help="config file (default: config.toml in the user config dir)")
-    common.add_argument("--as", dest="user", default=argparse.SUPPRESS, metavar="NAME",
-                        help="who you are (default: the config's user.name, else the OS user)")
+    common.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="PATH_OR_URL",
+        help="database file or URL (default: $INCIDENT_TUI_DB, else a "
+        "SQLite file in the user data dir)",
+    )
+    common.add_argument(
+        "--config",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="config file (default: config.toml in the user config dir)",
+    )
+    common.add_argument(
+        "--as",
+        dest="user",
+        default=argparse.SUPPRESS,
+        metavar="NAME",
+        help="who you are (default: the config's user.name, else the OS user)",
+    )
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = _Parser(prog=PROG, parents=[common],
-                     description="The war room for production outages, in a terminal.")
+    parser = _Parser(
+        prog=PROG,
+        parents=[common],
+        description="The war room for production outages, in a terminal.",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -60,15 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key", metavar="KEY")
     p.add_argument("text", metavar="TEXT", help="the entry; '-' reads it from standard input")
     p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
-    p.add_argument("--kind", default="note",
-                   help="note, alert, finding, decision or action (default: note)")
+    p.add_argument(
+        "--kind", default="note", help="note, alert, finding, decision or action (default: note)"
+    )
     p.add_argument("--author", metavar="NAME")
     p.add_argument("--pin", action="store_true", help="mark it as a key event")
 
     p = command("phase", "move an incident to a phase")
     p.add_argument("key", metavar="KEY")
-    p.add_argument("phase", metavar="PHASE", help="triage, investigating, identified, "
-                   "mitigating, monitoring, resolved or closed")
+    p.add_argument(
+        "phase",
+        metavar="PHASE",
+        help="triage, investigating, identified, mitigating, monitoring, resolved or closed",
+    )
     p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
 
     p = command("severity", "change an incident's severity")
@@ -77,8 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("role", "hand a role to someone (NAME '-' vacates it)")
     p.add_argument("key", metavar="KEY")
-    p.add_argument("role", metavar="ROLE",
-                   help="commander, tech_lead, comms, scribe, or any other (sme:database)")
+    p.add_argument(
+        "role",
+        metavar="ROLE",
+        help="commander, tech_lead, comms, scribe, or any other (sme:database)",
+    )
     p.add_argument("name", metavar="NAME")
 
     p = command("update", "post a status update to an audience")
@@ -165,45 +188,86 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
     cmd = a.command
     if cmd == "declare":
         at = run.time(a.started_at)
-        number = ops.declare(run.db, title=a.title, severity=a.severity, author=run.user,
-                             now=run.now, commander=a.commander, started_at=at,
-                             summary=a.summary)
+        number = ops.declare(
+            run.db,
+            title=a.title,
+            severity=a.severity,
+            author=run.user,
+            now=run.now,
+            commander=a.commander,
+            started_at=at,
+            summary=a.summary,
+        )
         print(incident_key(number))
     elif cmd == "log":
         at = run.time(a.at)
-        entry = ops.log_entry(run.db, key=a.key, text=_text_arg(a.text), author=a.author or run.user,
-                              now=run.now, at=at, kind=a.kind, pinned=a.pin)
-        print(f"{incident_key(parse_key(a.key))}: {entry.kind} #{entry.id} at "
-              f"{iso_z(entry.occurred_at)}")
+        entry = ops.log_entry(
+            run.db,
+            key=a.key,
+            text=_text_arg(a.text),
+            author=a.author or run.user,
+            now=run.now,
+            at=at,
+            kind=a.kind,
+            pinned=a.pin,
+        )
+        print(
+            f"{incident_key(parse_key(a.key))}: {entry.kind} #{entry.id} at "
+            f"{iso_z(entry.occurred_at)}"
+        )
     elif cmd == "phase":
         at = run.time(a.at)
-        print(ops.set_phase(run.db, key=a.key, phase=a.phase, author=run.user, now=run.now,
-                            at=at))
+        print(ops.set_phase(run.db, key=a.key, phase=a.phase, author=run.user, now=run.now, at=at))
     elif cmd == "severity":
-        print(ops.set_severity(run.db, key=a.key, severity=a.severity, author=run.user,
-                               now=run.now))
+        print(
+            ops.set_severity(run.db, key=a.key, severity=a.severity, author=run.user, now=run.now)
+        )
     elif cmd == "role":
         holder = None if a.name.strip() == "-" else a.name
-        print(ops.hand_over_role(run.db, key=a.key, role=a.role, holder=holder,
-                                 author=run.user, now=run.now))
+        print(
+            ops.hand_over_role(
+                run.db, key=a.key, role=a.role, holder=holder, author=run.user, now=run.now
+            )
+        )
     elif cmd == "update":
-        update = ops.post_update(run.db, key=a.key, audience=a.audience, text=_text_arg(a.text),
-                                 author=a.author or run.user, now=run.now)
-        print(f"{incident_key(parse_key(a.key))}: {update.audience} update posted at "
-              f"{iso_z(update.posted_at)}")
+        update = ops.post_update(
+            run.db,
+            key=a.key,
+            audience=a.audience,
+            text=_text_arg(a.text),
+            author=a.author or run.user,
+            now=run.now,
+        )
+        print(
+            f"{incident_key(parse_key(a.key))}: {update.audience} update posted at "
+            f"{iso_z(update.posted_at)}"
+        )
     elif cmd == "action":
         due = parse_date(a.due, today=run.now.date()) if a.due else None
-        item = ops.add_action(run.db, key=a.key, description=a.description, author=run.user,
-                              now=run.now, owner=a.owner, due_date=due, priority=a.priority,
-                              type=a.type, ticket=a.ticket)
+        item = ops.add_action(
+            run.db,
+            key=a.key,
+            description=a.description,
+            author=run.user,
+            now=run.now,
+            owner=a.owner,
+            due_date=due,
+            priority=a.priority,
+            type=a.type,
+            ticket=a.ticket,
+        )
         print(f"{incident_key(parse_key(a.key))}: action item #{item.id}")
     elif cmd == "milestone":
         at = None if a.at.strip() == "-" else run.time(a.at)
-        print(ops.set_milestone(run.db, key=a.key, milestone=a.milestone, at=at,
-                                author=run.user, now=run.now))
+        print(
+            ops.set_milestone(
+                run.db, key=a.key, milestone=a.milestone, at=at, author=run.user, now=run.now
+            )
+        )
     elif cmd == "list":
-        summaries = queries.list_incidents(run.db, now=run.now, include_closed=a.all,
-                                           policy=run.config.policy)
+        summaries = queries.list_incidents(
+            run.db, now=run.now, include_closed=a.all, policy=run.config.policy
+        )
         if a.json:
             _print_json([render.summary_json(s, now=run.now) for s in summaries])
         else:
@@ -213,8 +277,13 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
         if a.json:
             _print_json(render.detail_json(detail, now=run.now, policy=run.config.policy))
         else:
-            print("\n".join(render.detail_lines(detail, now=run.now, tz=run.config.display_tz,
-                                                policy=run.config.policy)))
+            print(
+                "\n".join(
+                    render.detail_lines(
+                        detail, now=run.now, tz=run.config.display_tz, policy=run.config.policy
+                    )
+                )
+            )
     else:  # pragma: no cover — argparse only lets known commands through
         raise IncidentError(f"unknown command {cmd!r}")
     return 0
@@ -254,8 +323,12 @@ def _join_negative_times(argv: Sequence[str]) -> list[str]:
     i = 0
     while i < len(items):
         item = items[i]
-        if item in _TIME_OPTIONS and i + 1 < len(items) and items[i + 1][:2].startswith("-") \
-                and items[i + 1][1:2].isdigit():
+        if (
+            item in _TIME_OPTIONS
+            and i + 1 < len(items)
+            and items[i + 1][:2].startswith("-")
+            and items[i + 1][1:2].isdigit()
+        ):
             joined.append(f"{item}={items[i + 1]}")
             i += 2
             continue

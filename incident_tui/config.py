@@ -93,7 +93,7 @@ def config_from_mapping(data: dict, path: Path | None = None) -> Config:
 
 def parse_timezone(name: str) -> tzinfo:
     if not isinstance(name, str):
-        raise ConfigError("display.timezone: expected a string such as \"UTC\" or \"local\"")
+        raise ConfigError('display.timezone: expected a string such as "UTC" or "local"')
     if name.upper() == "UTC":
         return UTC
     if name.lower() == "local":

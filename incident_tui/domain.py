@@ -152,9 +152,7 @@ def parse_action_status(value: str) -> str:
     if name == "inprogress":
         name = "in-progress"
     if name not in ACTION_STATUSES:
-        raise IncidentError(
-            f"status must be open, in-progress or done, not {value.strip()!r}"
-        )
+        raise IncidentError(f"status must be open, in-progress or done, not {value.strip()!r}")
     return name
 
 

@@ -5,7 +5,6 @@ Every datetime is timezone-aware UTC (SQLModel stores it as UTC and reads it bac
 """
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -16,7 +15,7 @@ class Incident(SQLModel, table=True):
     # AUTOINCREMENT: the database hands out incident numbers and never reuses one.
     __table_args__ = {"sqlite_autoincrement": True}
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     title: str
     severity: int
     phase: str = "triage"
@@ -25,11 +24,11 @@ class Incident(SQLModel, table=True):
     declared_at: datetime
     declared_by: str
     started_at: datetime
-    detected_at: Optional[datetime] = None
-    acknowledged_at: Optional[datetime] = None
-    mitigated_at: Optional[datetime] = None
-    resolved_at: Optional[datetime] = None
-    closed_at: Optional[datetime] = None
+    detected_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
     updated_at: datetime
 
 
@@ -39,13 +38,13 @@ class IncidentChange(SQLModel, table=True):
     __tablename__ = "incident_change"
     __table_args__ = (Index("ix_incident_change_incident", "incident_id", "at"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incident.id")
     at: datetime
     recorded_at: datetime
     field: str
-    old: Optional[str] = None
-    new: Optional[str] = None
+    old: str | None = None
+    new: str | None = None
     author: str
 
 
@@ -55,12 +54,12 @@ class RoleHolding(SQLModel, table=True):
     __tablename__ = "role_holding"
     __table_args__ = (Index("ix_role_holding_incident", "incident_id", "role", "started_at"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incident.id")
     role: str
     holder: str
     started_at: datetime
-    ended_at: Optional[datetime] = None
+    ended_at: datetime | None = None
     assigned_by: str
 
 
@@ -70,7 +69,7 @@ class TimelineEntry(SQLModel, table=True):
         Index("ix_timeline_entry_incident_occurred", "incident_id", "occurred_at", "id"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incident.id")
     occurred_at: datetime
     recorded_at: datetime
@@ -78,8 +77,8 @@ class TimelineEntry(SQLModel, table=True):
     author: str
     text: str
     pinned: bool = False
-    deleted_at: Optional[datetime] = None
-    deleted_by: Optional[str] = None
+    deleted_at: datetime | None = None
+    deleted_by: str | None = None
     version: int = 1
     """Bumped on every edit, so a writer can tell that someone changed it meanwhile."""
 
@@ -89,7 +88,7 @@ class EntryRevision(SQLModel, table=True):
 
     __tablename__ = "entry_revision"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="timeline_entry.id", index=True)
     change: str
     changed_at: datetime
@@ -102,11 +101,9 @@ class EntryRevision(SQLModel, table=True):
 
 class StatusUpdate(SQLModel, table=True):
     __tablename__ = "status_update"
-    __table_args__ = (
-        Index("ix_status_update_incident", "incident_id", "audience", "posted_at"),
-    )
+    __table_args__ = (Index("ix_status_update_incident", "incident_id", "audience", "posted_at"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incident.id")
     audience: str
     text: str
@@ -118,15 +115,15 @@ class StatusUpdate(SQLModel, table=True):
 class ActionItem(SQLModel, table=True):
     __tablename__ = "action_item"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incident.id", index=True)
     description: str
-    owner: Optional[str] = None
-    due_date: Optional[date] = None
+    owner: str | None = None
+    due_date: date | None = None
     priority: str = "P2"
-    type: Optional[str] = None
+    type: str | None = None
     status: str = "open"
-    ticket: Optional[str] = None
+    ticket: str | None = None
     created_at: datetime
     created_by: str
     updated_at: datetime
@@ -146,7 +143,7 @@ class Postmortem(SQLModel, table=True):
     lessons_learned: str = ""
     users_affected: str = ""
     revenue_impact: str = ""
-    sla_breached: Optional[bool] = None
+    sla_breached: bool | None = None
     """None: computed from the policy; True/False: set by hand."""
     authors: str = ""
     """Comma-separated names; empty means the role holders."""
@@ -157,7 +154,7 @@ class FiveWhy(SQLModel, table=True):
     __tablename__ = "five_why"
     __table_args__ = (UniqueConstraint("incident_id", "position"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incident.id")
     position: int
     question: str
@@ -169,13 +166,13 @@ class Timer(SQLModel, table=True):
 
     __tablename__ = "timer"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incident.id", index=True)
     label: str
     due_at: datetime
     started_at: datetime
     started_by: str
-    cancelled_at: Optional[datetime] = None
+    cancelled_at: datetime | None = None
 
 
 class DeadlineSnooze(SQLModel, table=True):
@@ -184,7 +181,7 @@ class DeadlineSnooze(SQLModel, table=True):
     __tablename__ = "deadline_snooze"
     __table_args__ = (Index("ix_deadline_snooze_incident", "incident_id", "deadline"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incident.id")
     deadline: str
     until: datetime

@@ -90,12 +90,22 @@ def _incident(session: Session, key: str | int, *, lock: bool = False) -> m.Inci
 
 
 def _system_entry(
-    session: Session, incident: m.Incident, kind: str, text: str, *, author: str,
-    at: datetime, now: datetime,
+    session: Session,
+    incident: m.Incident,
+    kind: str,
+    text: str,
+    *,
+    author: str,
+    at: datetime,
+    now: datetime,
 ) -> m.TimelineEntry:
     entry = m.TimelineEntry(
-        incident_id=incident.id, occurred_at=at, recorded_at=now, kind=kind,
-        author=author, text=text,
+        incident_id=incident.id,
+        occurred_at=at,
+        recorded_at=now,
+        kind=kind,
+        author=author,
+        text=text,
     )
     session.add(entry)
     incident.updated_at = now
@@ -104,19 +114,36 @@ def _system_entry(
 
 def _entry_view(row: m.TimelineEntry) -> Entry:
     return Entry(
-        id=row.id, occurred_at=row.occurred_at, recorded_at=row.recorded_at, kind=row.kind,
-        author=row.author, text=row.text, pinned=row.pinned, version=row.version,
+        id=row.id,
+        occurred_at=row.occurred_at,
+        recorded_at=row.recorded_at,
+        kind=row.kind,
+        author=row.author,
+        text=row.text,
+        pinned=row.pinned,
+        version=row.version,
     )
 
 
 def _change(
-    session: Session, incident: m.Incident, field: str, old: object, new: object, *,
-    author: str, at: datetime, now: datetime,
+    session: Session,
+    incident: m.Incident,
+    field: str,
+    old: object,
+    new: object,
+    *,
+    author: str,
+    at: datetime,
+    now: datetime,
 ) -> None:
     session.add(
         m.IncidentChange(
-            incident_id=incident.id, at=at, recorded_at=now, field=field,
-            old=None if old is None else str(old), new=None if new is None else str(new),
+            incident_id=incident.id,
+            at=at,
+            recorded_at=now,
+            field=field,
+            old=None if old is None else str(old),
+            new=None if new is None else str(new),
             author=author,
         )
     )
@@ -126,8 +153,15 @@ def _change(
 
 
 def declare(
-    db: Database, *, title: str, severity: int | str, author: str, now: datetime,
-    commander: str | None = None, started_at: datetime | None = None, summary: str = "",
+    db: Database,
+    *,
+    title: str,
+    severity: int | str,
+    author: str,
+    now: datetime,
+    commander: str | None = None,
+    started_at: datetime | None = None,
+    summary: str = "",
     is_drill: bool = False,
 ) -> int:
     """Declare an incident; returns its number (the key is INC-<number>)."""
@@ -142,16 +176,28 @@ def declare(
 
     def work(session: Session) -> int:
         incident = m.Incident(
-            title=title, severity=sev, phase="triage", summary=summary, is_drill=is_drill,
-            declared_at=now, declared_by=author, started_at=started, detected_at=now,
+            title=title,
+            severity=sev,
+            phase="triage",
+            summary=summary,
+            is_drill=is_drill,
+            declared_at=now,
+            declared_by=author,
+            started_at=started,
+            detected_at=now,
             updated_at=now,
         )
         session.add(incident)
         session.flush()  # the database allocates the number
         began = f"; impact began {started:%Y-%m-%d %H:%M}Z" if started < now else ""
         _system_entry(
-            session, incident, "status", f"Declared SEV{sev}: {title}{began}",
-            author=author, at=now, now=now,
+            session,
+            incident,
+            "status",
+            f"Declared SEV{sev}: {title}{began}",
+            author=author,
+            at=now,
+            now=now,
         )
         if commander:
             _hold(session, incident, "commander", commander, author=author, now=now)
@@ -164,8 +210,15 @@ def declare(
 
 
 def log_entry(
-    db: Database, *, key: str | int, text: str, author: str, now: datetime,
-    at: datetime | None = None, kind: str = "note", pinned: bool = False,
+    db: Database,
+    *,
+    key: str | int,
+    text: str,
+    author: str,
+    now: datetime,
+    at: datetime | None = None,
+    kind: str = "note",
+    pinned: bool = False,
 ) -> Entry:
     """Add an entry to the timeline (backdated when `at` is given)."""
     body = valid_text(text, "entry text")
@@ -176,8 +229,13 @@ def log_entry(
     def work(session: Session) -> Entry:
         incident = _incident(session, key)
         entry = m.TimelineEntry(
-            incident_id=incident.id, occurred_at=occurred, recorded_at=now, kind=kind,
-            author=author, text=body, pinned=pinned,
+            incident_id=incident.id,
+            occurred_at=occurred,
+            recorded_at=now,
+            kind=kind,
+            author=author,
+            text=body,
+            pinned=pinned,
         )
         session.add(entry)
         session.flush()
@@ -201,12 +259,18 @@ def _entry_for_change(
     return incident, entry
 
 
-def _keep_revision(session: Session, entry: m.TimelineEntry, change: str, author: str,
-                   now: datetime) -> None:
+def _keep_revision(
+    session: Session, entry: m.TimelineEntry, change: str, author: str, now: datetime
+) -> None:
     session.add(
         m.EntryRevision(
-            entry_id=entry.id, change=change, changed_at=now, changed_by=author,
-            kind=entry.kind, text=entry.text, occurred_at=entry.occurred_at,
+            entry_id=entry.id,
+            change=change,
+            changed_at=now,
+            changed_by=author,
+            kind=entry.kind,
+            text=entry.text,
+            occurred_at=entry.occurred_at,
             pinned=entry.pinned,
         )
     )
@@ -214,8 +278,15 @@ def _keep_revision(session: Session, entry: m.TimelineEntry, change: str, author
 
 
 def edit_entry(
-    db: Database, *, key: str | int, entry_id: int, author: str, now: datetime,
-    text: str | None = None, kind: str | None = None, occurred_at: datetime | None = None,
+    db: Database,
+    *,
+    key: str | int,
+    entry_id: int,
+    author: str,
+    now: datetime,
+    text: str | None = None,
+    kind: str | None = None,
+    occurred_at: datetime | None = None,
     expected_version: int | None = None,
 ) -> Entry:
     """Change an entry's text, kind or time; the previous version is kept."""
@@ -242,7 +313,12 @@ def edit_entry(
 
 
 def delete_entry(
-    db: Database, *, key: str | int, entry_id: int, author: str, now: datetime,
+    db: Database,
+    *,
+    key: str | int,
+    entry_id: int,
+    author: str,
+    now: datetime,
     expected_version: int | None = None,
 ) -> None:
     """Mark an entry deleted; it stays in the database with its history."""
@@ -258,7 +334,12 @@ def delete_entry(
 
 
 def pin_entry(
-    db: Database, *, key: str | int, author: str, now: datetime, entry_id: int | None = None,
+    db: Database,
+    *,
+    key: str | int,
+    author: str,
+    now: datetime,
+    entry_id: int | None = None,
     pinned: bool | None = None,
 ) -> Entry:
     """Pin (or unpin; `pinned=None` toggles) an entry; without an id, the newest one."""
@@ -298,7 +379,12 @@ _PHASE_MILESTONES = (
 
 
 def set_phase(
-    db: Database, *, key: str | int, phase: str, author: str, now: datetime,
+    db: Database,
+    *,
+    key: str | int,
+    phase: str,
+    author: str,
+    now: datetime,
     at: datetime | None = None,
 ) -> str:
     """Move the incident to `phase` (backwards too); milestones follow. Returns the entry text."""
@@ -318,13 +404,29 @@ def set_phase(
             current = getattr(incident, milestone)
             if reached and current is None:
                 setattr(incident, milestone, when)
-                _change(session, incident, milestone, None, when.isoformat(),
-                        author=author, at=when, now=now)
+                _change(
+                    session,
+                    incident,
+                    milestone,
+                    None,
+                    when.isoformat(),
+                    author=author,
+                    at=when,
+                    now=now,
+                )
             elif not reached and current is not None and milestone != "acknowledged_at":
                 setattr(incident, milestone, None)
                 notes.append(f"{milestone.removesuffix('_at')} {current:%H:%M}Z cleared")
-                _change(session, incident, milestone, current.isoformat(), None,
-                        author=author, at=when, now=now)
+                _change(
+                    session,
+                    incident,
+                    milestone,
+                    current.isoformat(),
+                    None,
+                    author=author,
+                    at=when,
+                    now=now,
+                )
         incident.phase = new
         _change(session, incident, "phase", old, new, author=author, at=when, now=now)
         direction = " (back)" if index < PHASES.index(old) else ""
@@ -359,7 +461,12 @@ def set_severity(
 
 
 def set_milestone(
-    db: Database, *, key: str | int, milestone: str, at: datetime | None, author: str,
+    db: Database,
+    *,
+    key: str | int,
+    milestone: str,
+    at: datetime | None,
+    author: str,
     now: datetime,
 ) -> str:
     """Set (or clear, with `at=None`) a milestone by hand."""
@@ -380,11 +487,22 @@ def set_milestone(
         incident = _incident(session, key, lock=True)
         old = getattr(incident, name)
         setattr(incident, name, when)
-        _change(session, incident, name, old.isoformat() if old else None,
-                when.isoformat() if when else None, author=author, at=now, now=now)
+        _change(
+            session,
+            incident,
+            name,
+            old.isoformat() if old else None,
+            when.isoformat() if when else None,
+            author=author,
+            at=now,
+            now=now,
+        )
         label = name.removesuffix("_at")
-        text = (f"Milestone {label} set to {when:%Y-%m-%d %H:%M:%S}Z" if when
-                else f"Milestone {label} cleared")
+        text = (
+            f"Milestone {label} set to {when:%Y-%m-%d %H:%M:%S}Z"
+            if when
+            else f"Milestone {label} cleared"
+        )
         _system_entry(session, incident, "status", text, author=author, at=now, now=now)
         return text
 
@@ -394,8 +512,15 @@ def set_milestone(
 # --- roles ------------------------------------------------------------------------------
 
 
-def _hold(session: Session, incident: m.Incident, role: str, holder: str | None, *,
-          author: str, now: datetime) -> str:
+def _hold(
+    session: Session,
+    incident: m.Incident,
+    role: str,
+    holder: str | None,
+    *,
+    author: str,
+    now: datetime,
+) -> str:
     current = session.exec(
         select(m.RoleHolding)
         .where(m.RoleHolding.incident_id == incident.id)
@@ -412,8 +537,15 @@ def _hold(session: Session, incident: m.Incident, role: str, holder: str | None,
     if holder is None:
         text = f"{role} vacated (was {previous})"
     else:
-        session.add(m.RoleHolding(incident_id=incident.id, role=role, holder=holder,
-                                  started_at=now, assigned_by=author))
+        session.add(
+            m.RoleHolding(
+                incident_id=incident.id,
+                role=role,
+                holder=holder,
+                started_at=now,
+                assigned_by=author,
+            )
+        )
         text = f"{holder} is {role}" + (f", taking over from {previous}" if previous else "")
     _system_entry(session, incident, "role", text, author=author, at=now, now=now)
     return text
@@ -447,15 +579,33 @@ def post_update(
 
     def work(session: Session) -> Update:
         incident = _incident(session, key)
-        update = m.StatusUpdate(incident_id=incident.id, audience=audience, text=body,
-                                author=author, posted_at=now, phase=incident.phase)
+        update = m.StatusUpdate(
+            incident_id=incident.id,
+            audience=audience,
+            text=body,
+            author=author,
+            posted_at=now,
+            phase=incident.phase,
+        )
         session.add(update)
-        _system_entry(session, incident, "comm",
-                      f"{audience.capitalize()} update posted: {one_line(body, 200)}",
-                      author=author, at=now, now=now)
+        _system_entry(
+            session,
+            incident,
+            "comm",
+            f"{audience.capitalize()} update posted: {one_line(body, 200)}",
+            author=author,
+            at=now,
+            now=now,
+        )
         session.flush()
-        return Update(id=update.id, audience=audience, text=body, author=author,
-                      posted_at=now, phase=incident.phase)
+        return Update(
+            id=update.id,
+            audience=audience,
+            text=body,
+            author=author,
+            posted_at=now,
+            phase=incident.phase,
+        )
 
     return db.write(work)
 
@@ -464,15 +614,31 @@ def post_update(
 
 
 def _action_view(row: m.ActionItem) -> Action:
-    return Action(id=row.id, description=row.description, owner=row.owner,
-                  due_date=row.due_date, priority=row.priority, type=row.type,
-                  status=row.status, ticket=row.ticket, created_at=row.created_at)
+    return Action(
+        id=row.id,
+        description=row.description,
+        owner=row.owner,
+        due_date=row.due_date,
+        priority=row.priority,
+        type=row.type,
+        status=row.status,
+        ticket=row.ticket,
+        created_at=row.created_at,
+    )
 
 
 def add_action(
-    db: Database, *, key: str | int, description: str, author: str, now: datetime,
-    owner: str | None = None, due_date: date | None = None, priority: str = "P2",
-    type: str | None = None, ticket: str | None = None,
+    db: Database,
+    *,
+    key: str | int,
+    description: str,
+    author: str,
+    now: datetime,
+    owner: str | None = None,
+    due_date: date | None = None,
+    priority: str = "P2",
+    type: str | None = None,
+    ticket: str | None = None,
 ) -> Action:
     """Raise an action item on the incident."""
     body = one_line(valid_text(description, "action description", limit=2000))
@@ -484,9 +650,18 @@ def add_action(
 
     def work(session: Session) -> Action:
         incident = _incident(session, key)
-        item = m.ActionItem(incident_id=incident.id, description=body, owner=owner,
-                            due_date=due_date, priority=priority, type=kind, ticket=ticket,
-                            created_at=now, created_by=author, updated_at=now)
+        item = m.ActionItem(
+            incident_id=incident.id,
+            description=body,
+            owner=owner,
+            due_date=due_date,
+            priority=priority,
+            type=kind,
+            ticket=ticket,
+            created_at=now,
+            created_by=author,
+            updated_at=now,
+        )
         session.add(item)
         session.flush()
         return _action_view(item)
@@ -495,9 +670,17 @@ def add_action(
 
 
 def update_action(
-    db: Database, *, action_id: int, author: str, now: datetime,
-    description: object = UNSET, owner: object = UNSET, due_date: object = UNSET,
-    priority: object = UNSET, type: object = UNSET, status: object = UNSET,
+    db: Database,
+    *,
+    action_id: int,
+    author: str,
+    now: datetime,
+    description: object = UNSET,
+    owner: object = UNSET,
+    due_date: object = UNSET,
+    priority: object = UNSET,
+    type: object = UNSET,
+    status: object = UNSET,
     ticket: object = UNSET,
 ) -> Action:
     """Change fields of an action item (None clears owner, due date, type or ticket)."""
@@ -546,7 +729,12 @@ class TimerStarted:
 
 
 def start_timer(
-    db: Database, *, key: str | int, duration: timedelta, label: str, author: str,
+    db: Database,
+    *,
+    key: str | int,
+    duration: timedelta,
+    label: str,
+    author: str,
     now: datetime,
 ) -> TimerStarted:
     """An ad-hoc countdown of `duration` from now."""
@@ -557,8 +745,13 @@ def start_timer(
 
     def work(session: Session) -> TimerStarted:
         incident = _incident(session, key)
-        timer = m.Timer(incident_id=incident.id, label=label, due_at=now + duration,
-                        started_at=now, started_by=author)
+        timer = m.Timer(
+            incident_id=incident.id,
+            label=label,
+            due_at=now + duration,
+            started_at=now,
+            started_by=author,
+        )
         session.add(timer)
         session.flush()
         return TimerStarted(timer.id, label, timer.due_at)
@@ -572,8 +765,10 @@ def cancel_timer(db: Database, *, key: str | int, label: str, author: str, now: 
     def work(session: Session) -> None:
         incident = _incident(session, key)
         timers = session.exec(
-            select(m.Timer).where(m.Timer.incident_id == incident.id)
-            .where(m.Timer.label == label).where(col(m.Timer.cancelled_at).is_(None))
+            select(m.Timer)
+            .where(m.Timer.incident_id == incident.id)
+            .where(m.Timer.label == label)
+            .where(col(m.Timer.cancelled_at).is_(None))
         ).all()
         if not timers:
             raise NotFound(f"no running timer {label!r}")
@@ -584,8 +779,14 @@ def cancel_timer(db: Database, *, key: str | int, label: str, author: str, now: 
 
 
 def snooze_deadline(
-    db: Database, *, key: str | int, deadline: str, due_at: datetime, minutes: int,
-    author: str, now: datetime,
+    db: Database,
+    *,
+    key: str | int,
+    deadline: str,
+    due_at: datetime,
+    minutes: int,
+    author: str,
+    now: datetime,
 ) -> str:
     """Push a countdown (currently due at `due_at`) back by 5, 10 or 15 minutes; logged."""
     if minutes not in (5, 10, 15):
@@ -595,8 +796,15 @@ def snooze_deadline(
 
     def work(session: Session) -> str:
         incident = _incident(session, key)
-        session.add(m.DeadlineSnooze(incident_id=incident.id, deadline=deadline, until=until,
-                                     snoozed_at=now, snoozed_by=author))
+        session.add(
+            m.DeadlineSnooze(
+                incident_id=incident.id,
+                deadline=deadline,
+                until=until,
+                snoozed_at=now,
+                snoozed_by=author,
+            )
+        )
         text = f"Snoozed {deadline} {minutes} min (now due {until:%H:%M}Z)"
         _system_entry(session, incident, "status", text, author=author, at=now, now=now)
         return text

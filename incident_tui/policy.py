@@ -78,7 +78,7 @@ def _duration(value: Any, where: str) -> timedelta | None:
     if value is False or (isinstance(value, str) and value.strip().lower() in _OFF):
         return None
     if isinstance(value, bool):
-        raise ConfigError(f"{where}: expected a duration such as \"15m\" or false")
+        raise ConfigError(f'{where}: expected a duration such as "15m" or false')
     if isinstance(value, int | float):
         if value <= 0:
             raise ConfigError(f"{where}: a duration in minutes must be positive")
@@ -88,7 +88,7 @@ def _duration(value: Any, where: str) -> timedelta | None:
             return parse_duration(value)
         except IncidentError as error:
             raise ConfigError(f"{where}: {error}") from None
-    raise ConfigError(f"{where}: expected a duration such as \"15m\", not {value!r}")
+    raise ConfigError(f'{where}: expected a duration such as "15m", not {value!r}')
 
 
 def policy_from_mapping(data: Mapping[str, Any], base: Policy = DEFAULT_POLICY) -> Policy:
@@ -122,8 +122,7 @@ def policy_from_mapping(data: Mapping[str, Any], base: Policy = DEFAULT_POLICY) 
             for audience, value in table["updates"].items():
                 if audience not in AUDIENCES:
                     raise ConfigError(
-                        f"severity.{key}.updates.{audience}: audiences are "
-                        + ", ".join(AUDIENCES)
+                        f"severity.{key}.updates.{audience}: audiences are " + ", ".join(AUDIENCES)
                     )
                 updates[audience] = _duration(value, f"severity.{key}.updates.{audience}")
             changes["updates"] = updates

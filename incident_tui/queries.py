@@ -123,7 +123,8 @@ def incident_detail(db: Database, key: str | int) -> IncidentDetail:
             .order_by(col(m.StatusUpdate.posted_at), col(m.StatusUpdate.id))
         ).all()
         actions = session.exec(
-            select(m.ActionItem).where(m.ActionItem.incident_id == number)
+            select(m.ActionItem)
+            .where(m.ActionItem.incident_id == number)
             .order_by(col(m.ActionItem.id))
         ).all()
         return IncidentDetail(
@@ -136,19 +137,36 @@ def incident_detail(db: Database, key: str | int) -> IncidentDetail:
             declared_at=incident.declared_at,
             declared_by=incident.declared_by,
             milestones={name: getattr(incident, name) for name in MILESTONES},
-            holdings=[Holding(h.role, h.holder, h.started_at, h.ended_at, h.assigned_by)
-                      for h in holdings],
+            holdings=[
+                Holding(h.role, h.holder, h.started_at, h.ended_at, h.assigned_by) for h in holdings
+            ],
             timeline=timeline(session, number),
-            updates=[Update(u.id, u.audience, u.text, u.author, u.posted_at, u.phase)
-                     for u in updates],
-            actions=[Action(a.id, a.description, a.owner, a.due_date, a.priority, a.type,
-                            a.status, a.ticket, a.created_at) for a in actions],
+            updates=[
+                Update(u.id, u.audience, u.text, u.author, u.posted_at, u.phase) for u in updates
+            ],
+            actions=[
+                Action(
+                    a.id,
+                    a.description,
+                    a.owner,
+                    a.due_date,
+                    a.priority,
+                    a.type,
+                    a.status,
+                    a.ticket,
+                    a.created_at,
+                )
+                for a in actions
+            ],
             facts=load_facts(session, incident),
         )
 
 
 def list_incidents(
-    db: Database, *, now: datetime, include_closed: bool = False,
+    db: Database,
+    *,
+    now: datetime,
+    include_closed: bool = False,
     policy: Policy = DEFAULT_POLICY,
 ) -> list[IncidentSummary]:
     """Active incidents first (worst severity, then oldest), then the rest, newest first."""
@@ -169,16 +187,21 @@ def list_incidents(
             upcoming = deadlines(load_facts(session, incident), policy)
             result.append(
                 IncidentSummary(
-                    number=incident.id, title=incident.title, severity=incident.severity,
-                    phase=incident.phase, started_at=incident.started_at,
+                    number=incident.id,
+                    title=incident.title,
+                    severity=incident.severity,
+                    phase=incident.phase,
+                    started_at=incident.started_at,
                     declared_at=incident.declared_at,
                     commander=commanders.get(incident.id),
                     next_deadline=upcoming[0] if upcoming else None,
                     is_drill=incident.is_drill,
                 )
             )
-    active = sorted((s for s in result if s.phase in OPEN_PHASES),
-                    key=lambda s: (s.severity, s.declared_at))
-    rest = sorted((s for s in result if s.phase not in OPEN_PHASES),
-                  key=lambda s: s.declared_at, reverse=True)
+    active = sorted(
+        (s for s in result if s.phase in OPEN_PHASES), key=lambda s: (s.severity, s.declared_at)
+    )
+    rest = sorted(
+        (s for s in result if s.phase not in OPEN_PHASES), key=lambda s: s.declared_at, reverse=True
+    )
     return active + rest

@@ -18,8 +18,17 @@ FROZEN_AT = datetime(2026, 11, 24, 9, 2, 0, tzinfo=UTC)
 """'Now' in tests: 09:02 UTC, as in the SEV2 walk-through."""
 
 TABLES = (
-    "incident", "incident_change", "role_holding", "timeline_entry", "entry_revision",
-    "status_update", "action_item", "postmortem", "five_why", "timer", "deadline_snooze",
+    "incident",
+    "incident_change",
+    "role_holding",
+    "timeline_entry",
+    "entry_revision",
+    "status_update",
+    "action_item",
+    "postmortem",
+    "five_why",
+    "timer",
+    "deadline_snooze",
 )
 
 
@@ -27,7 +36,12 @@ TABLES = (
 def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Keep the developer's own config, data and environment out of every test."""
     home = tmp_path_factory.mktemp("home")
-    for name in ("INCIDENT_TUI_DB", "INCIDENT_TUI_CONFIG", "INCIDENT_TUI_NOW", "INCIDENT_TUI_DEBUG"):
+    for name in (
+        "INCIDENT_TUI_DB",
+        "INCIDENT_TUI_CONFIG",
+        "INCIDENT_TUI_NOW",
+        "INCIDENT_TUI_DEBUG",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
@@ -81,8 +95,13 @@ CliRunner = Callable[..., subprocess.CompletedProcess]
 def cli(db_path: Path, private_home: Path) -> CliRunner:
     """Run `incident-tui` in a subprocess on the test database, with a frozen clock."""
 
-    def run(*args: str, now: datetime | None = FROZEN_AT, input: str | None = None,
-            env: dict[str, str] | None = None, db: Path | str | None = None) -> subprocess.CompletedProcess:
+    def run(
+        *args: str,
+        now: datetime | None = FROZEN_AT,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+        db: Path | str | None = None,
+    ) -> subprocess.CompletedProcess:
         full_env = dict(os.environ)
         full_env["INCIDENT_TUI_DB"] = str(db or db_path)
         if now is not None:
@@ -90,7 +109,11 @@ def cli(db_path: Path, private_home: Path) -> CliRunner:
         full_env.update(env or {})
         return subprocess.run(
             [sys.executable, "-m", "incident_tui", *args],
-            capture_output=True, text=True, env=full_env, input=input, timeout=60,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            input=input,
+            timeout=60,
         )
 
     return run

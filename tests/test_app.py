@@ -19,10 +19,23 @@ HOSTILE = "[/] [bold]x[/bold] \x1b[2J 中文 שלום"
 def seed(db) -> None:
     """Fixed data: an active SEV1 and SEV2, a resolved SEV3."""
     t = NOW - timedelta(hours=1)
-    ops.declare(db, title="Search results empty for EU users", severity=2, author="mira",
-                now=t, commander="mira", started_at=t - timedelta(minutes=7))
-    ops.declare(db, title="Checkout failing " + HOSTILE, severity=1, author="alex",
-                now=t + timedelta(minutes=20), commander="alex")
+    ops.declare(
+        db,
+        title="Search results empty for EU users",
+        severity=2,
+        author="mira",
+        now=t,
+        commander="mira",
+        started_at=t - timedelta(minutes=7),
+    )
+    ops.declare(
+        db,
+        title="Checkout failing " + HOSTILE,
+        severity=1,
+        author="alex",
+        now=t + timedelta(minutes=20),
+        commander="alex",
+    )
     ops.declare(db, title="Slow admin reports", severity=3, author="raj", now=t - timedelta(days=1))
     ops.set_phase(db, key=3, phase="resolved", author="raj", now=t - timedelta(hours=2))
     ops.log_entry(db, key=2, text=HOSTILE, author="tom", now=NOW - timedelta(minutes=5))

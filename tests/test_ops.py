@@ -15,8 +15,14 @@ NOW = FROZEN_AT
 
 
 def declare(db, **kw) -> int:
-    args = dict(title="Search results empty for EU users", severity=2, author="mira", now=NOW,
-                commander="mira", started_at=NOW - timedelta(minutes=7))
+    args = dict(
+        title="Search results empty for EU users",
+        severity=2,
+        author="mira",
+        now=NOW,
+        commander="mira",
+        started_at=NOW - timedelta(minutes=7),
+    )
     args.update(kw)
     return ops.declare(db, **args)
 
@@ -37,8 +43,15 @@ def test_declare_allocates_numbers_and_writes_the_opening_entries(db) -> None:
 def test_scribe_backdates_an_entry_and_the_timeline_stays_in_order(db) -> None:
     declare(db)
     ops.log_entry(db, key="INC-1", text="checked deploys", author="tom", now=NOW)
-    ops.log_entry(db, key="INC-1", text="EU error rate rises", author="tom", now=NOW,
-                  at=NOW - timedelta(minutes=7), kind="alert")
+    ops.log_entry(
+        db,
+        key="INC-1",
+        text="EU error rate rises",
+        author="tom",
+        now=NOW,
+        at=NOW - timedelta(minutes=7),
+        kind="alert",
+    )
     timeline = queries.incident_detail(db, 1).timeline
     texts = [e.text for e in timeline]
     assert texts.index("EU error rate rises") < texts.index("checked deploys")
@@ -49,20 +62,35 @@ def test_scribe_backdates_an_entry_and_the_timeline_stays_in_order(db) -> None:
 def test_entry_edit_and_delete_keep_history(db, db_path) -> None:
     declare(db)
     entry = ops.log_entry(db, key=1, text="indexer v2.41", author="tom", now=NOW)
-    edited = ops.edit_entry(db, key=1, entry_id=entry.id, text="indexer v2.14", author="tom",
-                            now=NOW, expected_version=entry.version)
+    edited = ops.edit_entry(
+        db,
+        key=1,
+        entry_id=entry.id,
+        text="indexer v2.14",
+        author="tom",
+        now=NOW,
+        expected_version=entry.version,
+    )
     assert edited.text == "indexer v2.14" and edited.version == entry.version + 1
     with pytest.raises(ConflictError):
-        ops.edit_entry(db, key=1, entry_id=entry.id, text="again", author="ana", now=NOW,
-                       expected_version=entry.version)
+        ops.edit_entry(
+            db,
+            key=1,
+            entry_id=entry.id,
+            text="again",
+            author="ana",
+            now=NOW,
+            expected_version=entry.version,
+        )
     ops.delete_entry(db, key=1, entry_id=entry.id, author="tom", now=NOW)
     assert entry.id not in [e.id for e in queries.incident_detail(db, 1).timeline]
     conn = sqlite3.connect(db_path)
     revisions = conn.execute(
         "SELECT change, text FROM entry_revision WHERE entry_id=? ORDER BY id", (entry.id,)
     ).fetchall()
-    still_there = conn.execute("SELECT deleted_by FROM timeline_entry WHERE id=?",
-                               (entry.id,)).fetchone()
+    still_there = conn.execute(
+        "SELECT deleted_by FROM timeline_entry WHERE id=?", (entry.id,)
+    ).fetchone()
     assert revisions == [("edit", "indexer v2.41"), ("delete", "indexer v2.14")]
     assert still_there == ("tom",)
 
@@ -82,8 +110,9 @@ def test_phase_changes_set_milestones_and_moving_back_clears_mitigation(db) -> N
     detail = queries.incident_detail(db, 1)
     assert detail.milestones["acknowledged_at"] == NOW + timedelta(minutes=3)
     assert detail.milestones["mitigated_at"] == NOW + timedelta(minutes=56)
-    text = ops.set_phase(db, key=1, phase="investigating", author="mira",
-                         now=NOW + timedelta(minutes=70))
+    text = ops.set_phase(
+        db, key=1, phase="investigating", author="mira", now=NOW + timedelta(minutes=70)
+    )
     assert "back" in text and "mitigated" in text
     detail = queries.incident_detail(db, 1)
     assert detail.milestones["mitigated_at"] is None
@@ -113,8 +142,9 @@ def test_severity_change_is_recorded_and_moves_cadences(db) -> None:
 
 def test_handover_ends_the_old_holding_and_keeps_both(db) -> None:
     declare(db)
-    text = ops.hand_over_role(db, key=1, role="commander", holder="raj", author="mira",
-                              now=NOW + timedelta(hours=1))
+    text = ops.hand_over_role(
+        db, key=1, role="commander", holder="raj", author="mira", now=NOW + timedelta(hours=1)
+    )
     assert text == "raj is commander, taking over from mira"
     detail = queries.incident_detail(db, 1)
     assert detail.roles["commander"] == "raj"
@@ -129,8 +159,9 @@ def test_handover_ends_the_old_holding_and_keeps_both(db) -> None:
 def test_status_update_writes_a_comm_entry_and_restarts_its_countdown(db) -> None:
     declare(db)
     later = NOW + timedelta(minutes=37)
-    ops.post_update(db, key=1, audience="internal", text="Investigating EU search",
-                    author="ana", now=later)
+    ops.post_update(
+        db, key=1, audience="internal", text="Investigating EU search", author="ana", now=later
+    )
     detail = queries.incident_detail(db, 1)
     assert detail.updates[-1].phase == "triage"
     assert detail.timeline[-1].kind == "comm"
@@ -142,12 +173,21 @@ def test_status_update_writes_a_comm_entry_and_restarts_its_countdown(db) -> Non
 
 def test_action_items_are_added_and_updated(db) -> None:
     declare(db)
-    item = ops.add_action(db, key=1, description="Add shard-map compatibility test",
-                          owner="tom", due_date=date(2026, 12, 1), priority="p1",
-                          type="prevent", author="mira", now=NOW)
+    item = ops.add_action(
+        db,
+        key=1,
+        description="Add shard-map compatibility test",
+        owner="tom",
+        due_date=date(2026, 12, 1),
+        priority="p1",
+        type="prevent",
+        author="mira",
+        now=NOW,
+    )
     assert (item.priority, item.type, item.status) == ("P1", "prevent", "open")
-    done = ops.update_action(db, action_id=item.id, status="in progress", owner=None,
-                             author="tom", now=NOW)
+    done = ops.update_action(
+        db, action_id=item.id, status="in progress", owner=None, author="tom", now=NOW
+    )
     assert done.status == "in-progress" and done.owner is None
     with pytest.raises(NotFound):
         ops.update_action(db, action_id=99, status="done", author="tom", now=NOW)
@@ -155,8 +195,9 @@ def test_action_items_are_added_and_updated(db) -> None:
 
 def test_timer_appears_among_deadlines(db) -> None:
     declare(db)
-    ops.start_timer(db, key=1, duration=timedelta(minutes=10), label="check shard map",
-                    author="tom", now=NOW)
+    ops.start_timer(
+        db, key=1, duration=timedelta(minutes=10), label="check shard map", author="tom", now=NOW
+    )
     from incident_tui.policy import deadlines
 
     due = {d.name: d.due_at for d in deadlines(queries.incident_detail(db, 1).facts)}
@@ -166,8 +207,15 @@ def test_timer_appears_among_deadlines(db) -> None:
 def test_snooze_pushes_a_countdown_back_and_is_logged(db) -> None:
     declare(db)
     overdue_at = NOW + timedelta(minutes=30)
-    text = ops.snooze_deadline(db, key=1, deadline="update:internal", due_at=overdue_at,
-                               minutes=5, author="ana", now=overdue_at + timedelta(seconds=30))
+    text = ops.snooze_deadline(
+        db,
+        key=1,
+        deadline="update:internal",
+        due_at=overdue_at,
+        minutes=5,
+        author="ana",
+        now=overdue_at + timedelta(seconds=30),
+    )
     assert "Snoozed update:internal 5 min" in text
     from incident_tui.policy import deadlines
 
@@ -184,25 +232,37 @@ def test_snooze_pushes_a_countdown_back_and_is_logged(db) -> None:
         lambda db: ops.log_entry(db, key=1, text="   \n\t ", author="t", now=NOW),
         lambda db: ops.log_entry(db, key=1, text="x", kind="status", author="t", now=NOW),
         lambda db: ops.log_entry(db, key=1, text="x" * 100_001, author="t", now=NOW),
-        lambda db: ops.log_entry(db, key=1, text="x", author="t", now=NOW,
-                                 at=NOW + timedelta(hours=1)),
+        lambda db: ops.log_entry(
+            db, key=1, text="x", author="t", now=NOW, at=NOW + timedelta(hours=1)
+        ),
         lambda db: ops.set_severity(db, key=1, severity=7, author="t", now=NOW),
         lambda db: ops.set_phase(db, key=1, phase="fixed", author="t", now=NOW),
         lambda db: ops.set_phase(db, key=1, phase="triage", author="t", now=NOW),
-        lambda db: ops.hand_over_role(db, key=1, role="commander", holder="mira",
-                                      author="t", now=NOW),
-        lambda db: ops.hand_over_role(db, key=1, role="bad role!", holder="x",
-                                      author="t", now=NOW),
-        lambda db: ops.post_update(db, key=1, audience="twitter", text="x", author="t",
-                                   now=NOW),
-        lambda db: ops.add_action(db, key=1, description="x", priority="P9", author="t",
-                                  now=NOW),
-        lambda db: ops.snooze_deadline(db, key=1, deadline="update:internal", due_at=NOW,
-                                       minutes=7, author="t", now=NOW),
+        lambda db: ops.hand_over_role(
+            db, key=1, role="commander", holder="mira", author="t", now=NOW
+        ),
+        lambda db: ops.hand_over_role(db, key=1, role="bad role!", holder="x", author="t", now=NOW),
+        lambda db: ops.post_update(db, key=1, audience="twitter", text="x", author="t", now=NOW),
+        lambda db: ops.add_action(db, key=1, description="x", priority="P9", author="t", now=NOW),
+        lambda db: ops.snooze_deadline(
+            db, key=1, deadline="update:internal", due_at=NOW, minutes=7, author="t", now=NOW
+        ),
     ],
-    ids=["unknown-key", "blank-text", "system-kind", "huge-text", "future", "sev7",
-         "bad-phase", "same-phase", "same-holder", "bad-role", "bad-audience",
-         "bad-priority", "bad-snooze"],
+    ids=[
+        "unknown-key",
+        "blank-text",
+        "system-kind",
+        "huge-text",
+        "future",
+        "sev7",
+        "bad-phase",
+        "same-phase",
+        "same-holder",
+        "bad-role",
+        "bad-audience",
+        "bad-priority",
+        "bad-snooze",
+    ],
 )
 def test_bad_input_changes_nothing(db, db_path, call) -> None:
     declare(db)
@@ -215,11 +275,14 @@ def test_bad_input_changes_nothing(db, db_path, call) -> None:
 
 def test_hostile_text_is_stored_without_control_sequences(db) -> None:
     declare(db)
-    hostile = ("[/] [bold]x[/bold] \x1b[31mred\x1b[0m \x1b[2J \x1b]52;c;aGVsbG8=\x07 "
-               "nul\x00 bell\x07 \u200f\u05e9\u05dc\u05d5\u05dd \u4e2d\u6587 🔥\r\nline two")
+    hostile = (
+        "[/] [bold]x[/bold] \x1b[31mred\x1b[0m \x1b[2J \x1b]52;c;aGVsbG8=\x07 "
+        "nul\x00 bell\x07 \u200f\u05e9\u05dc\u05d5\u05dd \u4e2d\u6587 🔥\r\nline two"
+    )
     entry = ops.log_entry(db, key=1, text=hostile, author="tom", now=NOW)
-    assert entry.text == ("[/] [bold]x[/bold] red   nul bell \u200f\u05e9\u05dc\u05d5\u05dd "
-                          "\u4e2d\u6587 🔥\nline two")
+    assert entry.text == (
+        "[/] [bold]x[/bold] red   nul bell \u200f\u05e9\u05dc\u05d5\u05dd \u4e2d\u6587 🔥\nline two"
+    )
     assert not any(ch in entry.text for ch in "\x1b\x07\x00\x9b")
 
 
@@ -230,8 +293,11 @@ def test_a_failed_write_leaves_no_trace(db, db_path) -> None:
     def explode(session):
         from incident_tui import models as m
 
-        session.add(m.TimelineEntry(incident_id=1, occurred_at=NOW, recorded_at=NOW,
-                                    author="x", text="half-written"))
+        session.add(
+            m.TimelineEntry(
+                incident_id=1, occurred_at=NOW, recorded_at=NOW, author="x", text="half-written"
+            )
+        )
         session.flush()
         raise IncidentError("boom")
 

@@ -20,8 +20,9 @@ def at(hh: int, mm: int) -> datetime:
 
 
 def facts(**kw) -> IncidentFacts:
-    base = dict(severity=2, phase="investigating", declared_at=T0, started_at=at(8, 55),
-                detected_at=T0)
+    base = dict(
+        severity=2, phase="investigating", declared_at=T0, started_at=at(8, 55), detected_at=T0
+    )
     base.update(kw)
     return IncidentFacts(**base)
 
@@ -63,8 +64,11 @@ def test_lowering_severity_drops_cadences_the_new_severity_does_not_owe() -> Non
 
 
 def test_an_update_after_the_change_uses_the_new_cadence() -> None:
-    f = facts(severity=1, severity_changes=[SeverityChange(at(9, 20), 2, 1)],
-              last_update={"internal": at(9, 30)})
+    f = facts(
+        severity=1,
+        severity_changes=[SeverityChange(at(9, 20), 2, 1)],
+        last_update={"internal": at(9, 30)},
+    )
     assert update_due(f, DEFAULT_POLICY, "internal") == at(9, 45)
 
 
@@ -80,8 +84,10 @@ def test_resolved_incident_owes_a_postmortem_in_48_hours_and_nothing_else() -> N
 
 
 def test_timers_and_snoozes() -> None:
-    f = facts(timers=[Timer(1, "check shard map", at(9, 40))],
-              snoozed_until={"update:internal": at(9, 37)})
+    f = facts(
+        timers=[Timer(1, "check shard map", at(9, 40))],
+        snoozed_until={"update:internal": at(9, 37)},
+    )
     due = by_name(f)
     assert due["timer:check shard map"] == at(9, 40)
     assert due["update:internal"] == at(9, 37)

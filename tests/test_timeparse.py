@@ -55,7 +55,9 @@ def test_iso_8601_with_and_without_offset() -> None:
     assert naive == datetime(2026, 11, 24, 3, 40, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("bad", ["25:99", "24:00", "12:60", "tomorrowish", "-5x", "5m", "", "1:2:3:4"])
+@pytest.mark.parametrize(
+    "bad", ["25:99", "24:00", "12:60", "tomorrowish", "-5x", "5m", "", "1:2:3:4"]
+)
 def test_bad_times_are_clear_errors(bad: str) -> None:
     with pytest.raises(IncidentError) as error:
         parse_time(bad, now=NOW)

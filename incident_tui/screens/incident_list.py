@@ -16,8 +16,12 @@ from incident_tui.text import one_line
 if TYPE_CHECKING:
     from incident_tui.domain import IncidentSummary
 
-SEVERITY_STYLES = {1: "bold white on #c62828", 2: "bold black on #ef6c00",
-                   3: "bold black on #fbc02d", 4: "bold black on #2e7d32"}
+SEVERITY_STYLES = {
+    1: "bold white on #c62828",
+    2: "bold black on #ef6c00",
+    3: "bold black on #fbc02d",
+    4: "bold black on #2e7d32",
+}
 
 
 def severity_badge(severity: int) -> Text:
@@ -28,8 +32,13 @@ class IncidentListScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Read the list again"),
         Binding("enter", "open_selected", "Open", id="open", tooltip="Open the selected incident"),
-        Binding("a", "toggle_all", "All/active", id="toggle-all",
-                tooltip="Show resolved and closed incidents too, or only active ones"),
+        Binding(
+            "a",
+            "toggle_all",
+            "All/active",
+            id="toggle-all",
+            tooltip="Show resolved and closed incidents too, or only active ones",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -80,8 +89,12 @@ class IncidentListScreen(Screen[None]):
         app = self.app
         try:
             db = app.get_database()  # type: ignore[attr-defined]
-            rows = list_incidents(db, now=app.now(), include_closed=self.show_all,  # type: ignore[attr-defined]
-                                  policy=app.config.policy)  # type: ignore[attr-defined]
+            rows = list_incidents(
+                db,
+                now=app.now(),
+                include_closed=self.show_all,  # type: ignore[attr-defined]
+                policy=app.config.policy,
+            )  # type: ignore[attr-defined]
         except IncidentError as error:
             app.call_from_thread(app.fail, str(error))  # type: ignore[attr-defined]
             return
@@ -99,22 +112,31 @@ class IncidentListScreen(Screen[None]):
             deadline = Text("")
             if nd is not None:
                 left = countdown(nd.due_at, now)
-                deadline = Text(f"{nd.title} {left}",
-                                style="bold red" if left.startswith("overdue") else "")
+                deadline = Text(
+                    f"{nd.title} {left}", style="bold red" if left.startswith("overdue") else ""
+                )
             table.add_row(
                 severity_badge(s.severity),
                 Text(s.key),
                 Text(one_line(s.title, 40)),
                 Text(s.phase),
                 Text(format_duration(now - s.started_at)),
-                Text(one_line(s.commander, 20) if s.commander else "—",
-                     style="" if s.commander else "bold red"),
+                Text(
+                    one_line(s.commander, 20) if s.commander else "—",
+                    style="" if s.commander else "bold red",
+                ),
                 deadline,
                 key=s.key,
             )
         if not rows:
-            table.add_row(Text(""), Text(""), Text("No incidents yet — declare one with "
-                          "`incident-tui declare TITLE --severity N`"), key="none")
+            table.add_row(
+                Text(""),
+                Text(""),
+                Text(
+                    "No incidents yet — declare one with `incident-tui declare TITLE --severity N`"
+                ),
+                key="none",
+            )
         status = self.query_one("#list-status", Static)
         scope = "all incidents" if self.show_all else "active incidents"
         status.update(Text(f"{len(rows)} {scope} — a: all/active  r: refresh  ctrl+q: quit"))

@@ -14,7 +14,9 @@ from textual.widgets import Footer, Static
 class IncidentViewScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the incident list"),
-        Binding("r", "refresh", "Refresh", id="refresh-incident", tooltip="Read the incident again"),
+        Binding(
+            "r", "refresh", "Refresh", id="refresh-incident", tooltip="Read the incident again"
+        ),
     ]
 
     def __init__(self, number: int) -> None:
@@ -46,8 +48,12 @@ class IncidentViewScreen(Screen[None]):
             app.call_from_thread(app.notify, str(error), severity="error", markup=False)
             app.call_from_thread(self.dismiss)
             return
-        lines = detail_lines(detail, now=app.now(), tz=app.config.display_tz,  # type: ignore[attr-defined]
-                             policy=app.config.policy)  # type: ignore[attr-defined]
+        lines = detail_lines(
+            detail,
+            now=app.now(),
+            tz=app.config.display_tz,  # type: ignore[attr-defined]
+            policy=app.config.policy,
+        )  # type: ignore[attr-defined]
         title = Text(f"{detail.key}  SEV{detail.severity}  {detail.phase}")
         app.call_from_thread(self.show, title, Text("\n".join(lines[1:]), no_wrap=True))
 
