@@ -33,6 +33,7 @@ from incident_tui.domain import (
     parse_severity,
 )
 from incident_tui.errors import ConflictError, IncidentError, NotFound
+from incident_tui.queries import action_view
 from incident_tui.store import Database
 from incident_tui.text import MAX_TEXT, clean, one_line
 
@@ -613,20 +614,6 @@ def post_update(
 # --- action items -----------------------------------------------------------------------
 
 
-def _action_view(row: m.ActionItem) -> Action:
-    return Action(
-        id=row.id,
-        description=row.description,
-        owner=row.owner,
-        due_date=row.due_date,
-        priority=row.priority,
-        type=row.type,
-        status=row.status,
-        ticket=row.ticket,
-        created_at=row.created_at,
-    )
-
-
 def add_action(
     db: Database,
     *,
@@ -664,7 +651,7 @@ def add_action(
         )
         session.add(item)
         session.flush()
-        return _action_view(item)
+        return action_view(item)
 
     return db.write(work)
 
@@ -713,7 +700,7 @@ def update_action(
             setattr(item, name, value)
         item.updated_at = now
         session.flush()
-        return _action_view(item)
+        return action_view(item)
 
     return db.write(work)
 

@@ -43,6 +43,20 @@ _ENTRY_COLUMNS = (
 )
 
 
+def action_view(row: m.ActionItem) -> Action:
+    return Action(
+        id=row.id,
+        description=row.description,
+        owner=row.owner,
+        due_date=row.due_date,
+        priority=row.priority,
+        type=row.type,
+        status=row.status,
+        ticket=row.ticket,
+        created_at=row.created_at,
+    )
+
+
 def _number(key: str | int) -> int:
     return key if isinstance(key, int) else parse_key(key)
 
@@ -144,20 +158,7 @@ def incident_detail(db: Database, key: str | int) -> IncidentDetail:
             updates=[
                 Update(u.id, u.audience, u.text, u.author, u.posted_at, u.phase) for u in updates
             ],
-            actions=[
-                Action(
-                    a.id,
-                    a.description,
-                    a.owner,
-                    a.due_date,
-                    a.priority,
-                    a.type,
-                    a.status,
-                    a.ticket,
-                    a.created_at,
-                )
-                for a in actions
-            ],
+            actions=[action_view(a) for a in actions],
             facts=load_facts(session, incident),
         )
 
