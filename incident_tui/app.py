@@ -15,6 +15,8 @@ from textual.binding import Binding
 
 from incident_tui.clock import Clock, SystemClock
 from incident_tui.config import Config
+from incident_tui.errors import IncidentError
+from incident_tui.text import one_line
 
 if TYPE_CHECKING:
     from incident_tui.store import Database
@@ -72,6 +74,18 @@ class IncidentApp(App[None]):
 
                 self.database = open_database(self.db_target)
             return self.database
+
+    def report_error(self, error: BaseException, *, fatal: bool = False) -> None:
+        """Show a failure as one line; leave the app when nothing useful can be shown."""
+        if isinstance(error, IncidentError):
+            message = str(error)
+        else:
+            message = f"internal error: {type(error).__name__}: {error}"
+        message = one_line(message, 300)
+        if fatal:
+            self.fail(message)
+        else:
+            self.notify(message, severity="error", markup=False)
 
     def fail(self, message: str) -> None:
         """Leave the app and let the CLI print `message` as its one-line error."""

@@ -116,3 +116,14 @@ class TestSnapshots:
         seed(db)
         app = make_app(db, clock, open_incident=2)
         assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+async def test_open_with_an_unknown_key_ends_with_one_line(db, clock) -> None:
+    seed(db)
+    app = make_app(db, clock, open_incident=99)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(100):
+            if app.fatal_error:
+                break
+            await pilot.pause(0.02)
+    assert app.fatal_error == "no incident INC-99"

@@ -83,7 +83,6 @@ class IncidentListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="incident-list", exit_on_error=False)
     def load(self) -> None:
-        from incident_tui.errors import IncidentError
         from incident_tui.queries import list_incidents
 
         app = self.app
@@ -95,8 +94,8 @@ class IncidentListScreen(Screen[None]):
                 include_closed=self.show_all,  # type: ignore[attr-defined]
                 policy=app.config.policy,
             )  # type: ignore[attr-defined]
-        except IncidentError as error:
-            app.call_from_thread(app.fail, str(error))  # type: ignore[attr-defined]
+        except Exception as error:  # without the list there is nothing to show
+            app.call_from_thread(app.report_error, error, fatal=True)  # type: ignore[attr-defined]
             return
         app.call_from_thread(self.show_rows, rows)
 

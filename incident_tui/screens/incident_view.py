@@ -37,16 +37,19 @@ class IncidentViewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="incident-view", exit_on_error=False)
     def load(self) -> None:
-        from incident_tui.errors import IncidentError
+        from incident_tui.errors import NotFound
         from incident_tui.queries import incident_detail
         from incident_tui.render import detail_lines
 
         app = self.app
         try:
             detail = incident_detail(app.get_database(), self.number)  # type: ignore[attr-defined]
-        except IncidentError as error:
-            app.call_from_thread(app.notify, str(error), severity="error", markup=False)
-            app.call_from_thread(self.dismiss)
+        except Exception as error:
+            # `open INC-99`: nothing to show, so the command ends with the error line.
+            opened_directly = isinstance(error, NotFound) and app.open_incident == self.number  # type: ignore[attr-defined]
+            app.call_from_thread(app.report_error, error, fatal=opened_directly)  # type: ignore[attr-defined]
+            if not opened_directly:
+                app.call_from_thread(self.dismiss)
             return
         lines = detail_lines(
             detail,
