@@ -271,7 +271,10 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
         if a.json:
             _print_json([render.summary_json(s, now=run.now) for s in summaries])
         else:
-            print("\n".join(render.summary_lines(summaries, now=run.now)))
+            if summaries:
+                print("\n".join(render.summary_lines(summaries, now=run.now)))
+            else:
+                print("no incidents" if a.all else "no active incidents (--all shows the rest)")
     elif cmd == "show":
         detail = queries.incident_detail(run.db, a.key)
         if a.json:

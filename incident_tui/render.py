@@ -117,8 +117,6 @@ def _when(at: datetime | None, tz: tzinfo, with_date: bool = True) -> str:
 
 
 def summary_lines(summaries: list[IncidentSummary], *, now: datetime) -> list[str]:
-    if not summaries:
-        return ["no incidents"]
     lines = []
     for s in summaries:
         nd = s.next_deadline
