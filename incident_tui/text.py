@@ -15,8 +15,11 @@ _ESCAPES = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-# C0 controls except \t and \n, DEL, the remaining C1 controls.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls except \t and \n, DEL, the remaining C1 controls, and the explicit bidi
+# embeddings, overrides and isolates: an unclosed U+202E reverses the rest of the
+# terminal line (other columns included) and can make an entry read as something else.
+# Right-to-left text itself, and the harmless LRM/RLM marks, are kept.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 MAX_TEXT = 100_000
 """Longest text accepted for an entry, update or field: a paste past this is refused."""
