@@ -94,6 +94,18 @@ def test_an_incident_runs_end_to_end_on_postgresql(pg) -> None:
     assert due["update:internal"] == NOW + timedelta(minutes=20)
 
 
+def test_logging_to_an_unknown_incident_is_refused_on_postgresql(pg) -> None:
+    from incident_tui import ops, queries
+    from incident_tui.errors import NotFound
+
+    number = ops.declare(pg, title="Checkout failing", severity=2, author="mira", now=NOW)
+    with pytest.raises(NotFound, match="no incident INC-99"):
+        ops.log_entry(pg, key="INC-99", text="lost?", author="tom", now=NOW)
+    ops.log_entry(pg, key=number, text="still writable", author="tom", now=NOW)
+    texts = [entry.text for entry in queries.incident_detail(pg, number).timeline]
+    assert texts[-1] == "still writable" and "lost?" not in texts
+
+
 def test_concurrent_declarations_get_distinct_keys_on_postgresql(pg) -> None:
     from incident_tui import ops
 
