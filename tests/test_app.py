@@ -49,10 +49,17 @@ def make_app(db, clock, **kw) -> IncidentApp:
 
 
 async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait until loading is over and the screen stops changing (a DataTable sizes its
+    columns on idle, after its rows arrive; a single pause sometimes caught it before)."""
+    last = None
+    for _ in range(50):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.02)
+        shot = pilot.app.export_screenshot()
+        if shot == last and not pilot.app.workers:
+            return
+        last = shot
+    raise AssertionError("the screen never settled")
 
 
 async def test_incident_list_shows_active_incidents_first_worst_first(db, clock) -> None:
@@ -89,7 +96,8 @@ async def test_enter_on_the_list_opens_the_incident(db, clock) -> None:
         await settle(pilot)
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert "INC-1" in str(app.screen.query_one("#view-title", Static).render())
+        heading = str(app.screen.query_one("#view-title", Static).render())
+        assert heading.startswith("INC-1  SEV2  triage  Search results empty for EU users")
 
 
 async def test_unopenable_database_ends_the_app_with_one_line(tmp_path, clock) -> None:

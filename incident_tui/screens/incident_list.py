@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from incident_tui.text import one_line
+from incident_tui.widgets.table import SizedTable
 
 if TYPE_CHECKING:
     from incident_tui.domain import IncidentSummary
@@ -47,7 +48,7 @@ class IncidentListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("incident-tui — incidents", id="list-title")
-        table: DataTable[Text] = DataTable(id="incidents", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = SizedTable(id="incidents", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("Loading…", id="list-status")
         yield Footer()

@@ -57,7 +57,7 @@ class IncidentViewScreen(Screen[None]):
             tz=app.config.display_tz,  # type: ignore[attr-defined]
             policy=app.config.policy,
         )  # type: ignore[attr-defined]
-        title = Text(f"{detail.key}  SEV{detail.severity}  {detail.phase}")
+        title = Text(lines[0], no_wrap=True, overflow="ellipsis")
         app.call_from_thread(self.show, title, Text("\n".join(lines[1:]), no_wrap=True))
 
     def show(self, title: Text, body: Text) -> None:
