@@ -138,5 +138,9 @@ class IncidentListScreen(Screen[None]):
                 key="none",
             )
         status = self.query_one("#list-status", Static)
-        scope = "all incidents" if self.show_all else "active incidents"
-        status.update(Text(f"{len(rows)} {scope} — a: all/active  r: refresh  ctrl+q: quit"))
+        count = len(rows)
+        if self.show_all:
+            scope = f"{count} incident{'' if count == 1 else 's'}, active first — a: only active"
+        else:
+            scope = f"{count} active incident{'' if count == 1 else 's'} — a: show all"
+        status.update(Text(f"{scope}  r: refresh  ctrl+q: quit"))
