@@ -79,8 +79,10 @@ def incident_key(number: int) -> str:
     return f"INC-{number}"
 
 
-def parse_key(key: str) -> int:
-    """The incident number in `INC-12` (or `inc-12`, `12`)."""
+def parse_key(key: str | int) -> int:
+    """The incident number in `INC-12` (or `inc-12`, `12`); a number is taken as is."""
+    if isinstance(key, int):
+        return key
     match = _KEY_RE.match(key.strip())
     if not match:
         raise IncidentError(f"{key.strip()!r} is not an incident key (expected INC-<n>)")

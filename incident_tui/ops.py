@@ -84,7 +84,7 @@ def _not_future(at: datetime, now: datetime, what: str) -> datetime:
 
 
 def _incident(session: Session, key: str | int, *, lock: bool = False) -> m.Incident:
-    number = key if isinstance(key, int) else parse_key(key)
+    number = parse_key(key)
     incident = session.get(m.Incident, number, with_for_update=lock or None)
     if incident is None:
         raise NotFound(f"no incident {incident_key(number)}")
@@ -228,7 +228,7 @@ def log_entry(
     author = valid_name(author, "author")
     occurred = _not_future(at, now, "entry time") if at else now
 
-    number = key if isinstance(key, int) else parse_key(key)
+    number = parse_key(key)
 
     def work(session: Session) -> Entry:
         # The scribe's hot path: the foreign key proves the incident exists, which costs

@@ -57,10 +57,6 @@ def action_view(row: m.ActionItem) -> Action:
     )
 
 
-def _number(key: str | int) -> int:
-    return key if isinstance(key, int) else parse_key(key)
-
-
 def load_facts(session: Session, incident: m.Incident) -> IncidentFacts:
     changes = session.exec(
         select(m.IncidentChange.at, m.IncidentChange.old, m.IncidentChange.new)
@@ -121,7 +117,7 @@ def timeline(session: Session, number: int, *, after_id: int = 0) -> list[Entry]
 
 
 def incident_detail(db: Database, key: str | int) -> IncidentDetail:
-    number = _number(key)
+    number = parse_key(key)
     with db.read() as session:
         incident = session.get(m.Incident, number)
         if incident is None:

@@ -138,9 +138,9 @@ class IncidentListScreen(Screen[None]):
                 key="none",
             )
         status = self.query_one("#list-status", Static)
-        count = len(rows)
+        noun = "incident" if len(rows) == 1 else "incidents"
         if self.show_all:
-            scope = f"{count} incident{'' if count == 1 else 's'}, active first — a: only active"
+            scope = f"{len(rows)} {noun}, active first — a: only active"
         else:
-            scope = f"{count} active incident{'' if count == 1 else 's'} — a: show all"
+            scope = f"{len(rows)} active {noun} — a: show all"
         status.update(Text(f"{scope}  r: refresh  ctrl+q: quit"))
