@@ -1,0 +1,127 @@
+"""Status updates: drafts from templates chosen by the phase, and the forms people copy.
+
+Pure: an incident's detail and `now` in, text out. No Textual, no database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from incident_tui.domain import Entry, IncidentDetail
+from incident_tui.policy import Policy
+from incident_tui.text import clean, one_line
+from incident_tui.timeparse import format_duration
+
+SMS_LIMIT = 160
+INTERNAL_MARK = "internal:"
+"""A draft line starting with this is left out of the status-page form."""
+
+# The template each phase uses: what the world should hear at that point.
+_TEMPLATE_FOR_PHASE = {
+    "triage": "investigating",
+    "investigating": "investigating",
+    "identified": "identified",
+    "mitigating": "identified",
+    "monitoring": "monitoring",
+    "resolved": "resolved",
+    "closed": "resolved",
+}
+_STATUS = {
+    "investigating": "We are investigating the cause.",
+    "identified": "The cause has been identified and a fix is being applied.",
+    "monitoring": "A fix is in place and we are monitoring the results.",
+    "resolved": "This incident has been resolved.",
+}
+
+
+def template_name(phase: str) -> str:
+    return _TEMPLATE_FOR_PHASE.get(phase, "investigating")
+
+
+def _at(when: datetime, tz: tzinfo) -> str:
+    local = when.astimezone(tz)
+    offset = local.utcoffset()
+    return local.strftime("%H:%M") + (
+        "Z" if offset is not None and not offset else local.strftime(" %Z")
+    )
+
+
+def next_update_in(detail: IncidentDetail, audience: str, *, policy: Policy) -> str:
+    """`30 min` (the cadence for the audience now), or `as needed` when none is owed."""
+    cadence = policy.cadence(detail.severity, audience)
+    return format_duration(cadence) if cadence else "as needed"
+
+
+def draft(
+    detail: IncidentDetail, audience: str, *, now: datetime, tz: tzinfo, policy: Policy
+) -> str:
+    """A status update filled with the incident's current state, ready to edit."""
+    name = template_name(detail.phase)
+    started = detail.milestones["started_at"] or detail.declared_at
+    last = [u for u in detail.updates if u.audience == audience]
+    last_line = (
+        f"{_at(last[-1].posted_at, tz)} ({format_duration(now - last[-1].posted_at)} ago)"
+        if last
+        else "none yet"
+    )
+    affected = one_line(detail.title)
+    impact = one_line(detail.summary) if detail.summary else "Describe who is affected and how."
+    lines = [
+        f"Status: {name.capitalize()} — {_STATUS[name]}",
+        f"Affected: {affected}",
+        f"Impact: {impact}",
+        f"Started: {_at(started, tz)}",
+    ]
+    if audience != "external":
+        lines.append(f"Severity: SEV{detail.severity}, phase {detail.phase}")
+        roles = detail.roles
+        if roles.get("commander"):
+            lines.append(f"{INTERNAL_MARK} commander {roles['commander']}")
+    lines.append(f"Last update: {last_line}")
+    if name != "resolved":
+        lines.append(f"Next update in: {next_update_in(detail, audience, policy=policy)}")
+    return "\n".join(lines)
+
+
+def entries_since_last_update(detail: IncidentDetail, audience: str) -> list[Entry]:
+    """The timeline since the last update to `audience` (or since the declaration)."""
+    last = [u.posted_at for u in detail.updates if u.audience == audience]
+    since = last[-1] if last else None
+    return [
+        e for e in detail.timeline if (since is None or e.recorded_at > since) and e.kind != "comm"
+    ]
+
+
+def full_form(detail: IncidentDetail, text: str) -> str:
+    """Everything: a heading with key, severity and phase, then the update as written."""
+    return f"[{detail.key} SEV{detail.severity} {detail.phase}] {one_line(detail.title)}\n{clean(text).strip()}\n"
+
+
+def status_page_form(text: str) -> str:
+    """For the public status page: no lines marked internal, no severity line."""
+    kept = [
+        line
+        for line in clean(text).strip().splitlines()
+        if not line.strip().lower().startswith((INTERNAL_MARK, "severity:"))
+    ]
+    return "\n".join(kept).strip() + "\n"
+
+
+def sms_form(
+    detail: IncidentDetail, text: str, *, now: datetime, tz: tzinfo, policy: Policy, audience: str
+) -> str:
+    """At most 160 characters: key, phase, the first line of the update, when the next is due."""
+    # Sent now, the next update to this audience is owed one cadence from now.
+    cadence = policy.cadence(detail.severity, audience)
+    tail = (
+        f" Next update {_at(now + cadence, tz)}"
+        if cadence and detail.phase not in ("resolved", "closed")
+        else ""
+    )
+    first = next((line for line in clean(text).splitlines() if line.strip()), "")
+    first = first.removeprefix("Status: ")
+    body = f"{detail.key} SEV{detail.severity} {detail.phase}: {one_line(first)}"
+    room = SMS_LIMIT - len(tail)
+    if len(body) > room:
+        body = body[: room - 1] + "…"
+    return body + tail
