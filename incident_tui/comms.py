@@ -94,7 +94,8 @@ def entries_since_last_update(detail: IncidentDetail, audience: str) -> list[Ent
 
 def full_form(detail: IncidentDetail, text: str) -> str:
     """Everything: a heading with key, severity and phase, then the update as written."""
-    return f"[{detail.key} SEV{detail.severity} {detail.phase}] {one_line(detail.title)}\n{clean(text).strip()}\n"
+    heading = f"[{detail.key} SEV{detail.severity} {detail.phase}] {one_line(detail.title)}"
+    return f"{heading}\n{clean(text).strip()}\n"
 
 
 def status_page_form(text: str) -> str:
