@@ -7,11 +7,15 @@ the first frame, so the window appears at the speed of a bare Textual app.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
 
 from incident_tui.clock import Clock, SystemClock
 from incident_tui.config import Config
@@ -30,12 +34,20 @@ def styles_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "styles"
 
 
+MIN_WIDTH, MIN_HEIGHT = 60, 18
+"""Below this the panes cannot show anything useful: a "too small" message instead."""
+
+
 class IncidentApp(App[None]):
     TITLE = "incident-tui"
     CSS_PATH = [styles_dir() / "app.tcss"]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave incident-tui"),
     ]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+    now: reactive[datetime] = reactive(datetime.min, init=False, always_update=True)
+    """The injected clock, read once a second by the one app-level tick."""
 
     def __init__(
         self,
@@ -60,11 +72,41 @@ class IncidentApp(App[None]):
     def on_mount(self) -> None:
         from incident_tui.screens.incident_list import IncidentListScreen
 
+        self.now = self.clock.now()
+        self.set_interval(1, self.tick, name="clock")
         self.push_screen(IncidentListScreen())
         if self.open_incident is not None:
-            from incident_tui.screens.incident_view import IncidentViewScreen
+            from incident_tui.screens.war_room import WarRoomScreen
 
-            self.push_screen(IncidentViewScreen(self.open_incident))
+            self.push_screen(WarRoomScreen(self.open_incident))
+        self.guard_size()
+
+    def tick(self) -> None:
+        """The one timer: every countdown, clock and live poll hangs off `now`."""
+        self.now = self.clock.now()
+
+    def on_resize(self) -> None:
+        self.guard_size()
+
+    def guard_size(self) -> None:
+        """Cover everything with a "too small" message below the smallest usable size."""
+        from incident_tui.screens.too_small import TooSmallScreen
+
+        width, height = self.size
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif not small and showing:
+            self.pop_screen()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette offers every action of the screen underneath, by name."""
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            for title, help, callback in commands():
+                yield SystemCommand(title, help, callback)
+        yield from super().get_system_commands(screen)
 
     def get_database(self) -> Database:
         """The open database; opened on first use (from a worker thread, off the UI path)."""
@@ -95,6 +137,3 @@ class IncidentApp(App[None]):
     def on_unmount(self) -> None:
         if self.database is not None and self.db_target is not None:
             self.database.dispose()
-
-    def now(self) -> Any:
-        return self.clock.now()

@@ -131,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("show", "show one incident")
     p.add_argument("key", metavar="KEY")
     p.add_argument("--json", action="store_true")
+
+    p = command("demo", "open a sample incident to explore, in a database of its own")
+    p.add_argument(
+        "--no-open",
+        action="store_true",
+        help="only build the demo database and print its path",
+    )
     return parser
 
 
@@ -292,19 +299,21 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
     return 0
 
 
-def _run_app(args: argparse.Namespace) -> int:
+def _run_app(
+    args: argparse.Namespace, *, db_target: str | None = None, key: int | None = None
+) -> int:
+    """The TUI on `db_target` (default: `--db`), in `key`'s war room (default: `open KEY`)."""
     from incident_tui.clock import clock_from_env
     from incident_tui.config import load_config
     from incident_tui.domain import parse_key
 
     config = load_config(getattr(args, "config", None))
-    key = None
-    if args.command == "open":
+    if key is None and args.command == "open":
         key = parse_key(args.key)
     from incident_tui.app import IncidentApp
 
     app = IncidentApp(
-        db_target=getattr(args, "db", None),
+        db_target=db_target or getattr(args, "db", None),
         config=config,
         clock=clock_from_env(),
         user=getattr(args, "user", None) or config.user_name,
@@ -314,6 +323,41 @@ def _run_app(args: argparse.Namespace) -> int:
     if app.fatal_error:
         raise IncidentError(app.fatal_error)
     return 0
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    """Build the sample incidents afresh in the demo's own database, then open the SEV1.
+
+    Never the user's database: $INCIDENT_TUI_DB is ignored. An explicit `--db` must name a
+    SQLite file that does not exist yet (the demo would otherwise mix with real incidents).
+    """
+    from incident_tui.clock import clock_from_env
+    from incident_tui.demo import demo_db_path, seed_demo
+    from incident_tui.store import open_database, resolve_target, sqlite_path
+
+    explicit = getattr(args, "db", None)
+    path = sqlite_path(resolve_target(explicit)) if explicit else demo_db_path()
+    if path is None:
+        raise IncidentError("the demo needs a SQLite file of its own; --db must be a file path")
+    if explicit and path.exists():
+        raise IncidentError(
+            f"{path} already exists; the demo builds a database of its own "
+            "(name a new file, or leave out --db)"
+        )
+    for stale in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        try:
+            stale.unlink(missing_ok=True)
+        except OSError as error:
+            raise IncidentError(f"cannot remove the old demo {stale}: {error.strerror}") from None
+    db = open_database(path)
+    try:
+        number = seed_demo(db, now=clock_from_env().now())
+    finally:
+        db.dispose()
+    if args.no_open:
+        print(path)
+        return 0
+    return _run_app(args, db_target=str(path), key=number)
 
 
 _TIME_OPTIONS = ("--at", "--started-at", "--due")
@@ -347,6 +391,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "open"):
             return _run_app(args)
+        if args.command == "demo":
+            return _run_demo(args)
         run = _Run(args)
         return _run_command(run)
     except IncidentError as error:

@@ -12,27 +12,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from incident_tui.text import one_line
+from incident_tui.widgets.look import severity_badge
 from incident_tui.widgets.table import SizedTable
 
 if TYPE_CHECKING:
     from incident_tui.domain import IncidentSummary
-
-SEVERITY_STYLES = {
-    1: "bold white on #c62828",
-    2: "bold black on #ef6c00",
-    3: "bold black on #fbc02d",
-    4: "bold black on #2e7d32",
-}
-
-
-def severity_badge(severity: int) -> Text:
-    return Text(f" SEV{severity} ", style=SEVERITY_STYLES.get(severity, "reverse"))
 
 
 class IncidentListScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Read the list again"),
         Binding("enter", "open_selected", "Open", id="open", tooltip="Open the selected incident"),
+        Binding("n", "declare", "Declare", id="declare-incident", tooltip="Declare a new incident"),
         Binding(
             "a",
             "toggle_all",
@@ -45,6 +36,8 @@ class IncidentListScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.show_all = True
+        self.rows: list[IncidentSummary] = []
+        self._data_version: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("incident-tui — incidents", id="list-title")
@@ -56,7 +49,25 @@ class IncidentListScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#incidents", DataTable)
         table.add_columns("Sev", "Key", "Title", "Phase", "Elapsed", "Commander", "Next deadline")
+        self.watch(self.app, "now", self.on_tick, init=False)
         self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def on_tick(self, _now) -> None:  # type: ignore[no-untyped-def]
+        """Reload when another writer changed the database; otherwise just let time pass."""
+        if not self.is_current or self.app.database is None:  # type: ignore[attr-defined]
+            return
+        try:
+            version = self.app.database.data_version()  # type: ignore[attr-defined]
+        except Exception:
+            return
+        if version is None or version != self._data_version:
+            self._data_version = version
+            self.load()
+        elif self.rows:
+            self.show_rows(self.rows)
 
     def action_refresh(self) -> None:
         self.load()
@@ -74,9 +85,47 @@ class IncidentListScreen(Screen[None]):
         if key == "none":
             return
         from incident_tui.domain import parse_key
-        from incident_tui.screens.incident_view import IncidentViewScreen
+        from incident_tui.screens.war_room import WarRoomScreen
 
-        self.app.push_screen(IncidentViewScreen(parse_key(key)))
+        self.app.push_screen(WarRoomScreen(parse_key(key)))
+
+    def action_declare(self) -> None:
+        from incident_tui.screens.declare import DeclareScreen
+
+        app = self.app
+
+        def declare(fields: dict[str, str]) -> int | str:
+            from incident_tui import ops
+            from incident_tui.errors import IncidentError
+            from incident_tui.timeparse import parse_past_time
+
+            now = app.clock.now()  # type: ignore[attr-defined]
+            try:
+                started = (
+                    parse_past_time(fields["started"], now=now, tz=app.config.display_tz)  # type: ignore[attr-defined]
+                    if fields["started"].strip()
+                    else None
+                )
+                if not fields["severity"].strip():
+                    raise IncidentError("severity is empty: 1, 2, 3 or 4")
+                return ops.declare(
+                    app.get_database(),  # type: ignore[attr-defined]
+                    title=fields["title"],
+                    severity=fields["severity"],
+                    author=app.user,  # type: ignore[attr-defined]
+                    now=now,
+                    commander=fields["commander"] if fields["commander"].strip() else None,
+                    started_at=started,
+                    summary=fields["summary"],
+                )
+            except IncidentError as error:
+                return str(error)
+
+        def declared(number: int | None) -> None:
+            if number is not None:
+                self.open_key(f"INC-{number}")
+
+        app.push_screen(DeclareScreen(declare, app.user), declared)  # type: ignore[attr-defined]
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
@@ -89,23 +138,30 @@ class IncidentListScreen(Screen[None]):
         app = self.app
         try:
             db = app.get_database()  # type: ignore[attr-defined]
+            version = db.data_version()
             rows = list_incidents(
                 db,
-                now=app.now(),
+                now=app.clock.now(),
                 include_closed=self.show_all,  # type: ignore[attr-defined]
                 policy=app.config.policy,
             )  # type: ignore[attr-defined]
         except Exception as error:  # without the list there is nothing to show
             app.call_from_thread(app.report_error, error, fatal=True)  # type: ignore[attr-defined]
             return
-        app.call_from_thread(self.show_rows, rows)
+        app.call_from_thread(self.loaded, rows, version)
+
+    def loaded(self, rows: list[IncidentSummary], version: int | None) -> None:
+        self._data_version = version
+        self.show_rows(rows)
 
     def show_rows(self, rows: list[IncidentSummary]) -> None:
         from incident_tui.render import countdown
         from incident_tui.timeparse import format_duration
 
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = self.app.clock.now()  # type: ignore[attr-defined]
+        self.rows = rows
         table = self.query_one("#incidents", DataTable)
+        selected = table.cursor_row
         table.clear()
         for s in rows:
             nd = s.next_deadline
@@ -132,15 +188,14 @@ class IncidentListScreen(Screen[None]):
             table.add_row(
                 Text(""),
                 Text(""),
-                Text(
-                    "No incidents yet — declare one with `incident-tui declare TITLE --severity N`"
-                ),
+                Text("No incidents yet — press n to declare one"),
                 key="none",
             )
+        table.move_cursor(row=min(selected, max(0, table.row_count - 1)), animate=False)
         status = self.query_one("#list-status", Static)
         noun = "incident" if len(rows) == 1 else "incidents"
         if self.show_all:
             scope = f"{len(rows)} {noun}, active first — a: only active"
         else:
             scope = f"{len(rows)} active {noun} — a: show all"
-        status.update(Text(f"{scope}  r: refresh  ctrl+q: quit"))
+        status.update(Text(f"{scope}  n: declare  r: refresh  ctrl+q: quit"))

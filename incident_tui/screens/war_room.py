@@ -1,0 +1,670 @@
+"""The war room: live timeline, roles, updates and countdowns, and the scribe's entry line.
+
+Reads go through `queries`, writes through `commands`/`ops`; this module speaks no SQL.
+The first read of the incident runs in a worker (a 100k-entry timeline takes ~0.4 s);
+after that, each app tick asks the database whether anything changed (SQLite's
+`data_version`, a few µs) and reads only what is new.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from incident_tui.domain import (
+    AUDIENCES,
+    CORE_ROLES,
+    PHASES,
+    Deadline,
+    IncidentDetail,
+    incident_key,
+)
+from incident_tui.errors import IncidentError
+from incident_tui.text import clean, one_line
+from incident_tui.widgets.countdowns import CountdownsPane
+from incident_tui.widgets.entry_line import EntryLine
+from incident_tui.widgets.look import clock_time
+from incident_tui.widgets.state_panes import RolesPane, UpdatesPane, WarRoomHeading
+from incident_tui.widgets.timeline_view import TimelineView
+
+if TYPE_CHECKING:
+    from incident_tui.entryline import Command
+    from incident_tui.queries import IncidentRead, TimelineCursor
+
+
+def _tip(text: str) -> str:
+    return text
+
+
+class WarRoomScreen(Screen[None]):
+    """One incident, live. Keys reachable from the entry line are F-keys or ctrl+…"""
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help", tooltip="Keys and slash commands"),
+        Binding("f2", "pick_phase", "Phase", id="phase", tooltip="Move the incident to a phase"),
+        Binding(
+            "f3",
+            "pick_severity",
+            "Severity",
+            id="severity",
+            tooltip="Change the severity; cadences follow at once",
+        ),
+        Binding("f4", "hand_over", "Role", id="role", tooltip="Hand a role over (/role ROLE NAME)"),
+        Binding("f5", "compose_update", "Update", id="update", tooltip="Write a status update"),
+        Binding(
+            "f6",
+            "toggle_tz",
+            "UTC/local",
+            id="toggle-tz",
+            tooltip="Show times in UTC or local time",
+        ),
+        Binding(
+            "f7", "pin", "Pin", id="pin", tooltip="Pin the selected (or last) entry as a key event"
+        ),
+        Binding(
+            "f8",
+            "edit_entry",
+            "Edit",
+            id="edit-entry",
+            tooltip="Edit the selected (or last) entry; history is kept",
+        ),
+        Binding(
+            "f9",
+            "delete_entry",
+            "Delete",
+            id="delete-entry",
+            tooltip="Delete the selected entry (kept as a mark)",
+        ),
+        Binding(
+            "ctrl+t",
+            "focus_timeline",
+            "Timeline",
+            id="focus-timeline",
+            tooltip="Move into the timeline to pick an entry",
+        ),
+        Binding(
+            "ctrl+o",
+            "focus_countdowns",
+            "Countdowns",
+            id="focus-countdowns",
+            tooltip="Move into the countdowns to snooze one",
+        ),
+        Binding(
+            "ctrl+r", "reload", "Reload", id="reload", show=False, tooltip="Read the incident again"
+        ),
+        Binding(
+            "escape",
+            "leave",
+            "Back",
+            id="back",
+            tooltip="Back to the entry line, then to the incident list",
+        ),
+    ]
+
+    def __init__(self, number: int) -> None:
+        super().__init__()
+        self.number = number
+        self.detail: IncidentDetail | None = None
+        self.deadlines: list[Deadline] = []
+        self._cursor: TimelineCursor | None = None
+        self._data_version: int | None = None
+        self._announced: set[tuple[str, datetime]] = set()
+        self._minute = -1
+        self.utc = True
+        self.drafts: dict[str, str] = {}
+
+    # --- the app around us -------------------------------------------------------------
+
+    @property
+    def tz(self) -> tzinfo:
+        if self.utc:
+            return UTC
+        configured = self.app.config.display_tz  # type: ignore[attr-defined]
+        if configured is not UTC:
+            return configured
+        return datetime.now().astimezone().tzinfo or UTC
+
+    def now(self) -> datetime:
+        return self.app.clock.now()  # type: ignore[attr-defined]
+
+    @property
+    def user(self) -> str:
+        return self.app.user  # type: ignore[attr-defined]
+
+    @property
+    def policy(self):  # type: ignore[no-untyped-def]
+        return self.app.config.policy  # type: ignore[attr-defined]
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield WarRoomHeading(id="heading")
+        with Horizontal(id="panes"):
+            yield TimelineView(id="timeline")
+            with Vertical(id="side"):
+                yield CountdownsPane(id="countdowns")
+                yield RolesPane(id="roles")
+                yield UpdatesPane(id="updates")
+        yield Static(id="entry-status")
+        yield EntryLine(
+            id="entry",
+            placeholder="Type what happened, Enter logs it · 14:32 … backdates · /help",
+            known=self.completion_words,
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#timeline").border_title = "Timeline"
+        self.query_one("#countdowns").border_title = "Countdowns"
+        self.query_one("#roles").border_title = "Roles"
+        self.query_one("#updates").border_title = "Status updates"
+        self.query_one("#heading", WarRoomHeading).show(
+            None, self.now(), self.tz, number=self.number
+        )
+        self.query_one("#entry", EntryLine).focus()
+        self.watch(self.app, "now", self.on_tick, init=False)
+        self.load()
+
+    # --- reading ----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="war-room", exit_on_error=False)
+    def load(self) -> None:
+        from incident_tui.errors import NotFound
+        from incident_tui.queries import read_incident
+
+        app = self.app
+        try:
+            db = app.get_database()  # type: ignore[attr-defined]
+            version = db.data_version()
+            read = read_incident(db, self.number)
+        except Exception as error:
+            directly = isinstance(error, NotFound) and app.open_incident == self.number  # type: ignore[attr-defined]
+            app.call_from_thread(app.report_error, error, fatal=directly)  # type: ignore[attr-defined]
+            if not directly:
+                app.call_from_thread(self.dismiss)
+            return
+        app.call_from_thread(self.apply, read, version, True)
+
+    def apply(self, read: IncidentRead, version: int | None, whole: bool = False) -> None:
+        """Show what was read: everything the first time, then only what changed."""
+        timeline = self.query_one("#timeline", TimelineView)
+        if whole:
+            timeline.show_entries(read.detail.timeline)
+        else:
+            timeline.merge(read.detail.timeline, read.removed)
+        read.detail.timeline = timeline.timeline.entries
+        self.detail = read.detail
+        self._cursor = read.cursor
+        self._data_version = version
+        timeline.border_title = f"Timeline · {len(timeline.timeline):,} entries"
+        self._show_state()
+
+    def refresh_from_db(self) -> None:
+        """Read what changed since the last read (after our own write, or another's)."""
+        if self._cursor is None:
+            return
+        from incident_tui.queries import read_incident
+
+        db = self.app.get_database()  # type: ignore[attr-defined]
+        version = db.data_version()
+        self.apply(read_incident(db, self.number, self._cursor), version)
+
+    def poll(self) -> None:
+        """Cheap change detection: only a changed data_version costs a read."""
+        if self._cursor is None:
+            return
+        db = self.app.get_database()  # type: ignore[attr-defined]
+        try:
+            version = db.data_version()
+            if version is None or version != self._data_version:
+                self.refresh_from_db()
+        except IncidentError as error:
+            self.status(f"cannot read the database: {error}", error=True)
+
+    # --- drawing ----------------------------------------------------------------------
+
+    def _show_state(self) -> None:
+        from incident_tui.policy import deadlines
+
+        detail = self.detail
+        if detail is None:
+            return
+        now = self.now()
+        self.deadlines = deadlines(detail.facts, self.policy)
+        self.query_one("#roles", RolesPane).show(detail, now, self.tz)
+        self.query_one("#updates", UpdatesPane).show(detail, now, self.tz)
+        self._tick_panes(now)
+        self.refresh_bindings()
+
+    def _tick_panes(self, now: datetime) -> None:
+        detail = self.detail
+        self.query_one("#heading", WarRoomHeading).show(detail, now, self.tz, number=self.number)
+        self.query_one("#countdowns", CountdownsPane).show(self.deadlines, now, self.tz)
+        self._announce_overdue(now)
+
+    def on_tick(self, now: datetime) -> None:
+        self.poll()
+        if self.detail is None:
+            return
+        self._tick_panes(now)
+        if now.minute != self._minute:  # "23 min ago" moves once a minute
+            self._minute = now.minute
+            self.query_one("#roles", RolesPane).show(self.detail, now, self.tz)
+            self.query_one("#updates", UpdatesPane).show(self.detail, now, self.tz)
+
+    def _announce_overdue(self, now: datetime) -> None:
+        """At zero: the bell rings once and a notification names what is overdue."""
+        newly = [
+            d
+            for d in self.deadlines
+            if d.due_at <= now and (d.name, d.due_at) not in self._announced
+        ]
+        if not newly:
+            return
+        for deadline in newly:
+            self._announced.add((deadline.name, deadline.due_at))
+        self.app.bell()
+        names = ", ".join(d.title for d in newly)
+        self.notify(
+            f"Overdue: {names}",
+            title=incident_key(self.number),
+            severity="error",
+            markup=False,
+            timeout=10,
+        )
+
+    def on_resize(self) -> None:
+        if self.detail is not None:
+            self._tick_panes(self.now())
+
+    # --- the entry line ---------------------------------------------------------------
+
+    def completion_words(self) -> dict[str, Any]:
+        detail = self.detail
+        if detail is None:
+            return {}
+        people = {h.holder for h in detail.holdings} | {self.user}
+        people |= {e.author for e in detail.timeline[-200:]}
+        return {
+            "roles": tuple(sorted({h.role for h in detail.holdings} - set(CORE_ROLES))),
+            "people": tuple(sorted(people)),
+            "deadlines": tuple(d.name for d in self.deadlines),
+        }
+
+    def status(self, message: str, *, error: bool = False) -> None:
+        line = self.query_one("#entry-status", Static)
+        line.set_class(error, "-error")
+        line.update(Text(one_line(message, 400)))
+
+    def on_entry_line_choices(self, event: EntryLine.Choices) -> None:
+        if event.choices:
+            self.status("  ".join(event.choices[:20]))
+
+    def on_input_submitted(self, event: EntryLine.Submitted) -> None:
+        if event.input.id != "entry":
+            return
+        event.stop()
+        line = event.value
+        if not line.strip():
+            return
+        from incident_tui.entryline import PostUpdate, ShowHelp, parse_line
+
+        entry = self.query_one("#entry", EntryLine)
+        try:
+            command = parse_line(line, now=self.now(), tz=self.tz)
+        except IncidentError as error:
+            self.status(str(error), error=True)
+            return
+        if isinstance(command, ShowHelp):
+            entry.remember(line)
+            entry.value = ""
+            self.action_help()
+            return
+        if isinstance(command, PostUpdate) and command.text is None:
+            entry.remember(line)
+            entry.value = ""
+            self.open_composer(command.audience)
+            return
+        if self.perform(command):
+            entry.remember(line)
+            entry.value = ""
+
+    def perform(self, command: Command) -> bool:
+        """Run a command (one committed transaction), then show what changed. On failure
+        the error goes to the status line and the caller keeps the user's text."""
+        from incident_tui import commands
+
+        if self.detail is None:
+            self.status("still reading the incident; try again in a moment", error=True)
+            return False
+        try:
+            done = commands.run(
+                command,
+                db=self.app.get_database(),  # type: ignore[attr-defined]
+                number=self.number,
+                author=self.user,
+                now=self.now(),
+                open_deadlines=self.deadlines,
+            )
+        except IncidentError as error:
+            self.status(str(error), error=True)
+            return False
+        except Exception as error:  # never a traceback, never a lost line
+            self.status(f"internal error: {type(error).__name__}: {error}", error=True)
+            return False
+        self.refresh_from_db()
+        self.status(done.message)
+        return True
+
+    # --- the commander's actions ------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        loaded = self.detail is not None
+        if action in ("pick_phase", "pick_severity", "hand_over", "compose_update"):
+            return True if loaded else None
+        if action in ("pin", "edit_entry", "focus_timeline"):
+            return True if loaded and self.detail.timeline else None  # type: ignore[union-attr]
+        if action == "delete_entry":
+            timeline = self.query_one("#timeline", TimelineView)
+            return True if timeline.selected_entry is not None else None
+        if action == "focus_countdowns":
+            return True if self.deadlines else None
+        return True
+
+    def action_help(self) -> None:
+        from incident_tui.screens.help import HelpScreen
+
+        keys = [
+            (b.key.replace(",", " / "), b.tooltip or b.description)
+            for b in self.BINDINGS
+            if isinstance(b, Binding)
+        ]
+        keys += [("ctrl+p", "command palette: every action by name"), ("ctrl+q", "quit")]
+        keys += [
+            ("↑ ↓ enter", "in the timeline: move, show the whole entry"),
+            ("z", "in the countdowns: snooze the selected one"),
+        ]
+        self.app.push_screen(HelpScreen(keys))
+
+    def action_pick_phase(self) -> None:
+        from incident_tui.entryline import SetPhase
+        from incident_tui.screens.dialogs import PickScreen
+
+        if self.detail is None:
+            return
+        choices = [(p, p + ("  (now)" if p == self.detail.phase else "")) for p in PHASES]
+
+        def chosen(phase: str | None) -> None:
+            if phase:
+                self.perform(SetPhase(phase))
+
+        self.app.push_screen(PickScreen("Move to phase", choices, self.detail.phase), chosen)
+
+    def action_pick_severity(self) -> None:
+        from incident_tui.entryline import SetSeverity
+        from incident_tui.screens.dialogs import PickScreen
+
+        if self.detail is None:
+            return
+        meanings = {
+            1: "complete outage, data loss, security breach",
+            2: "major feature down, many users",
+            3: "feature degraded, workaround exists",
+            4: "cosmetic, minimal impact",
+        }
+        choices = [(str(s), f"SEV{s}  {meaning}") for s, meaning in meanings.items()]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.perform(SetSeverity(int(value)))
+
+        self.app.push_screen(
+            PickScreen("Change severity", choices, str(self.detail.severity)), chosen
+        )
+
+    def action_hand_over(self) -> None:
+        entry = self.query_one("#entry", EntryLine)
+        if entry.value.strip() and not entry.value.startswith("/role"):
+            self.status("the entry line holds text: log it or clear it first (ctrl+u)", error=True)
+            entry.focus()
+            return
+        entry.value = "/role "
+        entry.cursor_position = len(entry.value)
+        entry.focus()
+        self.status("/role ROLE NAME — tab completes: " + "  ".join(CORE_ROLES))
+
+    def action_compose_update(self, audience: str | None = None) -> None:
+        if self.detail is None:
+            return
+        if audience is None:
+            # The audience whose update is due soonest.
+            due = [d for d in self.deadlines if d.name.startswith("update:")]
+            audience = due[0].name.split(":", 1)[1] if due else "internal"
+        self.open_composer(audience)
+
+    def open_composer(self, audience: str) -> None:
+        from incident_tui.entryline import PostUpdate
+        from incident_tui.screens.composer import ComposerScreen
+
+        if self.detail is None:
+            return
+
+        def post(audience: str, text: str) -> str | None:
+            return None if self.perform(PostUpdate(audience, text)) else self._last_error()
+
+        self.app.push_screen(
+            ComposerScreen(
+                self.detail,
+                audience,
+                now=self.now(),
+                tz=self.tz,
+                policy=self.policy,
+                post=post,
+                drafts=self.drafts,
+            )
+        )
+
+    def _last_error(self) -> str:
+        return str(self.query_one("#entry-status", Static).render())
+
+    def action_toggle_tz(self) -> None:
+        self.utc = not self.utc
+        self.query_one("#timeline", TimelineView).set_timezone(self.tz)
+        self._show_state()
+        self.status(
+            "times in UTC" if self.utc else f"times in local time ({datetime.now(self.tz):%Z})"
+        )
+
+    def _target_entry(self):  # type: ignore[no-untyped-def]
+        timeline = self.query_one("#timeline", TimelineView)
+        if timeline.selected_entry is not None:
+            return timeline.selected_entry
+        # From the entry line: the entry logged last.
+        entries = timeline.timeline.entries
+        return max(entries, key=lambda e: (e.recorded_at, e.id)) if entries else None
+
+    def action_pin(self) -> None:
+        from incident_tui import ops
+
+        entry = self._target_entry()
+        if entry is None:
+            return
+        self._write(
+            lambda db, now: ops.pin_entry(
+                db, key=self.number, entry_id=entry.id, author=self.user, now=now
+            ),
+            lambda result: f"{'pinned' if result.pinned else 'unpinned'} #{result.id}",
+        )
+
+    def _write(self, call, describe) -> bool:  # type: ignore[no-untyped-def]
+        """One operation from a key: committed, re-read, reported; errors in one line."""
+        try:
+            result = call(self.app.get_database(), self.now())  # type: ignore[attr-defined]
+        except IncidentError as error:
+            self.status(str(error), error=True)
+            return False
+        self.refresh_from_db()
+        self.status(describe(result))
+        return True
+
+    def action_edit_entry(self) -> None:
+        from incident_tui import ops
+        from incident_tui.screens.dialogs import EditEntryScreen
+        from incident_tui.timeparse import parse_past_time
+
+        entry = self._target_entry()
+        if entry is None:
+            return
+
+        def save(text: str, when: str) -> str | None:
+            try:
+                at = (
+                    parse_past_time(when.strip().removesuffix("Z"), now=self.now(), tz=self.tz)
+                    if when.strip()
+                    else None
+                )
+            except IncidentError as error:
+                return str(error)
+            ok = self._write(
+                lambda db, now: ops.edit_entry(
+                    db,
+                    key=self.number,
+                    entry_id=entry.id,
+                    text=text if text != entry.text else None,
+                    occurred_at=at if at != entry.occurred_at else None,
+                    author=self.user,
+                    now=now,
+                    expected_version=entry.version,
+                ),
+                lambda result: f"entry #{result.id} edited (the previous text is kept)",
+            )
+            return None if ok else self._last_error()
+
+        shown = entry.occurred_at.astimezone(self.tz).strftime("%Y-%m-%dT%H:%M:%S")
+        self.app.push_screen(EditEntryScreen(entry, shown, save))
+
+    def action_delete_entry(self) -> None:
+        from incident_tui import ops
+        from incident_tui.screens.dialogs import ConfirmScreen
+
+        entry = self.query_one("#timeline", TimelineView).selected_entry
+        if entry is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._write(
+                    lambda db, now: ops.delete_entry(
+                        db,
+                        key=self.number,
+                        entry_id=entry.id,
+                        author=self.user,
+                        now=now,
+                        expected_version=entry.version,
+                    ),
+                    lambda _: f"entry #{entry.id} deleted (kept in the history)",
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(f"Delete entry #{entry.id}: {one_line(entry.text, 80)}?"), confirmed
+        )
+
+    def action_focus_timeline(self) -> None:
+        self.query_one("#timeline", TimelineView).focus()
+
+    def action_focus_countdowns(self) -> None:
+        self.query_one("#countdowns", CountdownsPane).focus()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_leave(self) -> None:
+        entry = self.query_one("#entry", EntryLine)
+        if not entry.has_focus:
+            entry.focus()
+            return
+        if entry.value.strip():
+            self.status(
+                "the entry line holds text: log it (enter) or clear it (ctrl+u) before leaving",
+                error=True,
+            )
+            return
+        self.dismiss()
+
+    def on_countdowns_pane_snooze_requested(self, event: CountdownsPane.SnoozeRequested) -> None:
+        from incident_tui.entryline import Snooze
+        from incident_tui.screens.dialogs import PickScreen
+
+        deadline = event.deadline
+
+        def chosen(minutes: str | None) -> None:
+            if minutes:
+                self.perform(Snooze(deadline.name, int(minutes)))
+
+        self.app.push_screen(
+            PickScreen(
+                f"Snooze {deadline.title}",
+                [("5", "5 minutes"), ("10", "10 minutes"), ("15", "15 minutes")],
+            ),
+            chosen,
+        )
+
+    def on_timeline_view_selected(self, event: TimelineView.Selected) -> None:
+        entry = event.entry
+        self.notify(
+            f"#{entry.id} {entry.kind} by {one_line(entry.author)} at "
+            f"{clock_time(entry.occurred_at, self.tz)} "
+            f"(recorded {clock_time(entry.recorded_at, self.tz)}):\n{clean(entry.text[:2000])}",
+            markup=False,
+            timeout=15,
+        )
+
+    # --- the command palette ------------------------------------------------------------
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        """Every action by name, for the command palette."""
+        commands: list[tuple[str, str, Any]] = [
+            ("Change phase…", "move the incident to a phase", self.action_pick_phase),
+            (
+                "Change severity…",
+                "cadences and countdowns follow at once",
+                self.action_pick_severity,
+            ),
+            ("Hand over a role…", "/role ROLE NAME", self.action_hand_over),
+            ("Pin the last entry", "mark it as a key event", self.action_pin),
+            ("Edit the last entry", "the previous text is kept", self.action_edit_entry),
+            ("Toggle UTC / local time", "how times are shown", self.action_toggle_tz),
+            ("Snooze a countdown…", "5, 10 or 15 minutes, logged", self.action_focus_countdowns),
+            ("Help", "keys and slash commands", self.action_help),
+        ]
+        for audience in AUDIENCES:
+            commands.append(
+                (
+                    f"Status update: {audience}",
+                    "open the composer",
+                    lambda a=audience: self.open_composer(a),
+                )
+            )
+        from incident_tui.entryline import SetPhase, SetSeverity
+
+        for phase in PHASES:
+            commands.append(
+                (f"Phase → {phase}", "change phase", lambda p=phase: self.perform(SetPhase(p)))
+            )
+        for sev in (1, 2, 3, 4):
+            commands.append(
+                (
+                    f"Severity → SEV{sev}",
+                    "change severity",
+                    lambda s=sev: self.perform(SetSeverity(s)),
+                )
+            )
+        return commands

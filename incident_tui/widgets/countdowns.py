@@ -1,0 +1,100 @@
+"""The countdowns pane: every open deadline, warning at 2 minutes, counting up once overdue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static
+
+from incident_tui.domain import Deadline
+from incident_tui.text import one_line
+from incident_tui.widgets.look import DIM, OVERDUE, WARNING, clock_time, short_duration
+
+WARN_BEFORE = timedelta(minutes=2)
+
+
+def countdown_state(deadline: Deadline, now: datetime) -> str:
+    """`ok`, `warning` (2 minutes or less left) or `overdue`."""
+    left = deadline.due_at - now
+    if left <= timedelta(0):
+        return "overdue"
+    if left <= WARN_BEFORE:
+        return "warning"
+    return "ok"
+
+
+class CountdownsPane(Static, can_focus=True):
+    """Deadlines, earliest first. Focus it and press z to snooze the selected one."""
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding(
+            "z",
+            "snooze",
+            "Snooze",
+            id="snooze",
+            tooltip="Push the selected countdown back 5, 10 or 15 minutes (logged)",
+        ),
+    ]
+
+    class SnoozeRequested(Message):
+        def __init__(self, deadline: Deadline) -> None:
+            super().__init__()
+            self.deadline = deadline
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text("…"), id=id)
+        self.deadlines: list[Deadline] = []
+        self.now: datetime | None = None
+        self.tz: tzinfo = UTC
+        self.cursor = 0
+
+    def show(self, deadlines: list[Deadline], now: datetime, tz: tzinfo) -> None:
+        rows_changed = len(deadlines) != len(self.deadlines)
+        self.deadlines, self.now, self.tz = deadlines, now, tz
+        self.cursor = min(self.cursor, max(0, len(deadlines) - 1))
+        self.update(self._content(), layout=rows_changed)
+
+    def _content(self) -> Text:
+        if not self.deadlines or self.now is None:
+            return Text("no open deadlines", style=DIM)
+        lines = Text()
+        width = max(10, self.content_region.width or 40)
+        for index, deadline in enumerate(self.deadlines):
+            state = countdown_state(deadline, self.now)
+            left = (deadline.due_at - self.now).total_seconds()
+            digits = short_duration(left)
+            clock = f"+{digits} overdue" if state == "overdue" else digits
+            due = clock_time(deadline.due_at, self.tz, seconds=False)
+            right = f" {due} {clock:>8}"
+            title = one_line(deadline.title, max(4, width - len(right) - 2))
+            row = Text(f"{title:<{max(0, width - len(right) - 2)}}{right}")
+            if state == "overdue":
+                row.stylize(OVERDUE)
+            elif state == "warning":
+                row.stylize(WARNING)
+            mark = "▸ " if self.has_focus and index == self.cursor else "  "
+            lines.append(mark)
+            lines.append_text(row)
+            if index < len(self.deadlines) - 1:
+                lines.append("\n")
+        return lines
+
+    def on_focus(self) -> None:
+        self.update(self._content(), layout=False)
+
+    def on_blur(self) -> None:
+        self.update(self._content(), layout=False)
+
+    def action_move(self, delta: int) -> None:
+        if self.deadlines:
+            self.cursor = max(0, min(len(self.deadlines) - 1, self.cursor + delta))
+            self.update(self._content(), layout=False)
+
+    def action_snooze(self) -> None:
+        if self.deadlines:
+            self.post_message(self.SnoozeRequested(self.deadlines[self.cursor]))

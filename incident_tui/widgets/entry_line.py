@@ -1,0 +1,71 @@
+"""The scribe's entry line: an Input with Tab completion and up/down recall of earlier lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input
+
+from incident_tui.entryline import complete
+
+HISTORY_LIMIT = 500
+
+
+class EntryLine(Input):
+    """Always ready for typing; Enter submits (the screen decides whether the text goes)."""
+
+    BINDINGS = [
+        Binding("tab", "complete", "Complete", show=False),
+        Binding("up", "recall(-1)", "Earlier line", show=False),
+        Binding("down", "recall(1)", "Later line", show=False),
+    ]
+
+    class Choices(Message):
+        """Tab found several ways to go on (or none): tell the user which."""
+
+        def __init__(self, choices: list[str]) -> None:
+            super().__init__()
+            self.choices = choices
+
+    def __init__(self, *, known: Callable[[], dict] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.history: list[str] = []
+        self._recall_at: int | None = None
+        self._draft = ""
+        self._known = known or dict
+
+    def remember(self, line: str) -> None:
+        """Keep a submitted line for recall (not twice in a row)."""
+        if line.strip() and (not self.history or self.history[-1] != line):
+            self.history.append(line)
+            del self.history[:-HISTORY_LIMIT]
+        self._recall_at = None
+
+    def action_recall(self, step: int) -> None:
+        if not self.history:
+            return
+        if self._recall_at is None:
+            if step > 0:
+                return
+            self._draft = self.value
+            self._recall_at = len(self.history)
+        self._recall_at += step
+        if self._recall_at >= len(self.history):
+            self._recall_at = None
+            self.value = self._draft
+        else:
+            self._recall_at = max(0, self._recall_at)
+            self.value = self.history[self._recall_at]
+        self.cursor_position = len(self.value)
+
+    def action_complete(self) -> None:
+        if self.cursor_position != len(self.value):
+            self.cursor_position = len(self.value)
+            return
+        line, choices = complete(self.value, **self._known())
+        if line != self.value:
+            self.value = line
+            self.cursor_position = len(line)
+        self.post_message(self.Choices(choices))

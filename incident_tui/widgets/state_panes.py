@@ -1,0 +1,106 @@
+"""The war room's small panes: its heading, who holds which role, the last update per audience.
+
+Each is a Static redrawn from an `IncidentDetail` and the clock; user text goes in as
+`Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual.widgets import Static
+
+from incident_tui.domain import AUDIENCES, CORE_ROLES, IncidentDetail
+from incident_tui.text import one_line
+from incident_tui.timeparse import format_duration
+from incident_tui.widgets.look import DIM, VACANT, clock_time, severity_badge
+
+ROLE_TITLES = {
+    "commander": "commander",
+    "tech_lead": "tech lead",
+    "comms": "comms",
+    "scribe": "scribe",
+}
+AUDIENCE_TITLES = {"internal": "internal", "external": "status page", "executive": "executives"}
+
+
+def _ago(at: datetime, now: datetime) -> str:
+    seconds = (now - at).total_seconds()
+    if seconds < 60:
+        return "just now"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min ago"
+    return f"{format_duration(now - at)} ago"
+
+
+class WarRoomHeading(Static):
+    """Key, severity, title, phase, time since impact began, and the clock."""
+
+    def show(
+        self, detail: IncidentDetail | None, now: datetime, tz: tzinfo, *, number: int
+    ) -> None:
+        line = Text()
+        clock = Text(f" {clock_time(now, tz)} ", style="bold")
+        if detail is None:
+            line.append(f" INC-{number}  loading…")
+        else:
+            started = detail.milestones["started_at"] or detail.declared_at
+            line.append(f" {detail.key} ", style="bold")
+            line.append_text(severity_badge(detail.severity))
+            line.append(f" {detail.phase.upper()} ", style="bold reverse")
+            if detail.is_drill:
+                line.append(" DRILL ", style="bold black on #5fd7ff")
+            line.append(f"  impact {format_duration(now - started)}  ", style="bold")
+            line.append(one_line(detail.title))
+        line.truncate(max(1, self.size.width - clock.cell_len), overflow="ellipsis", pad=True)
+        line.append_text(clock)
+        self.update(line, layout=False)
+
+
+class RolesPane(Static):
+    """Core roles always listed (a vacant one stands out), then any other role held."""
+
+    def show(self, detail: IncidentDetail, now: datetime, tz: tzinfo) -> None:
+        current = {h.role: h for h in detail.holdings if h.ended_at is None}
+        extra = sorted(r for r in current if r not in CORE_ROLES)
+        text = Text()
+        for index, role in enumerate((*CORE_ROLES, *extra)):
+            if index:
+                text.append("\n")
+            text.append(f"{ROLE_TITLES.get(role, one_line(role, 14)):<11}", style="bold")
+            holding = current.get(role)
+            if holding is None:
+                text.append("vacant", style=VACANT)
+                continue
+            text.append(one_line(holding.holder, 16))
+            text.append(
+                f" since {clock_time(holding.started_at, tz, seconds=False)}"
+                f" ({format_duration(now - holding.started_at)})",
+                style=DIM,
+            )
+        self.update(text)
+
+
+class UpdatesPane(Static):
+    """The latest update to each audience, how long ago, and its first line."""
+
+    def show(self, detail: IncidentDetail, now: datetime, tz: tzinfo) -> None:
+        latest = {}
+        for update in detail.updates:
+            latest[update.audience] = update
+        text = Text()
+        for index, audience in enumerate(AUDIENCES):
+            if index:
+                text.append("\n")
+            text.append(f"{AUDIENCE_TITLES[audience]:<12}", style="bold")
+            update = latest.get(audience)
+            if update is None:
+                text.append("none yet", style=DIM)
+                continue
+            text.append(f"{clock_time(update.posted_at, tz, seconds=False)} ")
+            text.append(f"{_ago(update.posted_at, now)} · {one_line(update.author, 12)}", style=DIM)
+            text.append("\n  ")
+            text.append(one_line(update.text, 200))
+        self.update(text)

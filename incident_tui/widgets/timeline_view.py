@@ -1,0 +1,186 @@
+"""The timeline pane: a virtual view (Textual's Line API) that draws only the visible rows.
+
+It is fed by merges of new and changed entries, never reloaded, so it stays fast at 100k
+entries; it follows the newest entry unless the reader has scrolled up.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, tzinfo
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from incident_tui.domain import Entry
+from incident_tui.text import one_line
+from incident_tui.timeline import Timeline
+from incident_tui.widgets.look import DIM, KIND_STYLES, PIN, clock_time
+
+AUTHOR_WIDTH = 10
+KIND_WIDTH = 8
+
+
+class TimelineView(ScrollView, can_focus=True):
+    """Every live entry: time, marks (★ pinned, ↺ reconstructed), kind, author, text."""
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("pageup", "move(-10)", "Page up", show=False),
+        Binding("pagedown", "move(10)", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Newest", show=False),
+    ]
+    COMPONENT_CLASSES = {"timeline--cursor"}
+    DEFAULT_CSS = """
+    TimelineView > .timeline--cursor { background: $accent 40%; }
+    """
+
+    cursor: reactive[int | None] = reactive(None, always_update=True)
+    """Index of the selected entry while the pane has focus; None when following."""
+
+    class Selected(Message):
+        """An entry was chosen with Enter."""
+
+        def __init__(self, entry: Entry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, *, id: str | None = None, tz: tzinfo = UTC) -> None:
+        super().__init__(id=id)
+        self.timeline = Timeline()
+        self.tz = tz
+        self._with_dates = False
+        self._strips: LRUCache[tuple, Strip] = LRUCache(2048)
+
+    # --- feeding ----------------------------------------------------------------------
+
+    @property
+    def entry_count(self) -> int:
+        return len(self.timeline)
+
+    @property
+    def following(self) -> bool:
+        return self.scroll_y >= self.max_scroll_y
+
+    def show_entries(self, entries: list[Entry]) -> None:
+        """Replace everything (the first read of an incident)."""
+        self.timeline.reset(entries)
+        self._changed(follow=True)
+
+    def merge(self, entries: list[Entry], removed: set[int]) -> None:
+        """Take new and changed entries; keep following the newest if we were."""
+        if not entries and not removed:
+            return
+        follow = self.following
+        selected = self.selected_entry
+        self.timeline.merge(entries, removed)
+        if selected is not None and self.cursor is not None:
+            index = self.timeline.index_of(selected.id)
+            self.cursor = index if index is not None else min(self.cursor, len(self.timeline) - 1)
+        self._changed(follow=follow)
+
+    def set_timezone(self, tz: tzinfo) -> None:
+        self.tz = tz
+        self._changed(follow=self.following)
+
+    def _changed(self, *, follow: bool) -> None:
+        self._with_dates = self.timeline.spans_days(self.tz)
+        self._strips.clear()
+        self.virtual_size = Size(self.size.width, len(self.timeline))
+        if follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.refresh()
+
+    # --- selecting --------------------------------------------------------------------
+
+    @property
+    def selected_entry(self) -> Entry | None:
+        if self.cursor is None or not self.timeline.entries:
+            return None
+        return self.timeline.entries[min(self.cursor, len(self.timeline) - 1)]
+
+    def on_focus(self) -> None:
+        if self.cursor is None and self.timeline.entries:
+            self.cursor = len(self.timeline) - 1
+
+    def on_blur(self) -> None:
+        self.cursor = None
+
+    def watch_cursor(self, cursor: int | None) -> None:
+        if cursor is not None:
+            self.scroll_to_region_row(cursor)
+        self.refresh()
+
+    def scroll_to_region_row(self, row: int) -> None:
+        top = self.scroll_y
+        height = self.scrollable_content_region.height
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+    def action_move(self, delta: int) -> None:
+        if not self.timeline.entries:
+            return
+        start = self.cursor if self.cursor is not None else len(self.timeline) - 1
+        self.cursor = max(0, min(len(self.timeline) - 1, start + delta))
+
+    def action_first(self) -> None:
+        if self.timeline.entries:
+            self.cursor = 0
+
+    def action_last(self) -> None:
+        if self.timeline.entries:
+            self.cursor = len(self.timeline) - 1
+
+    def key_enter(self) -> None:
+        entry = self.selected_entry
+        if entry is not None:
+            self.post_message(self.Selected(entry))
+
+    # --- drawing ----------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+        self.virtual_size = Size(self.size.width, len(self.timeline))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        if index >= len(self.timeline):
+            return Strip.blank(width, self.rich_style)
+        entry = self.timeline.entries[index]
+        selected = index == self.cursor and self.has_focus
+        key = (entry, width, selected, self.tz, self._with_dates)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._row(entry, width, selected)
+            self._strips[key] = strip
+        return strip
+
+    def _row(self, entry: Entry, width: int, selected: bool) -> Strip:
+        base = self.rich_style
+        if selected:
+            base = base + self.get_component_rich_style("timeline--cursor")
+        kind_style = base + KIND_STYLES.get(entry.kind, Style())
+        when = clock_time(entry.occurred_at, self.tz, with_date=self._with_dates)
+        author = one_line(entry.author, AUTHOR_WIDTH).ljust(AUTHOR_WIDTH)
+        # The text is cleaned and folded here too: nothing stored reaches the terminal raw.
+        body = one_line(entry.text[: width * 4])
+        segments = [
+            Segment(f"{when} ", base + DIM if entry.reconstructed else base),
+            Segment("★" if entry.pinned else " ", base + PIN),
+            Segment("↺" if entry.reconstructed else " ", base + DIM),
+            Segment(f" {entry.kind:<{KIND_WIDTH}} ", kind_style),
+            Segment(f"{author} ", base + DIM),
+            Segment(body, kind_style if entry.kind in ("alert", "decision") else base),
+        ]
+        return Strip(segments).adjust_cell_length(width, base)
