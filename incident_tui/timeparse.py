@@ -13,8 +13,11 @@ from incident_tui.errors import IncidentError
 _DURATION_RE = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _CLOCK_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _RELATIVE_RE = re.compile(r"^-(\d+[wdhms])+$")
-# A first word that is meant as a time, valid or not: "14:32", "25:99", "-5m", "-5x".
-_LEADING_TIME_RE = re.compile(r"^(?:\d{1,2}:\d{1,2}(?::\d{1,2})?|-\d+[a-z0-9]*)$", re.IGNORECASE)
+# A first word that is meant as a time, valid or not: "14:32", "25:99", "-5m", "-5x", or
+# an ISO instant pasted from a log ("2026-11-24T08:55:03Z").
+_LEADING_TIME_RE = re.compile(
+    r"^(?:\d{1,2}:\d{1,2}(?::\d{1,2})?|-\d+[a-z0-9]*|\d{4}-\d{2}-\d{2}T\S+)$", re.IGNORECASE
+)
 
 
 def parse_duration(text: str) -> timedelta:

@@ -74,10 +74,10 @@ class RolesPane(Static):
             if holding is None:
                 text.append("vacant", style=VACANT)
                 continue
-            text.append(one_line(holding.holder, 16))
+            text.append(one_line(holding.holder, 12).ljust(12))
             text.append(
-                f" since {clock_time(holding.started_at, tz, seconds=False)}"
-                f" ({format_duration(now - holding.started_at)})",
+                f" {clock_time(holding.started_at, tz, seconds=False)}"
+                f" · {format_duration(now - holding.started_at)}",
                 style=DIM,
             )
         self.update(text)

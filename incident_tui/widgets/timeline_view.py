@@ -40,6 +40,7 @@ class TimelineView(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {"timeline--cursor"}
     DEFAULT_CSS = """
+    TimelineView { overflow-x: hidden; scrollbar-size-vertical: 1; }
     TimelineView > .timeline--cursor { background: $accent 40%; }
     """
 
@@ -94,10 +95,15 @@ class TimelineView(ScrollView, can_focus=True):
     def _changed(self, *, follow: bool) -> None:
         self._with_dates = self.timeline.spans_days(self.tz)
         self._strips.clear()
-        self.virtual_size = Size(self.size.width, len(self.timeline))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.timeline))
         if follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self._follow()
         self.refresh()
+
+    def _follow(self) -> None:
+        # The new virtual size reaches the scrollbars on the next layout: scroll then too.
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        self.call_after_refresh(self.scroll_to, y=len(self.timeline), animate=False)
 
     # --- selecting --------------------------------------------------------------------
 
@@ -149,8 +155,11 @@ class TimelineView(ScrollView, can_focus=True):
     # --- drawing ----------------------------------------------------------------------
 
     def on_resize(self) -> None:
+        follow = self.following
         self._strips.clear()
-        self.virtual_size = Size(self.size.width, len(self.timeline))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.timeline))
+        if follow:
+            self._follow()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
