@@ -85,9 +85,6 @@ class IncidentApp(App[None]):
         """The one timer: every countdown, clock and live poll hangs off `now`."""
         self.now = self.clock.now()
 
-    def on_resize(self) -> None:
-        self.guard_size()
-
     def guard_size(self) -> None:
         """Cover everything with a "too small" message below the smallest usable size."""
         from incident_tui.screens.too_small import TooSmallScreen

@@ -1,16 +1,18 @@
-"""The app as a person sees it: the incident list and the plain incident screen."""
+"""The app as a person sees it: the incident list, declaring, and a snapshot of every screen."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input
 
-from incident_tui import ops
+from incident_tui import ops, queries
 from incident_tui.app import IncidentApp
 from incident_tui.config import Config
-from tests.conftest import FROZEN_AT
+from incident_tui.screens.declare import DeclareScreen
+from incident_tui.screens.war_room import WarRoomScreen
+from tests.conftest import FROZEN_AT, row_counts
 
 NOW = FROZEN_AT
 HOSTILE = "[/] [bold]x[/bold] \x1b[2J 中文 שלום"
@@ -43,9 +45,8 @@ def seed(db) -> None:
     ops.hand_over_role(db, key=2, role="scribe", holder="tom", author="alex", now=NOW)
 
 
-def make_app(db, clock, **kw) -> IncidentApp:
-    app = IncidentApp(database=db, config=Config(user_name="tester"), clock=clock, **kw)
-    return app
+def make_app(db, clock, user: str = "tester", **kw) -> IncidentApp:
+    return IncidentApp(database=db, config=Config(user_name=user), clock=clock, **kw)
 
 
 async def settle(pilot) -> None:
@@ -75,29 +76,78 @@ async def test_incident_list_shows_active_incidents_first_worst_first(db, clock)
         assert "\x1b" not in title_cell.plain
 
 
-async def test_open_key_lands_on_the_incident_and_renders_text_literally(db, clock) -> None:
+async def test_open_key_lands_in_the_war_room_and_escape_goes_to_the_list(db, clock) -> None:
     seed(db)
     app = make_app(db, clock, open_incident=2)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        body = app.screen.query_one("#view-text", Static)
-        text = str(body.render())
-        assert "[/] [bold]x[/bold]" in text
-        assert "scribe        tom" in text
+        assert isinstance(app.screen, WarRoomScreen)
+        heading = str(app.screen.query_one("#heading").render())
+        assert heading.startswith(" INC-2  SEV1  TRIAGE   impact 40 min  Checkout failing [/]")
+        assert "tom" in str(app.screen.query_one("#roles").render())
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.query_one("#incidents", DataTable).row_count == 3
 
 
-async def test_enter_on_the_list_opens_the_incident(db, clock) -> None:
+async def test_enter_on_the_list_opens_the_war_room(db, clock) -> None:
     seed(db)
     app = make_app(db, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("down", "enter")
         await settle(pilot)
-        heading = str(app.screen.query_one("#view-title", Static).render())
-        assert heading.startswith("INC-1  SEV2  triage  Search results empty for EU users")
+        heading = str(app.screen.query_one("#heading").render())
+        assert heading.startswith(" INC-1  SEV2  TRIAGE")
+        assert "Search results empty for EU users" in heading
+
+
+async def test_declare_from_the_list_opens_the_new_war_room(db, clock) -> None:
+    app = make_app(db, clock, user="mira")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, DeclareScreen)
+        assert form.query_one("#commander", Input).value == "mira"
+        await pilot.press(*"Search results empty for EU users", "tab", "2", "tab", "tab", *"08:55")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, WarRoomScreen)
+        detail = queries.incident_detail(db, 1)
+        assert (detail.title, detail.severity, detail.roles) == (
+            "Search results empty for EU users",
+            2,
+            {"commander": "mira"},
+        )
+        assert detail.milestones["started_at"] == NOW.replace(hour=8, minute=55)
+
+
+async def test_a_refused_declaration_keeps_the_form_as_typed(db, clock, db_path) -> None:
+    app = make_app(db, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"Checkout failing", "tab", "7", "enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, DeclareScreen)
+        assert "severity must be 1, 2, 3 or 4" in str(form.query_one("#declare-error").render())
+        assert form.query_one("#title", Input).value == "Checkout failing"
+        form.query_one("#severity", Input).value = ""
+        await pilot.press("enter")
+        assert "severity is empty" in str(form.query_one("#declare-error").render())
+    assert row_counts(db_path)["incident"] == 0
+
+
+async def test_the_list_follows_other_writers(db, clock) -> None:
+    seed(db)
+    app = make_app(db, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        ops.declare(db, title="Another one", severity=4, author="raj", now=NOW)
+        app.tick()
+        await settle(pilot)
+        assert "INC-4" in [str(k.value) for k in app.screen.query_one("#incidents", DataTable).rows]
 
 
 async def test_unopenable_database_ends_the_app_with_one_line(tmp_path, clock) -> None:
@@ -113,17 +163,77 @@ async def test_unopenable_database_ends_the_app_with_one_line(tmp_path, clock) -
     assert bad.read_bytes() == b"not a database at all" * 10
 
 
+async def press_keys(pilot, *keys: str) -> None:
+    await settle(pilot)
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause()
+    await settle(pilot)
+
+
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=["120x36", "80x24"])
 class TestSnapshots:
+    """Every screen with fixed data and a frozen clock, at both sizes."""
+
     def test_incident_list(self, snap_compare, db, clock, size) -> None:
         seed(db)
-        app = make_app(db, clock)
-        assert snap_compare(app, terminal_size=size, run_before=settle)
+        assert snap_compare(make_app(db, clock), terminal_size=size, run_before=settle)
 
-    def test_incident_view(self, snap_compare, db, clock, size) -> None:
+    def test_declare_form(self, snap_compare, db, clock, size) -> None:
+        seed(db)
+        assert snap_compare(
+            make_app(db, clock), terminal_size=size, run_before=lambda p: press_keys(p, "n")
+        )
+
+    def test_war_room(self, snap_compare, db, clock, size) -> None:
+        from incident_tui.demo import seed_demo
+
+        number = seed_demo(db, now=NOW)
+        assert snap_compare(
+            make_app(db, clock, open_incident=number), terminal_size=size, run_before=settle
+        )
+
+    def test_war_room_hostile_text(self, snap_compare, db, clock, size) -> None:
+        seed(db)
+        assert snap_compare(
+            make_app(db, clock, open_incident=2), terminal_size=size, run_before=settle
+        )
+
+    def test_composer(self, snap_compare, db, clock, size) -> None:
+        from incident_tui.demo import seed_demo
+
+        number = seed_demo(db, now=NOW)
+        app = make_app(db, clock, open_incident=number)
+        assert snap_compare(app, terminal_size=size, run_before=lambda p: press_keys(p, "f5"))
+
+    def test_help(self, snap_compare, db, clock, size) -> None:
         seed(db)
         app = make_app(db, clock, open_incident=2)
-        assert snap_compare(app, terminal_size=size, run_before=settle)
+        assert snap_compare(app, terminal_size=size, run_before=lambda p: press_keys(p, "f1"))
+
+    def test_phase_picker(self, snap_compare, db, clock, size) -> None:
+        seed(db)
+        app = make_app(db, clock, open_incident=2)
+        assert snap_compare(app, terminal_size=size, run_before=lambda p: press_keys(p, "f2"))
+
+    def test_edit_entry(self, snap_compare, db, clock, size) -> None:
+        seed(db)
+        app = make_app(db, clock, open_incident=2)
+        assert snap_compare(app, terminal_size=size, run_before=lambda p: press_keys(p, "f8"))
+
+    def test_delete_confirmation(self, snap_compare, db, clock, size) -> None:
+        seed(db)
+        app = make_app(db, clock, open_incident=2)
+        assert snap_compare(
+            app, terminal_size=size, run_before=lambda p: press_keys(p, "ctrl+t", "f9")
+        )
+
+
+def test_snapshot_too_small(snap_compare, db, clock) -> None:
+    seed(db)
+    assert snap_compare(
+        make_app(db, clock, open_incident=2), terminal_size=(50, 15), run_before=settle
+    )
 
 
 async def test_open_with_an_unknown_key_ends_with_one_line(db, clock) -> None:

@@ -16,15 +16,16 @@ from textual.widgets import Footer, Label, RadioButton, RadioSet, Static, TextAr
 from incident_tui import comms
 from incident_tui.domain import AUDIENCES, IncidentDetail
 from incident_tui.policy import Policy
+from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.text import one_line
-from incident_tui.widgets.look import KIND_STYLES, clock_time
+from incident_tui.widgets.look import KIND_STYLES, clock_time, steady_cursors
 from incident_tui.widgets.state_panes import AUDIENCE_TITLES
 
 Post = Callable[[str, str], str | None]
 """Posts (audience, text); returns an error line, or None once it is committed."""
 
 
-class ComposerScreen(ModalScreen[bool]):
+class ComposerScreen(SizeGuarded, ModalScreen[bool]):
     BINDINGS = [
         Binding(
             "ctrl+s",
@@ -101,6 +102,7 @@ class ComposerScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self._show_since()
+        steady_cursors(self)
         self.query_one("#update-text", TextArea).focus()
 
     @property

@@ -11,11 +11,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.widgets.look import steady_cursors
+
 Declare = Callable[[dict[str, str]], int | str]
 """Declares from the form's fields; returns the new incident's number or an error line."""
 
 
-class DeclareScreen(ModalScreen[int | None]):
+class DeclareScreen(SizeGuarded, ModalScreen[int | None]):
     """Title, severity, commander, optional start time and summary. Enter in any field
     declares; a refused form stays open with the error and everything as typed."""
 
@@ -55,6 +58,7 @@ class DeclareScreen(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
+        steady_cursors(self)
 
     def fields(self) -> dict[str, str]:
         return {w.id or "": w.value for w in self.query(Input)}

@@ -16,9 +16,11 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from incident_tui.domain import Entry
+from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.widgets.look import steady_cursors
 
 
-class PickScreen(ModalScreen[str | None]):
+class PickScreen(SizeGuarded, ModalScreen[str | None]):
     """Choose one of `choices` (value, label); Enter picks, Escape cancels."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="cancel", tooltip="Close")]
@@ -37,15 +39,14 @@ class PickScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         values = [value for value, _ in self.choices]
-        if self.current in values:
-            options.highlighted = values.index(self.current)
+        options.highlighted = values.index(self.current) if self.current in values else 0
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(SizeGuarded, ModalScreen[bool]):
     """A yes/no question: y or Enter confirms, n or Escape declines."""
 
     BINDINGS = [
@@ -67,7 +68,7 @@ Save = Callable[[str, str], str | None]
 """Writes (text, time); returns an error line, or None when it is saved."""
 
 
-class EditEntryScreen(ModalScreen[bool]):
+class EditEntryScreen(SizeGuarded, ModalScreen[bool]):
     """Edit an entry's text and time (as typed: HH:MM, -5m, ISO). The old text is kept;
     a failed save leaves the dialog open with the error and the text as typed."""
 
@@ -93,6 +94,7 @@ class EditEntryScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#edit-text", Input).focus()
+        steady_cursors(self)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

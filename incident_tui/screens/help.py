@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from incident_tui.entryline import SLASH_COMMANDS
+from incident_tui.screens.too_small import SizeGuarded
 
 ENTRY_LINE_KEYS = (
     ("enter", "log the line: plain text is a note; a leading 14:32 or -5m backdates it"),
@@ -24,7 +25,7 @@ TIMELINE_MARKS = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(SizeGuarded, ModalScreen[None]):
     BINDINGS = [
         Binding("escape,f1,q", "dismiss(None)", "Close", id="close-help", tooltip="Close help")
     ]
@@ -38,9 +39,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._content())
 
     def _content(self) -> Table:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        table = Table.grid(padding=(0, 2), expand=True)
+        table.add_column(style="bold", no_wrap=True, max_width=40)
+        table.add_column(ratio=1)
 
         def section(title: str) -> None:
             table.add_row(Text(""), Text(""))

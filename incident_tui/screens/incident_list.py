@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.text import one_line
 from incident_tui.widgets.look import severity_badge
 from incident_tui.widgets.table import SizedTable
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from incident_tui.domain import IncidentSummary
 
 
-class IncidentListScreen(Screen[None]):
+class IncidentListScreen(SizeGuarded, Screen[None]):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Read the list again"),
         Binding("enter", "open_selected", "Open", id="open", tooltip="Open the selected incident"),

@@ -1,4 +1,8 @@
-"""Shown instead of a broken layout when the terminal is smaller than the war room needs."""
+"""Shown instead of a broken layout when the terminal is smaller than the war room needs.
+
+Textual hands a resize only to the screens, never to the app, so every screen of ours
+mixes in `SizeGuarded` to let the app cover it (or uncover it) at once.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,14 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 
-class TooSmallScreen(Screen[None]):
+class SizeGuarded:
+    """Mixin for screens: on every resize, ask the app whether the terminal is too small."""
+
+    def on_resize(self) -> None:
+        self.app.guard_size()  # type: ignore[attr-defined]
+
+
+class TooSmallScreen(SizeGuarded, Screen[None]):
     BINDINGS = []
 
     def compose(self) -> ComposeResult:

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Static
 
 from incident_tui.domain import Deadline
 from incident_tui.text import one_line
 from incident_tui.widgets.look import DIM, OVERDUE, WARNING, clock_time, short_duration
+from incident_tui.widgets.state_panes import Pane
 
 WARN_BEFORE = timedelta(minutes=2)
 
@@ -26,7 +26,7 @@ def countdown_state(deadline: Deadline, now: datetime) -> str:
     return "ok"
 
 
-class CountdownsPane(Static, can_focus=True):
+class CountdownsPane(Pane, can_focus=True):
     """Deadlines, earliest first. Focus it and press z to snooze the selected one."""
 
     BINDINGS = [
@@ -54,10 +54,9 @@ class CountdownsPane(Static, can_focus=True):
         self.cursor = 0
 
     def show(self, deadlines: list[Deadline], now: datetime, tz: tzinfo) -> None:
-        rows_changed = len(deadlines) != len(self.deadlines)
         self.deadlines, self.now, self.tz = deadlines, now, tz
         self.cursor = min(self.cursor, max(0, len(deadlines) - 1))
-        self.update(self._content(), layout=rows_changed)
+        self.show_text(self._content())
 
     def _content(self) -> Text:
         if not self.deadlines or self.now is None:
@@ -85,15 +84,15 @@ class CountdownsPane(Static, can_focus=True):
         return lines
 
     def on_focus(self) -> None:
-        self.update(self._content(), layout=False)
+        self.show_text(self._content())
 
     def on_blur(self) -> None:
-        self.update(self._content(), layout=False)
+        self.show_text(self._content())
 
     def action_move(self, delta: int) -> None:
         if self.deadlines:
             self.cursor = max(0, min(len(self.deadlines) - 1, self.cursor + delta))
-            self.update(self._content(), layout=False)
+            self.show_text(self._content())
 
     def action_snooze(self) -> None:
         if self.deadlines:

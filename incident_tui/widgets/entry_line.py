@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 from incident_tui.entryline import complete
@@ -21,6 +23,11 @@ class EntryLine(Input):
         Binding("up", "recall(-1)", "Earlier line", show=False),
         Binding("down", "recall(1)", "Later line", show=False),
     ]
+
+    # Input sets its virtual size on every change of value, and the stock reactive lays
+    # out the whole screen each time (≈8 ms a keystroke with the war room's panes). The
+    # line's own size is fixed by CSS, so a repaint is all it needs.
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     class Choices(Message):
         """Tab found several ways to go on (or none): tell the user which."""

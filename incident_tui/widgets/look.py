@@ -60,3 +60,10 @@ def short_duration(seconds: float) -> str:
     if hours:
         return f"{hours}:{minutes:02d}:{secs:02d}"
     return f"{minutes}:{secs:02d}"
+
+
+def steady_cursors(root) -> None:  # type: ignore[no-untyped-def]
+    """No blinking text cursors under `root`: a war room stays open for hours, and a
+    blink repaints twice a second for nothing (and makes screenshots differ)."""
+    for widget in root.query("Input, TextArea"):
+        widget.cursor_blink = False

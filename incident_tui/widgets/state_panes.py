@@ -23,6 +23,7 @@ ROLE_TITLES = {
     "scribe": "scribe",
 }
 AUDIENCE_TITLES = {"internal": "internal", "external": "status page", "executive": "executives"}
+SHORT_AUDIENCE_TITLES = {"internal": "int", "external": "page", "executive": "exec"}
 
 
 def _ago(at: datetime, now: datetime) -> str:
@@ -35,7 +36,22 @@ def _ago(at: datetime, now: datetime) -> str:
     return f"{format_duration(now - at)} ago"
 
 
-class WarRoomHeading(Static):
+class Pane(Static):
+    """A pane redrawn from state every second or entry: it repaints only when its text
+    changed, and lays the screen out again only when its number of lines did."""
+
+    _shown: Text | None = None
+
+    def show_text(self, text: Text) -> None:
+        if text == self._shown:
+            return
+        lines = text.plain.count("\n")
+        previous = self._shown.plain.count("\n") if self._shown is not None else -1
+        self._shown = text
+        self.update(text, layout=lines != previous)
+
+
+class WarRoomHeading(Pane):
     """Key, severity, title, phase, time since impact began, and the clock."""
 
     def show(
@@ -56,14 +72,15 @@ class WarRoomHeading(Static):
             line.append(one_line(detail.title))
         line.truncate(max(1, self.size.width - clock.cell_len), overflow="ellipsis", pad=True)
         line.append_text(clock)
-        self.update(line, layout=False)
+        self.show_text(line)
 
 
-class RolesPane(Static):
+class RolesPane(Pane):
     """Core roles always listed (a vacant one stands out), then any other role held."""
 
     def show(self, detail: IncidentDetail, now: datetime, tz: tzinfo) -> None:
         current = {h.role: h for h in detail.holdings if h.ended_at is None}
+        roomy = self.content_region.width >= 40
         extra = sorted(r for r in current if r not in CORE_ROLES)
         text = Text()
         for index, role in enumerate((*CORE_ROLES, *extra)):
@@ -75,18 +92,20 @@ class RolesPane(Static):
                 text.append("vacant", style=VACANT)
                 continue
             text.append(one_line(holding.holder, 12).ljust(12))
-            text.append(
-                f" {clock_time(holding.started_at, tz, seconds=False)}"
-                f" · {format_duration(now - holding.started_at)}",
-                style=DIM,
-            )
-        self.update(text)
+            if roomy:
+                text.append(
+                    f" {clock_time(holding.started_at, tz, seconds=False)}"
+                    f" · {format_duration(now - holding.started_at)}",
+                    style=DIM,
+                )
+        self.show_text(text)
 
 
-class UpdatesPane(Static):
+class UpdatesPane(Pane):
     """The latest update to each audience, how long ago, and its first line."""
 
     def show(self, detail: IncidentDetail, now: datetime, tz: tzinfo) -> None:
+        roomy = self.content_region.width >= 40
         latest = {}
         for update in detail.updates:
             latest[update.audience] = update
@@ -94,13 +113,21 @@ class UpdatesPane(Static):
         for index, audience in enumerate(AUDIENCES):
             if index:
                 text.append("\n")
-            text.append(f"{AUDIENCE_TITLES[audience]:<12}", style="bold")
+            text.append(
+                f"{AUDIENCE_TITLES[audience]:<12}"
+                if roomy
+                else f"{SHORT_AUDIENCE_TITLES[audience]:<5}",
+                style="bold",
+            )
             update = latest.get(audience)
             if update is None:
                 text.append("none yet", style=DIM)
+                continue
+            if not roomy:  # narrow: how long ago is what the glance needs
+                text.append(_ago(update.posted_at, now))
                 continue
             text.append(f"{clock_time(update.posted_at, tz, seconds=False)} ")
             text.append(f"{_ago(update.posted_at, now)} · {one_line(update.author, 12)}", style=DIM)
             text.append("\n  ")
             text.append(one_line(update.text, 200))
-        self.update(text)
+        self.show_text(text)

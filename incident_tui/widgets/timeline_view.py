@@ -93,9 +93,9 @@ class TimelineView(ScrollView, can_focus=True):
         self._changed(follow=self.following)
 
     def _changed(self, *, follow: bool) -> None:
+        # No need to drop drawn rows: the cache key holds everything a row depends on.
         self._with_dates = self.timeline.spans_days(self.tz)
-        self._strips.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.timeline))
+        self._set_virtual_height()
         if follow:
             self._follow()
         self.refresh()
@@ -154,10 +154,19 @@ class TimelineView(ScrollView, can_focus=True):
 
     # --- drawing ----------------------------------------------------------------------
 
+    def _set_virtual_height(self) -> None:
+        """A new entry changes only the scrollable height. Setting `virtual_size` the
+        usual way lays out the whole screen (≈20 ms here, per entry); the pane's own size
+        does not depend on it, so update the reactive quietly and just the scrollbars."""
+        size = Size(self.scrollable_content_region.width, len(self.timeline))
+        if size != self.virtual_size:
+            self.set_reactive(TimelineView.virtual_size, size)
+            self._scroll_update(size)
+
     def on_resize(self) -> None:
         follow = self.following
         self._strips.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.timeline))
+        self._set_virtual_height()
         if follow:
             self._follow()
 
