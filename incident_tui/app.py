@@ -46,7 +46,7 @@ class IncidentApp(App[None]):
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
-    now: reactive[datetime] = reactive(datetime.min, init=False, always_update=True)
+    now: reactive[datetime] = reactive(datetime.min, init=False, always_update=True, repaint=False)
     """The injected clock, read once a second by the one app-level tick."""
 
     def __init__(
@@ -70,16 +70,28 @@ class IncidentApp(App[None]):
         self._db_lock = threading.Lock()
 
     def on_mount(self) -> None:
-        from incident_tui.screens.incident_list import IncidentListScreen
-
         self.now = self.clock.now()
         self.set_interval(1, self.tick, name="clock")
-        self.push_screen(IncidentListScreen())
         if self.open_incident is not None:
+            # Straight into the war room: the list is built only if someone goes back.
             from incident_tui.screens.war_room import WarRoomScreen
 
             self.push_screen(WarRoomScreen(self.open_incident))
+        else:
+            from incident_tui.screens.incident_list import IncidentListScreen
+
+            self.push_screen(IncidentListScreen())
         self.guard_size()
+
+    def back_to_list(self) -> None:
+        """Leave a war room for the incident list (built now if the app opened on the room)."""
+        from incident_tui.screens.incident_list import IncidentListScreen
+
+        below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
+        if isinstance(below, IncidentListScreen):
+            self.pop_screen()
+        else:
+            self.switch_screen(IncidentListScreen())
 
     def tick(self) -> None:
         """The one timer: every countdown, clock and live poll hangs off `now`."""

@@ -332,8 +332,9 @@ def _run_demo(args: argparse.Namespace) -> int:
     SQLite file that does not exist yet (the demo would otherwise mix with real incidents).
     """
     from incident_tui.clock import clock_from_env
+    from incident_tui.config import resolve_target, sqlite_path
     from incident_tui.demo import demo_db_path, seed_demo
-    from incident_tui.store import open_database, resolve_target, sqlite_path
+    from incident_tui.store import open_database
 
     explicit = getattr(args, "db", None)
     path = sqlite_path(resolve_target(explicit)) if explicit else demo_db_path()
@@ -385,6 +386,10 @@ def _join_negative_times(argv: Sequence[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import time
+
+    with open("/tmp/trace.log", "a") as f:
+        f.write(f"{time.time():.3f} {os.getpid()} main\n")
     parser = build_parser()
     args = parser.parse_args(_join_negative_times(sys.argv[1:] if argv is None else argv))
     run: _Run | None = None

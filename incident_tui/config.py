@@ -37,6 +37,29 @@ def default_config_path() -> Path:
     return config_dir() / "config.toml"
 
 
+SCHEMA_REVISIONS: tuple[str, ...] = ("0001", "0002")
+"""Every migration this version knows, oldest first; the last one is the head. Kept
+here, free of SQLAlchemy, so a first look at a database can check it cheaply."""
+SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
+
+
+def resolve_target(target: str | os.PathLike | None = None) -> str:
+    """A database URL from `--db` (a path or a URL), else $INCIDENT_TUI_DB, else the default."""
+    raw = str(target) if target else os.environ.get(DB_ENV) or str(default_db_path())
+    if "://" in raw:
+        return raw
+    return "sqlite:///" + str(Path(raw).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for another database (or an in-memory one)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    path = path.split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
 def os_user() -> str:
     try:
         return getpass.getuser()

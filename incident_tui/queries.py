@@ -7,7 +7,7 @@ instead of ~1.3 s).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
@@ -31,17 +31,7 @@ from incident_tui.domain import (
 from incident_tui.errors import NotFound
 from incident_tui.policy import DEFAULT_POLICY, Policy, deadlines
 from incident_tui.store import Database
-
-_ENTRY_COLUMNS = (
-    m.TimelineEntry.id,
-    m.TimelineEntry.occurred_at,
-    m.TimelineEntry.recorded_at,
-    m.TimelineEntry.kind,
-    m.TimelineEntry.author,
-    m.TimelineEntry.text,
-    m.TimelineEntry.pinned,
-    m.TimelineEntry.version,
-)
+from incident_tui.timeparse import stored_utc
 
 
 def action_view(row: m.ActionItem) -> Action:
@@ -91,9 +81,9 @@ def load_facts(session: Session, incident: m.Incident) -> IncidentFacts:
         resolved_at=incident.resolved_at,
         closed_at=incident.closed_at,
         severity_changes=[SeverityChange(at, int(old), int(new)) for at, old, new in changes],
-        last_update={audience: _utc(at) for audience, at in last_updates},
+        last_update={audience: stored_utc(at) for audience, at in last_updates},
         timers=[Timer(id, label, due) for id, label, due in timers],
-        snoozed_until={name: _utc(until) for name, until in snoozes},
+        snoozed_until={name: stored_utc(until) for name, until in snoozes},
     )
 
 
@@ -104,24 +94,33 @@ _TIMELINE_SQL = text(
 )
 
 
-def _utc(value: datetime | str) -> datetime:
-    """A stored UTC instant, made aware, from plain SQL or an aggregate (which bypass the
-    column's type): SQLite hands back naive UTC text, PostgreSQL a naive datetime."""
-    if isinstance(value, str):
-        return datetime.fromisoformat(value + "+00:00")
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def timeline(session: Session, number: int) -> list[Entry]:
     """The live entries, ordered by when they happened (then by id).
 
-    Plain SQL and tuples: the ORM's per-value type processing made a 100k-entry read take
-    0.8 s; this takes a quarter of that."""
-    rows = session.connection().execute(_TIMELINE_SQL, {"number": number}).all()
-    return [
-        Entry(id, _utc(occurred), _utc(recorded), kind, author, body, bool(pinned), version)
-        for id, occurred, recorded, kind, author, body, pinned, version in rows
-    ]
+    Plain SQL streamed into tuples: the ORM's per-value type processing made a 100k-entry
+    read take 0.8 s, and a list of result rows beside the entries doubled the memory.
+    Kinds and authors repeat, and most entries are recorded when they happen: one object
+    each is kept for those."""
+    shared: dict[object, object] = {}
+    entries = []
+    for id, occurred, recorded, kind, author, body, pinned, version in session.connection().execute(
+        _TIMELINE_SQL, {"number": number}
+    ):
+        occurred_at = stored_utc(occurred)
+        recorded_at = occurred_at if recorded == occurred else stored_utc(recorded)
+        entries.append(
+            Entry(
+                id,
+                occurred_at,
+                recorded_at,
+                shared.setdefault(kind, kind),
+                shared.setdefault(author, author),
+                body,
+                bool(pinned),
+                version,
+            )
+        )
+    return entries
 
 
 def _incident_row(session: Session, number: int) -> m.Incident:
@@ -196,52 +195,81 @@ class IncidentRead:
     cursor: TimelineCursor
 
 
+@dataclass
+class TimelineChanges:
+    """Entries added or edited after a cursor (in time order), ids deleted, and the new cursor."""
+
+    entries: list[Entry]
+    removed: set[int]
+    cursor: TimelineCursor
+
+
+_CHANGES_SQL = text(
+    "SELECT id, occurred_at, recorded_at, kind, author, text, pinned, version, deleted_at"
+    " FROM timeline_entry"
+    # `+ 0` keeps SQLite on the primary key's range instead of scanning the incident's
+    # whole (incident_id, occurred_at) index for ids past the cursor.
+    " WHERE incident_id + 0 = :number"
+    " AND (id > :after OR id IN (SELECT entry_id FROM entry_revision WHERE id > :revision))"
+)
+_TOP_REVISION_SQL = text("SELECT max(id) FROM entry_revision")
+
+
+def _timeline_changes(session: Session, number: int, since: TimelineCursor) -> TimelineChanges:
+    """Plain SQL, two statements: this runs after every entry the scribe logs."""
+    connection = session.connection()
+    top_revision = connection.execute(_TOP_REVISION_SQL).scalar() or 0
+    rows = connection.execute(
+        _CHANGES_SQL,
+        {"number": number, "after": since.entry_id, "revision": since.revision_id},
+    )
+    entries = []
+    removed: set[int] = set()
+    top_entry = since.entry_id
+    for id, occurred, recorded, kind, author, body, pinned, version, deleted_at in rows:
+        top_entry = max(top_entry, id)
+        if deleted_at is None:
+            entries.append(
+                Entry(
+                    id,
+                    stored_utc(occurred),
+                    stored_utc(recorded),
+                    kind,
+                    author,
+                    body,
+                    bool(pinned),
+                    version,
+                )
+            )
+        else:
+            removed.add(id)
+    entries.sort(key=lambda e: (e.occurred_at, e.id))
+    return TimelineChanges(entries, removed, TimelineCursor(top_entry, top_revision))
+
+
+def read_timeline_changes(db: Database, number: int, since: TimelineCursor) -> TimelineChanges:
+    """Only the timeline's changes since `since`: the cheapest read after one's own entry."""
+    with db.read() as session:
+        return _timeline_changes(session, number, since)
+
+
 def read_incident(db: Database, number: int, since: TimelineCursor | None = None) -> IncidentRead:
     """The incident with its whole timeline, or (given `since`) only the entries added,
     edited or deleted after it — a read that stays cheap however long the timeline is."""
     with db.read() as session:
         incident = _incident_row(session, number)
-        top_revision = session.exec(select(func.max(m.EntryRevision.id))).one() or 0
-        removed: set[int] = set()
         if since is None:
-            entries = timeline(session, number)
-            top_entry = (
-                session.exec(
-                    select(func.max(m.TimelineEntry.id)).where(
-                        m.TimelineEntry.incident_id == number
-                    )
-                ).one()
-                or 0
+            top_revision = session.exec(select(func.max(m.EntryRevision.id))).one() or 0
+            top_entry = session.exec(
+                select(func.max(m.TimelineEntry.id)).where(m.TimelineEntry.incident_id == number)
+            ).one()
+            changes = TimelineChanges(
+                timeline(session, number), set(), TimelineCursor(top_entry or 0, top_revision)
             )
         else:
-            changed_ids = set(
-                session.exec(
-                    select(m.EntryRevision.entry_id).where(
-                        col(m.EntryRevision.id) > since.revision_id
-                    )
-                ).all()
-            )
-            # `+ 0` keeps SQLite on the primary key's range instead of scanning the
-            # incident's whole (incident_id, occurred_at) index for ids past the cursor.
-            rows = session.exec(
-                select(*_ENTRY_COLUMNS, m.TimelineEntry.deleted_at)
-                .where((m.TimelineEntry.incident_id + 0) == number)
-                .where(
-                    (col(m.TimelineEntry.id) > since.entry_id)
-                    | col(m.TimelineEntry.id).in_(changed_ids or [-1])
-                )
-            ).all()
-            entries = []
-            top_entry = since.entry_id
-            for *fields, deleted_at in rows:
-                top_entry = max(top_entry, fields[0])
-                if deleted_at is None:
-                    entries.append(Entry(*fields))
-                else:
-                    removed.add(fields[0])
-            entries.sort(key=lambda e: (e.occurred_at, e.id))
-        detail = _detail(session, incident, entries)
-        return IncidentRead(detail, removed, TimelineCursor(top_entry, top_revision))
+            changes = _timeline_changes(session, number, since)
+        detail = _detail(session, incident, changes.entries)
+        return IncidentRead(detail, changes.removed, changes.cursor)
 
 
 def list_incidents(

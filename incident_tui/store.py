@@ -22,35 +22,15 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from incident_tui import models  # noqa: F401  (registers the tables)
-from incident_tui.config import DB_ENV, default_db_path
+from incident_tui.config import SCHEMA_HEAD, SCHEMA_REVISIONS, resolve_target, sqlite_path
 from incident_tui.errors import StorageError
 
 T = TypeVar("T")
 
-SCHEMA_REVISIONS: tuple[str, ...] = ("0001", "0002")
-"""Every migration this version knows, oldest first; the last one is the head."""
-SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
 BUSY_TIMEOUT_MS = 5_000
 WRITE_ATTEMPTS = 6
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-
-
-def resolve_target(target: str | os.PathLike | None = None) -> str:
-    """A database URL from `--db` (a path or a URL), else $INCIDENT_TUI_DB, else the default."""
-    raw = str(target) if target else os.environ.get(DB_ENV) or str(default_db_path())
-    if "://" in raw:
-        return raw
-    return "sqlite:///" + str(Path(raw).expanduser().resolve())
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for another database (or an in-memory one)."""
-    if not url.startswith("sqlite"):
-        return None
-    path = url.split(":///", 1)[1] if ":///" in url else ""
-    path = path.split("?", 1)[0]
-    return Path(path) if path and path != ":memory:" else None
 
 
 def _friendly(error: BaseException, where: str) -> StorageError:

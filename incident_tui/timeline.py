@@ -22,13 +22,11 @@ class Timeline:
 
     def __init__(self, entries: Iterable[Entry] = ()) -> None:
         self.entries: list[Entry] = []
-        self._keys: list[tuple[datetime, int]] = []
         self._by_id: dict[int, Entry] = {}
         self.reset(entries)
 
     def reset(self, entries: Iterable[Entry]) -> None:
         self.entries = sorted(entries, key=_order)
-        self._keys = [_order(e) for e in self.entries]
         self._by_id = {e.id: e for e in self.entries}
 
     def __len__(self) -> int:
@@ -41,13 +39,12 @@ class Timeline:
         entry = self._by_id.get(entry_id)
         if entry is None:
             return None
-        return bisect_left(self._keys, _order(entry))
+        return bisect_left(self.entries, _order(entry), key=_order)
 
     def _remove(self, entry_id: int) -> None:
         index = self.index_of(entry_id)
         if index is not None:
             del self.entries[index]
-            del self._keys[index]
             del self._by_id[entry_id]
 
     def merge(self, entries: Iterable[Entry], removed: Iterable[int] = ()) -> list[int]:
@@ -58,9 +55,7 @@ class Timeline:
         placed = []
         for entry in entries:
             self._remove(entry.id)
-            key = _order(entry)
-            index = bisect_left(self._keys, key)
-            self._keys.insert(index, key)
+            index = bisect_left(self.entries, _order(entry), key=_order)
             self.entries.insert(index, entry)
             self._by_id[entry.id] = entry
             placed.append(index)

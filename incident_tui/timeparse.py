@@ -136,3 +136,11 @@ def iso_z(at: datetime | None) -> str | None:
     if at is None:
         return None
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def stored_utc(value: datetime | str) -> datetime:
+    """A stored UTC instant, made aware, from plain SQL or an aggregate (which bypass the
+    column's type): SQLite hands back naive UTC text, PostgreSQL a naive datetime."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value + "+00:00")
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

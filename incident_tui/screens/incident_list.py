@@ -51,10 +51,12 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
         table = self.query_one("#incidents", DataTable)
         table.add_columns("Sev", "Key", "Title", "Phase", "Elapsed", "Commander", "Next deadline")
         self.watch(self.app, "now", self.on_tick, init=False)
-        self.action_refresh()
 
     def on_screen_resume(self) -> None:
-        self.load()
+        # Shown (first or again): read. Under a war room opened directly it stays unread,
+        # keeping SQLAlchemy's import off the war room's first frame.
+        if self.is_current:
+            self.load()
 
     def on_tick(self, _now) -> None:  # type: ignore[no-untyped-def]
         """Reload when another writer changed the database; otherwise just let time pass."""

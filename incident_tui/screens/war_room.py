@@ -9,6 +9,7 @@ after that, each app tick asks the database whether anything changed (SQLite's
 from __future__ import annotations
 
 import gc
+import threading
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,14 @@ if TYPE_CHECKING:
 
 def _tip(text: str) -> str:
     return text
+
+
+def _trace(what):
+    import os
+    import time
+
+    with open("/tmp/trace.log", "a") as f:
+        f.write(f"{time.time():.3f} {os.getpid()} {what}\n")
 
 
 class WarRoomScreen(SizeGuarded, Screen[None]):
@@ -123,6 +132,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.utc = True
         self.drafts: dict[str, str] = {}
         self._enabled: tuple[bool | None, ...] = ()
+        self._status_shown = False
 
     # --- the app around us -------------------------------------------------------------
 
@@ -165,6 +175,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        _trace("war room mount")
         self.query_one("#timeline").border_title = "Timeline"
         self.query_one("#countdowns").border_title = "Countdowns"
         self.query_one("#roles").border_title = "Roles"
@@ -181,10 +192,12 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
     @work(thread=True, exclusive=True, group="war-room", exit_on_error=False)
     def load(self) -> None:
-        from incident_tui.errors import NotFound
-        from incident_tui.queries import read_incident
-
         app = self.app
+        if app.database is None:  # type: ignore[attr-defined]
+            self._first_look()
+        from incident_tui.errors import NotFound
+        from incident_tui.queries import read_incident  # SQLAlchemy: after the first look
+
         try:
             db = app.get_database()  # type: ignore[attr-defined]
             version = db.data_version()
@@ -196,6 +209,34 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 app.call_from_thread(self.dismiss)
             return
         app.call_from_thread(self.apply, read, version, True)
+
+    FIRST_LOOK_ROWS = 200
+    """Entries shown before the full read: more than any terminal is tall."""
+
+    def _first_look(self) -> None:
+        _trace("first_look start")
+        """The newest entries at once, read with sqlite3 before SQLAlchemy is imported."""
+        from incident_tui.peek import first_look
+
+        try:
+            look = first_look(self.app.db_target, self.number, self.FIRST_LOOK_ROWS)  # type: ignore[attr-defined]
+        except Exception:  # only a head start: the full read reports any real problem
+            return
+        if look is not None:
+            painted = threading.Event()
+            self.app.call_from_thread(self._show_first_look, look, painted)
+            # Importing SQLAlchemy next holds the interpreter in long stretches: let the
+            # frame with these entries reach the terminal first.
+            painted.wait(timeout=1.0)
+            _trace("painted")
+
+    def _show_first_look(self, look, painted: threading.Event) -> None:  # type: ignore[no-untyped-def]
+        if self.detail is None:
+            self.query_one("#timeline", TimelineView).show_entries(look.timeline)
+            self.query_one("#heading", WarRoomHeading).show(
+                look, self.now(), self.tz, number=self.number
+            )
+        self.call_after_refresh(painted.set)
 
     def apply(self, read: IncidentRead, version: int | None, whole: bool = False) -> None:
         """Show what was read: everything the first time, then only what changed."""
@@ -214,6 +255,21 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self._data_version = version
         timeline.border_title = f"Timeline · {len(timeline.timeline):,} entries"
         self._show_state()
+
+    def refresh_timeline(self) -> None:
+        """After one's own entry, read only the timeline's changes (the scribe's hot
+        path). The data_version seen is left as it was, so the next tick still reads
+        anything else another writer changed meanwhile."""
+        if self._cursor is None or self.detail is None:
+            return
+        from incident_tui.queries import read_timeline_changes
+
+        changes = read_timeline_changes(self.app.get_database(), self.number, self._cursor)  # type: ignore[attr-defined]
+        timeline = self.query_one("#timeline", TimelineView)
+        timeline.merge(changes.entries, changes.removed)
+        self.detail.timeline = timeline.timeline.entries
+        self._cursor = changes.cursor
+        timeline.border_title = f"Timeline · {len(timeline.timeline):,} entries"
 
     def refresh_from_db(self) -> None:
         """Read what changed since the last read (after our own write, or another's)."""
@@ -317,6 +373,9 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
     def status(self, message: str, *, error: bool = False) -> None:
         line = self.query_one("#entry-status", Static)
+        if not message and not self._status_shown:
+            return
+        self._status_shown = bool(message)
         line.set_class(error, "-error")
         line.update(Text(one_line(message, 400)), layout=False)
 
@@ -357,6 +416,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         """Run a command (one committed transaction), then show what changed. On failure
         the error goes to the status line and the caller keeps the user's text."""
         from incident_tui import commands
+        from incident_tui.entryline import LogEntry
 
         if self.detail is None:
             self.status("still reading the incident; try again in a moment", error=True)
@@ -376,7 +436,15 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         except Exception as error:  # never a traceback, never a lost line
             self.status(f"internal error: {type(error).__name__}: {error}", error=True)
             return False
-        self.refresh_from_db()
+        if isinstance(command, LogEntry):
+            self.refresh_timeline()
+            if command.at is None and command.kind == "note":
+                # The entry on the timeline is the confirmation; a message would only
+                # cost a repaint on every line the scribe types.
+                self.status("")
+                return True
+        else:
+            self.refresh_from_db()
         self.status(done.message)
         return True
 
@@ -613,7 +681,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 error=True,
             )
             return
-        self.dismiss()
+        self.app.back_to_list()  # type: ignore[attr-defined]
 
     def on_countdowns_pane_snooze_requested(self, event: CountdownsPane.SnoozeRequested) -> None:
         from incident_tui.entryline import Snooze

@@ -10,8 +10,6 @@ from textual.message import Message
 from textual.reactive import Reactive
 from textual.widgets import Input
 
-from incident_tui.entryline import complete
-
 HISTORY_LIMIT = 500
 
 
@@ -71,6 +69,8 @@ class EntryLine(Input):
         if self.cursor_position != len(self.value):
             self.cursor_position = len(self.value)
             return
+        from incident_tui.entryline import complete  # not needed for the first frame
+
         line, choices = complete(self.value, **self._known())
         if line != self.value:
             self.value = line

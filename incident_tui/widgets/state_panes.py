@@ -6,7 +6,7 @@ Each is a Static redrawn from an `IncidentDetail` and the clock; user text goes 
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from rich.text import Text
 from textual.widgets import Static
@@ -34,6 +34,13 @@ def _ago(at: datetime, now: datetime) -> str:
     if minutes < 60:
         return f"{minutes} min ago"
     return f"{format_duration(now - at)} ago"
+
+
+def _for(held: timedelta) -> str:
+    """`41 min`, `2 h 5 min`: how long a role has been held, to the minute."""
+    if held < timedelta(minutes=1):
+        return "just now"
+    return format_duration(timedelta(minutes=int(held.total_seconds() // 60)))
 
 
 class Pane(Static):
@@ -95,7 +102,7 @@ class RolesPane(Pane):
             if roomy:
                 text.append(
                     f" {clock_time(holding.started_at, tz, seconds=False)}"
-                    f" · {format_duration(now - holding.started_at)}",
+                    f" · {_for(now - holding.started_at)}",
                     style=DIM,
                 )
         self.show_text(text)
