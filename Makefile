@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/app.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check incident_tui tests benchmarks

@@ -501,28 +501,30 @@ async def _enter_latency(db_path: Path, entries: int, presses: int) -> dict:
             return build_row(entry, width, selected)
 
         timeline._row = probe
-        wall: list[float] = []
-        cpu: list[float] = []
-        for i in range(presses):
-            text = f"bench entry {i}"
-            entry_line.value = text
-            await pilot.pause()
-            started, started_cpu = time.perf_counter(), time.process_time()
-            await pilot.press("enter")
-            give_up = started + 5.0
-            while text not in drawn:
-                if time.perf_counter() > give_up:
-                    raise Unavailable(f"entry {i} not drawn 5 s after enter{_status_line(app)}")
-                await asyncio.sleep(0.0005)
-            ended, ended_cpu = drawn[text]
-            wall.append(ended - started)
-            cpu.append(ended_cpu - started_cpu)
-    return {
-        "presses": presses,
-        "load_s": loaded,
-        "wall": summary(wall),
-        "cpu": summary(cpu),
-    }
+        figures = await press_and_time(pilot, entry_line, drawn, presses)
+    return {"presses": presses, "load_s": loaded, **figures}
+
+
+async def press_and_time(pilot, entry_line, drawn: dict, presses: int) -> dict:  # type: ignore[no-untyped-def]
+    """Type a line, press Enter, and time it until `drawn` (filled by a probe in the
+    app's drawing) holds that line: wall and CPU summaries."""
+    wall: list[float] = []
+    cpu: list[float] = []
+    for i in range(presses):
+        text = f"bench entry {i}"
+        entry_line.value = text
+        await pilot.pause()
+        started, started_cpu = time.perf_counter(), time.process_time()
+        await pilot.press("enter")
+        give_up = started + 5.0
+        while text not in drawn:
+            if time.perf_counter() > give_up:
+                raise Unavailable(f"entry {i} not drawn 5 s after enter{_status_line(pilot.app)}")
+            await asyncio.sleep(0.0005)
+        ended, ended_cpu = drawn[text]
+        wall.append(ended - started)
+        cpu.append(ended_cpu - started_cpu)
+    return {"wall": summary(wall), "cpu": summary(cpu)}
 
 
 async def _bare_enter_latency(presses: int) -> dict:
@@ -552,23 +554,10 @@ async def _bare_enter_latency(presses: int) -> dict:
             event.input.value = ""
 
     app = Bare()
-    wall: list[float] = []
-    cpu: list[float] = []
     async with app.run_test(size=(COLS, ROWS)) as pilot:
         entry_line = app.query_one(Input)
         entry_line.cursor_blink = False
-        for i in range(presses):
-            text = f"bench entry {i}"
-            entry_line.value = text
-            await pilot.pause()
-            started, started_cpu = time.perf_counter(), time.process_time()
-            await pilot.press("enter")
-            while text not in drawn:
-                await asyncio.sleep(0.0005)
-            ended, ended_cpu = drawn[text]
-            wall.append(ended - started)
-            cpu.append(ended_cpu - started_cpu)
-    return {"wall": summary(wall), "cpu": summary(cpu)}
+        return await press_and_time(pilot, entry_line, drawn, presses)
 
 
 def bench_enter(db_path: Path, entries: int, presses: int) -> dict:

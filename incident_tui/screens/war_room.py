@@ -641,6 +641,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
         entry = self.query_one("#timeline", TimelineView).selected_entry
         if entry is None:
+            self.status("select the entry to delete first: ctrl+t, then ↑ ↓", error=True)
             return
 
         def confirmed(yes: bool | None) -> None:
@@ -723,8 +724,20 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 self.action_pick_severity,
             ),
             ("Hand over a role…", "/role ROLE NAME", self.action_hand_over),
-            ("Pin the last entry", "mark it as a key event", self.action_pin),
-            ("Edit the last entry", "the previous text is kept", self.action_edit_entry),
+            ("Pin the selected (or last) entry", "mark it as a key event", self.action_pin),
+            (
+                "Edit the selected (or last) entry",
+                "the previous text is kept",
+                self.action_edit_entry,
+            ),
+            ("Delete the selected entry", "asks first; kept as a mark", self.action_delete_entry),
+            (
+                "Go to the timeline",
+                "select an entry to pin, edit or delete",
+                self.action_focus_timeline,
+            ),
+            ("Reload the incident", "read everything again", self.action_reload),
+            ("Back to the incident list", "from an empty entry line", self.action_leave),
             ("Toggle UTC / local time", "how times are shown", self.action_toggle_tz),
             ("Snooze a countdown…", "5, 10 or 15 minutes, logged", self.action_focus_countdowns),
             ("Help", "keys and slash commands", self.action_help),
