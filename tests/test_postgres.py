@@ -129,3 +129,39 @@ def test_reopening_a_migrated_postgresql_database_keeps_its_rows(pg_url) -> None
         assert queries.incident_detail(again, 1).title == "kept"
     finally:
         again.dispose()
+
+
+async def test_the_war_room_works_on_postgresql(pg, clock) -> None:
+    """The same screen on PostgreSQL: the scribe's entry is committed and shown, and a
+    change by another connection appears (polled: PostgreSQL has no data_version)."""
+    from textual.widgets import Input
+
+    from incident_tui import ops, queries
+    from incident_tui.app import IncidentApp
+    from incident_tui.config import Config
+    from incident_tui.store import open_database
+    from tests.test_war_room import ready, shown_texts
+
+    number = ops.declare(pg, title="Checkout failing", severity=1, author="mira", now=NOW)
+    app = IncidentApp(
+        database=pg, config=Config(user_name="tom"), clock=clock, open_incident=number
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        screen.query_one("#entry", Input).value = "08:55 EU error rate rises"
+        await pilot.press("enter")
+        await pilot.pause()
+        stored = queries.incident_detail(pg, number).timeline[0]
+        assert (stored.text, stored.occurred_at) == (
+            "EU error rate rises",
+            NOW.replace(hour=8, minute=55),
+        )
+        assert shown_texts(screen)[0] == "EU error rate rises"
+        other = open_database(pg.url)
+        try:
+            ops.log_entry(other, key=number, text="from another host", author="raj", now=NOW)
+        finally:
+            other.dispose()
+        app.tick()
+        await pilot.pause()
+        assert shown_texts(screen)[-1] == "from another host"
