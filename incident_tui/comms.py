@@ -8,11 +8,14 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from incident_tui.domain import Entry, IncidentDetail
+from incident_tui.errors import IncidentError
 from incident_tui.policy import Policy
 from incident_tui.text import clean, one_line
 from incident_tui.timeparse import format_duration
 
 SMS_LIMIT = 160
+IMPACT_PLACEHOLDER = "Describe who is affected and how."
+"""Stands in the draft where no summary says what the impact is: to be replaced."""
 INTERNAL_MARK = "internal:"
 """A draft line starting with this is left out of the status-page form."""
 
@@ -65,7 +68,7 @@ def draft(
         else "none yet"
     )
     affected = one_line(detail.title)
-    impact = one_line(detail.summary) if detail.summary else "Describe who is affected and how."
+    impact = one_line(detail.summary) if detail.summary else IMPACT_PLACEHOLDER
     lines = [
         f"Status: {name.capitalize()} — {_STATUS[name]}",
         f"Affected: {affected}",
@@ -126,3 +129,11 @@ def sms_form(
     if len(body) > room:
         body = body[: room - 1] + "…"
     return body + tail
+
+
+def text_to_post(text: str, audience: str) -> str:
+    """What is recorded as posted: the status page gets its public form (no internal
+    lines); a draft whose impact placeholder was never filled in is refused."""
+    if IMPACT_PLACEHOLDER in text:
+        raise IncidentError("say what the impact is: replace the Impact line's placeholder")
+    return status_page_form(text).strip() if audience == "external" else text

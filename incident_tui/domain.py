@@ -310,6 +310,8 @@ class IncidentSummary:
     commander: str | None
     next_deadline: Deadline | None
     is_drill: bool = False
+    impact_ended_at: datetime | None = None
+    """When impact stopped (mitigated, else resolved), for "how long it lasted"."""
 
     @property
     def key(self) -> str:

@@ -188,7 +188,7 @@ def deadlines(facts: IncidentFacts, policy: Policy = DEFAULT_POLICY) -> list[Dea
         result.append(
             Deadline("postmortem", facts.resolved_at + policy.postmortem_due, "postmortem due")
         )
-    if facts.phase != "closed":
+    if active:  # an ad-hoc timer belongs to working the incident, not to what follows
         for timer in facts.timers:
             result.append(Deadline(f"timer:{timer.label}", timer.due_at, f"timer: {timer.label}"))
     snoozed = [

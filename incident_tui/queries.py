@@ -306,6 +306,7 @@ def list_incidents(
                     commander=commanders.get(incident.id),
                     next_deadline=upcoming[0] if upcoming else None,
                     is_drill=incident.is_drill,
+                    impact_ended_at=incident.mitigated_at or incident.resolved_at,
                 )
             )
     active = sorted(

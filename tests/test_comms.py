@@ -102,3 +102,23 @@ def test_the_full_form_carries_key_severity_and_phase(db) -> None:
     full = comms.full_form(detail, "Rolling back \x1b[2J[/]")
     assert full.startswith(f"[{detail.key} SEV2 identified] Search results empty for EU users\n")
     assert "\x1b" not in full and "Rolling back [/]" in full
+
+
+def test_what_is_posted_to_the_status_page_has_no_internal_lines(db) -> None:
+    detail = incident(db)
+    text = draft(detail, "internal") + "\ninternal: rollback of indexer v2.14 pending"
+    posted = comms.text_to_post(text, "external")
+    assert "internal:" not in posted and "Severity" not in posted
+    assert "Affected: Search results empty for EU users" in posted
+    assert comms.text_to_post(text, "internal") == text
+
+
+def test_an_unfilled_impact_placeholder_is_not_posted(db) -> None:
+    import pytest
+
+    from incident_tui.errors import IncidentError
+
+    number = ops.declare(db, title="No summary", severity=2, author="mira", now=NOW)
+    detail = queries.incident_detail(db, number)
+    with pytest.raises(IncidentError, match="impact"):
+        comms.text_to_post(draft(detail), "internal")

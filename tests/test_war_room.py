@@ -261,7 +261,7 @@ async def test_commander_hands_over_and_both_holdings_are_kept(db, clock) -> Non
         await pilot.press(*"commander raj", "enter")
         await pilot.pause()
         roles = str(screen.query_one("#roles").render())
-        assert "raj" in roles and "mira" not in roles
+        assert "commander  raj" in roles and "(was mira)" in roles
         holdings = [
             (h.holder, h.ended_at is None) for h in queries.incident_detail(db, number).holdings
         ]
@@ -657,3 +657,84 @@ def test_deadlines_on_screen_match_the_policy(db) -> None:
     number = declare_sev2(db)
     detail = queries.incident_detail(db, number)
     assert [d.name for d in deadlines(detail.facts)][0] == "acknowledge"
+
+
+async def test_typing_while_the_timeline_has_focus_goes_to_the_entry_line(db, clock) -> None:
+    number = declare_sev2(db)
+    async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await type_line(pilot, "to be deleted")
+        await pilot.press("ctrl+t", "end", "f9", "y")
+        await pilot.pause()
+        await pilot.press(*"rollback started", "enter")
+        await pilot.pause()
+        assert entries(db, number)[-1].text == "rollback started"
+        assert screen.query_one("#entry", Input).has_focus
+
+
+async def test_a_multi_line_paste_keeps_every_line_and_no_escape(db, clock) -> None:
+    from textual import events
+
+    number = declare_sev2(db)
+    async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        entry = screen.query_one("#entry", Input)
+        entry.post_message(
+            events.Paste("ERR \x1b[31mred\x1b[0m [red]z[/red]\nsecond line\r\nthird")
+        )
+        await pilot.pause()
+        assert entry.value == "ERR red [red]z[/red] second line third"
+
+
+async def test_keys_typed_while_too_small_reach_the_entry_line(db, clock) -> None:
+    number = declare_sev2(db)
+    async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press(*"half")
+        await pilot.resize_terminal(50, 15)
+        await pilot.pause()
+        await pilot.press(*" typed", "enter")
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        assert entries(db, number)[-1].text == "half typed"
+
+
+async def test_impact_stops_counting_once_mitigated(db, clock) -> None:
+    number = declare_sev2(db)  # impact began 08:45
+    ops.set_phase(db, key=number, phase="monitoring", author="mira", now=NOW - timedelta(minutes=2))
+    async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        assert "impact lasted 15 min" in str(screen.query_one("#heading").render())
+
+
+async def test_a_handover_shows_who_held_the_role_before(db, clock) -> None:
+    number = declare_sev2(db)
+    async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await type_line(pilot, "/role commander raj")
+        roles = str(screen.query_one("#roles").render())
+        assert "raj" in roles and "(was mira)" in roles
+
+
+async def test_editing_only_the_text_keeps_the_entry_in_place(db, clock) -> None:
+    number = declare_sev2(db)
+    at = NOW - timedelta(minutes=3, microseconds=-250_000)  # 08:59:00.25
+    ops.log_entry(db, key=number, text="alert first", author="tom", now=NOW, at=at, kind="alert")
+    ops.log_entry(
+        db,
+        key=number,
+        text="note second",
+        author="tom",
+        now=NOW,
+        at=at + timedelta(milliseconds=500),
+    )
+    async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        await pilot.press("f8")  # the last one logged: "note second"
+        dialog = pilot.app.screen
+        dialog.query_one("#edit-text", Input).value = "note second, edited"
+        await pilot.press("enter")
+        await pilot.pause()
+    texts = [e.text for e in entries(db, number)]
+    assert texts.index("alert first") < texts.index("note second, edited")

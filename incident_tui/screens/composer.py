@@ -15,6 +15,7 @@ from textual.widgets import Footer, Label, RadioButton, RadioSet, Static, TextAr
 
 from incident_tui import comms
 from incident_tui.domain import AUDIENCES, IncidentDetail
+from incident_tui.errors import IncidentError
 from incident_tui.policy import Policy
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.text import one_line
@@ -149,7 +150,12 @@ class ComposerScreen(SizeGuarded, ModalScreen[bool]):
         self._show_since()
 
     def action_post(self) -> None:
-        error = self.post(self.audience, self.text)
+        try:
+            text = comms.text_to_post(self.text, self.audience)
+        except IncidentError as error:
+            self._status(str(error), error=True)
+            return
+        error = self.post(self.audience, text)
         if error:
             self._status(error, error=True)
         else:

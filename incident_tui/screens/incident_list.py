@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.text import one_line
-from incident_tui.widgets.look import severity_badge
+from incident_tui.widgets.look import severity_badge, short_duration
 from incident_tui.widgets.table import SizedTable
 
 if TYPE_CHECKING:
@@ -158,7 +158,6 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
         self.show_rows(rows)
 
     def show_rows(self, rows: list[IncidentSummary]) -> None:
-        from incident_tui.render import countdown
         from incident_tui.timeparse import format_duration
 
         now = self.app.clock.now()  # type: ignore[attr-defined]
@@ -170,16 +169,18 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
             nd = s.next_deadline
             deadline = Text("")
             if nd is not None:
-                left = countdown(nd.due_at, now)
-                deadline = Text(
-                    f"{nd.title} {left}", style="bold red" if left.startswith("overdue") else ""
+                left = (nd.due_at - now).total_seconds()
+                deadline = (
+                    Text(f"{nd.title} +{short_duration(left)} overdue", style="bold red")
+                    if left <= 0
+                    else Text(f"{nd.title} in {short_duration(left)}")
                 )
             table.add_row(
                 severity_badge(s.severity),
                 Text(s.key),
-                Text(one_line(s.title, 40)),
+                Text(one_line(s.title, 36)),
                 Text(s.phase),
-                Text(format_duration(now - s.started_at)),
+                Text(format_duration((s.impact_ended_at or now) - s.started_at)),
                 Text(
                     one_line(s.commander, 20) if s.commander else "—",
                     style="" if s.commander else "bold red",
@@ -191,7 +192,11 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
             table.add_row(
                 Text(""),
                 Text(""),
-                Text("No incidents yet — press n to declare one"),
+                Text(
+                    "No incidents yet — press n to declare one"
+                    if self.show_all
+                    else "No active incidents — a: show all, n: declare one"
+                ),
                 key="none",
             )
         table.move_cursor(row=min(selected, max(0, table.row_count - 1)), animate=False)

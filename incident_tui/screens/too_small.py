@@ -7,6 +7,7 @@ mixes in `SizeGuarded` to let the app cover it (or uncover it) at once.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
@@ -21,6 +22,23 @@ class SizeGuarded:
 
 class TooSmallScreen(SizeGuarded, Screen[None]):
     BINDINGS = []
+
+    async def on_key(self, event: events.Key) -> None:
+        """Keys typed meanwhile still reach the entry line underneath: nothing typed is
+        lost because the window was briefly too small."""
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        entries = below.query("#entry") if below is not None else []
+        if not entries:
+            return
+        entry = entries.first()
+        event.stop()
+        if event.is_printable and event.character:
+            entry.insert_text_at_cursor(event.character)
+        elif event.key == "backspace":
+            entry.action_delete_left()
+        elif event.key == "enter":
+            await entry.action_submit()
 
     def compose(self) -> ComposeResult:
         from incident_tui.app import MIN_HEIGHT, MIN_WIDTH

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -133,6 +133,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.drafts: dict[str, str] = {}
         self._enabled: tuple[bool | None, ...] = ()
         self._status_shown = False
+        self._status_error = False
 
     # --- the app around us -------------------------------------------------------------
 
@@ -376,8 +377,14 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         if not message and not self._status_shown:
             return
         self._status_shown = bool(message)
+        self._status_error = error and bool(message)
         line.set_class(error, "-error")
         line.update(Text(one_line(message, 400)), layout=False)
+
+    def on_input_changed(self, event: EntryLine.Changed) -> None:
+        # An error speaks of the line as it was; once the line is cleared it is stale.
+        if event.input.id == "entry" and not event.value and self._status_error:
+            self.status("")
 
     def on_entry_line_choices(self, event: EntryLine.Choices) -> None:
         if event.choices:
@@ -504,7 +511,10 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             3: "feature degraded, workaround exists",
             4: "cosmetic, minimal impact",
         }
-        choices = [(str(s), f"SEV{s}  {meaning}") for s, meaning in meanings.items()]
+        choices = [
+            (str(s), f"SEV{s}  {meaning}" + ("  (now)" if s == self.detail.severity else ""))
+            for s, meaning in meanings.items()
+        ]
 
         def chosen(value: str | None) -> None:
             if value:
@@ -513,6 +523,16 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.app.push_screen(
             PickScreen("Change severity", choices, str(self.detail.severity)), chosen
         )
+
+    def start_command(self, name: str) -> None:
+        """From the palette: a slash command waiting in the entry line for its words."""
+        entry = self.query_one("#entry", EntryLine)
+        if entry.value.strip():
+            self.status("the entry line holds text: log it or clear it first (ctrl+u)", error=True)
+        else:
+            entry.value = f"/{name} "
+            entry.cursor_position = len(entry.value)
+        entry.focus()
 
     def action_hand_over(self) -> None:
         entry = self.query_one("#entry", EntryLine)
@@ -608,11 +628,14 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         if entry is None:
             return
 
+        shown = entry.occurred_at.astimezone(self.tz).strftime("%Y-%m-%dT%H:%M:%S")
+
         def save(text: str, when: str) -> str | None:
+            # The time as shown drops fractions of a second: only a changed time moves it.
             try:
                 at = (
                     parse_past_time(when.strip().removesuffix("Z"), now=self.now(), tz=self.tz)
-                    if when.strip()
+                    if when.strip() and when.strip() != shown
                     else None
                 )
             except IncidentError as error:
@@ -623,7 +646,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                     key=self.number,
                     entry_id=entry.id,
                     text=text if text != entry.text else None,
-                    occurred_at=at if at != entry.occurred_at else None,
+                    occurred_at=at,
                     author=self.user,
                     now=now,
                     expected_version=entry.version,
@@ -632,8 +655,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             )
             return None if ok else self._last_error()
 
-        shown = entry.occurred_at.astimezone(self.tz).strftime("%Y-%m-%dT%H:%M:%S")
-        self.app.push_screen(EditEntryScreen(entry, shown, save))
+        self.app.push_screen(EditEntryScreen(entry, shown, save), self._back_to_typing)
 
     def action_delete_entry(self) -> None:
         from incident_tui import ops
@@ -645,6 +667,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             return
 
         def confirmed(yes: bool | None) -> None:
+            self._back_to_typing()
             if yes:
                 self._write(
                     lambda db, now: ops.delete_entry(
@@ -661,6 +684,27 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.app.push_screen(
             ConfirmScreen(f"Delete entry #{entry.id}: {one_line(entry.text, 80)}?"), confirmed
         )
+
+    def _back_to_typing(self, _result: object = None) -> None:
+        """After a dialog, the keyboard belongs to the entry line again."""
+        self.query_one("#entry", EntryLine).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while the timeline or the countdowns have focus goes to the entry line:
+        a scribe who starts typing must never type into nothing."""
+        entry = self.query_one("#entry", EntryLine)
+        if entry.has_focus or not event.is_printable or not event.character:
+            return
+        focused = self.focused
+        if focused is not None and any(
+            event.key in binding.key.split(",")
+            for binding in focused.BINDINGS
+            if isinstance(binding, Binding)
+        ):
+            return  # the pane's own key (z snoozes in the countdowns)
+        event.stop()
+        entry.focus()
+        entry.insert_text_at_cursor(event.character)
 
     def action_focus_timeline(self) -> None:
         self.query_one("#timeline", TimelineView).focus()
@@ -691,6 +735,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         deadline = event.deadline
 
         def chosen(minutes: str | None) -> None:
+            self._back_to_typing()
             if minutes:
                 self.perform(Snooze(deadline.name, int(minutes)))
 
@@ -742,6 +787,12 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             ("Snooze a countdown…", "5, 10 or 15 minutes, logged", self.action_focus_countdowns),
             ("Help", "keys and slash commands", self.action_help),
         ]
+        from incident_tui.entryline import SLASH_COMMANDS
+
+        for slash in SLASH_COMMANDS:
+            commands.append(
+                (slash.usage, slash.help, lambda name=slash.name: self.start_command(name))
+            )
         for audience in AUDIENCES:
             commands.append(
                 (

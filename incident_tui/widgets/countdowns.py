@@ -68,7 +68,8 @@ class CountdownsPane(Pane, can_focus=True):
             left = (deadline.due_at - self.now).total_seconds()
             digits = short_duration(left)
             clock = f"+{digits} overdue" if state == "overdue" else digits
-            due = clock_time(deadline.due_at, self.tz, seconds=False)
+            far = deadline.due_at.astimezone(self.tz).date() != self.now.astimezone(self.tz).date()
+            due = clock_time(deadline.due_at, self.tz, with_date=far, seconds=False)
             right = f" {due} {clock:>8}"
             title = one_line(deadline.title, max(4, width - len(right) - 2))
             row = Text(f"{title:<{max(0, width - len(right) - 2)}}{right}")

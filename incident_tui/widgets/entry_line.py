@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.widgets import Input
+
+from incident_tui.text import clean
 
 HISTORY_LIMIT = 500
 
@@ -40,6 +43,19 @@ class EntryLine(Input):
         self._recall_at: int | None = None
         self._draft = ""
         self._known = known or dict
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Input keeps only the first line of a paste and takes escape sequences as they
+        # come. Here every line is kept (joined: the line is one line) and the text is
+        # cleaned of control sequences before it lands.
+        event.prevent_default()
+        event.stop()
+        text = " ".join(line.strip() for line in clean(event.text).splitlines() if line.strip())
+        if text:
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *self.selection)
 
     def remember(self, line: str) -> None:
         """Keep a submitted line for recall (not twice in a row)."""

@@ -43,6 +43,15 @@ def _for(held: timedelta) -> str:
     return format_duration(timedelta(minutes=int(held.total_seconds() // 60)))
 
 
+def impact_line(milestones: dict, declared_at: datetime, now: datetime) -> str:
+    """`impact 52 min` while it lasts; `impact lasted 1 h 3 min` once mitigated."""
+    started = milestones.get("started_at") or declared_at
+    ended = milestones.get("mitigated_at") or milestones.get("resolved_at")
+    if ended is not None:
+        return f"impact lasted {format_duration(ended - started)}"
+    return f"impact {format_duration(now - started)}"
+
+
 class Pane(Static):
     """A pane redrawn from state every second or entry: it repaints only when its text
     changed, and lays the screen out again only when its number of lines did."""
@@ -69,13 +78,14 @@ class WarRoomHeading(Pane):
         if detail is None:
             line.append(f" INC-{number}  loading…")
         else:
-            started = detail.milestones["started_at"] or detail.declared_at
             line.append(f" {detail.key} ", style="bold")
             line.append_text(severity_badge(detail.severity))
             line.append(f" {detail.phase.upper()} ", style="bold reverse")
             if detail.is_drill:
                 line.append(" DRILL ", style="bold black on #5fd7ff")
-            line.append(f"  impact {format_duration(now - started)}  ", style="bold")
+            line.append(
+                f"  {impact_line(detail.milestones, detail.declared_at, now)}  ", style="bold"
+            )
             line.append(one_line(detail.title))
         line.truncate(max(1, self.size.width - clock.cell_len), overflow="ellipsis", pad=True)
         line.append_text(clock)
@@ -87,6 +97,7 @@ class RolesPane(Pane):
 
     def show(self, detail: IncidentDetail, now: datetime, tz: tzinfo) -> None:
         current = {h.role: h for h in detail.holdings if h.ended_at is None}
+        before = {h.role: h.holder for h in detail.holdings if h.ended_at is not None}
         roomy = self.content_region.width >= 40
         extra = sorted(r for r in current if r not in CORE_ROLES)
         text = Text()
@@ -105,6 +116,9 @@ class RolesPane(Pane):
                     f" · {_for(now - holding.started_at)}",
                     style=DIM,
                 )
+                if before.get(role) and before[role] != holding.holder:
+                    # A handover shows both: who holds it now, and from whom.
+                    text.append(f" (was {one_line(before[role], 12)})", style=DIM)
         self.show_text(text)
 
 

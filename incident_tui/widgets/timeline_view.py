@@ -201,4 +201,7 @@ class TimelineView(ScrollView, can_focus=True):
             Segment(f"{author} ", base + DIM),
             Segment(body, kind_style if entry.kind in ("alert", "decision") else base),
         ]
-        return Strip(segments).adjust_cell_length(width, base)
+        strip = Strip(segments)
+        if strip.cell_length > width:  # cut text says so
+            return Strip.join([strip.crop(0, width - 1), Strip([Segment("…", base)])])
+        return strip.adjust_cell_length(width, base)
