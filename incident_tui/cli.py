@@ -124,6 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("milestone", metavar="NAME")
     p.add_argument("at", metavar="TIME", help="when, or '-' to clear")
 
+    p = command("export", "export the postmortem draft (Markdown or JSON)")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("--format", "-f", choices=("markdown", "json"), default="markdown")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing FILE")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="only lint the draft: blaming phrasing, incomplete action items, missing "
+        "whys, milestones and timeline gaps (exit 1 when anything is found)",
+    )
+
     p = command("list", "list incidents (active ones unless --all)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="include resolved and closed ones")
@@ -271,6 +283,8 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
                 run.db, key=a.key, milestone=a.milestone, at=at, author=run.user, now=run.now
             )
         )
+    elif cmd == "export":
+        return _export(run)
     elif cmd == "list":
         summaries = queries.list_incidents(
             run.db, now=run.now, include_closed=a.all, policy=run.config.policy
@@ -296,6 +310,38 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
             )
     else:  # pragma: no cover — argparse only lets known commands through
         raise IncidentError(f"unknown command {cmd!r}")
+    return 0
+
+
+def _export(run: _Run) -> int:
+    from incident_tui import export, queries
+
+    a = run.args
+    draft = queries.postmortem_draft(run.db, a.key, now=run.now, policy=run.config.policy)
+    if a.check:
+        from incident_tui.lint import lint
+        from incident_tui.text import one_line
+
+        findings = lint(draft)
+        for finding in findings:
+            line = f"{finding.rule}: {finding.where}: {finding.message}"
+            if finding.suggestion:
+                line += f" — {finding.suggestion}"
+            print(one_line(line))
+        noun = "finding" if len(findings) == 1 else "findings"
+        print(
+            f"{draft.detail.key}: {len(findings)} {noun}"
+            if findings
+            else f"{draft.detail.key}: clean"
+        )
+        return 1 if findings else 0
+    text = export.render(draft, a.format, tz=run.config.display_tz)
+    if a.output:
+        from pathlib import Path
+
+        print(export.write_atomically(Path(a.output), text, force=a.force))
+    else:
+        sys.stdout.write(text)
     return 0
 
 

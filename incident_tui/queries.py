@@ -30,6 +30,7 @@ from incident_tui.domain import (
 )
 from incident_tui.errors import NotFound
 from incident_tui.policy import DEFAULT_POLICY, Policy, deadlines
+from incident_tui.postmortem import PostmortemDraft, PostmortemFields, Why, compute_metrics
 from incident_tui.store import Database
 from incident_tui.timeparse import stored_utc
 
@@ -316,3 +317,32 @@ def list_incidents(
         (s for s in result if s.phase not in OPEN_PHASES), key=lambda s: s.declared_at, reverse=True
     )
     return active + rest
+
+
+def postmortem_draft(
+    db: Database, key: str | int, *, now: datetime, policy: Policy = DEFAULT_POLICY
+) -> PostmortemDraft:
+    """The incident with its postmortem fields, five whys and metrics."""
+    number = parse_key(key)
+    with db.read() as session:
+        incident = _incident_row(session, number)
+        detail = _detail(session, incident, timeline(session, number))
+        row = session.get(m.Postmortem, number)
+        whys = session.exec(
+            select(m.FiveWhy.position, m.FiveWhy.question, m.FiveWhy.answer)
+            .where(m.FiveWhy.incident_id == number)
+            .order_by(col(m.FiveWhy.position))
+        ).all()
+    written = (
+        PostmortemFields(
+            **{name: getattr(row, name) for name in PostmortemFields.__dataclass_fields__}
+        )
+        if row is not None
+        else PostmortemFields()
+    )
+    return PostmortemDraft(
+        detail=detail,
+        fields=written,
+        whys=[Why(position, question, answer) for position, question, answer in whys],
+        metrics=compute_metrics(detail, policy, now=now),
+    )

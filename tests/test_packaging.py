@@ -43,6 +43,7 @@ def test_wheel_contains_styles_and_migrations(wheel: Path) -> None:
     assert "incident_tui/styles/app.tcss" in names
     assert "incident_tui/migrations/env.py" in names
     assert "incident_tui/migrations/script.py.mako" in names
+    assert "incident_tui/templates/postmortem.md.j2" in names
     assert any(n.startswith("incident_tui/migrations/versions/0001_") for n in names)
 
 

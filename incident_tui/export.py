@@ -1,0 +1,244 @@
+"""The postmortem draft as Markdown (a Jinja2 template) and JSON, and writing it safely.
+
+Markdown stays well-formed whatever people typed: table cells and paragraphs escape
+what Markdown would read as structure (pipes, line starts like `#` or `-`, backticks,
+HTML). A template called `postmortem.md.j2` in the user's config dir replaces ours.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from incident_tui.config import config_dir
+from incident_tui.domain import MILESTONES
+from incident_tui.errors import IncidentError
+from incident_tui.postmortem import TEXT_SECTIONS, PostmortemDraft
+from incident_tui.text import clean
+from incident_tui.timeparse import format_duration, iso_z
+
+TEMPLATE_NAME = "postmortem.md.j2"
+PACKAGED_TEMPLATES = Path(__file__).with_name("templates")
+FORMATS = ("markdown", "json")
+
+# Inline: characters Markdown could read as emphasis, code, links, HTML, tables.
+_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+# A line start Markdown could read as a heading, list, quote, rule or numbered item.
+_BLOCK_START = re.compile(r"^(\s*)([#>+\-*=]|\d+[.)])")
+
+
+def md_inline(text: object) -> str:
+    """One line of user text, safe anywhere in a Markdown line."""
+    flat = " ".join(clean(str(text or "")).split())
+    return _INLINE.sub(r"\\\1", flat)
+
+
+def md_cell(text: object) -> str:
+    """User text in a table cell: one line, pipes escaped, line breaks as <br>."""
+    lines = [md_inline(line) for line in clean(str(text or "")).splitlines() if line.strip()]
+    return "<br>".join(lines) or " "
+
+
+def md_block(text: object) -> str:
+    """User text as paragraphs: line breaks kept, nothing read as structure."""
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", clean(str(text or "")).strip()):
+        lines = []
+        for line in paragraph.splitlines():
+            escaped = md_inline(line)
+            escaped = _BLOCK_START.sub(
+                lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped
+            )
+            lines.append(escaped)
+        if lines:
+            paragraphs.append("\\\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
+def _duration(delta: timedelta | None) -> str:
+    return format_duration(delta) if delta is not None else "unknown"
+
+
+def _seconds(delta: timedelta | None) -> int | None:
+    return int(delta.total_seconds()) if delta is not None else None
+
+
+def _when(draft: PostmortemDraft, tz: tzinfo):  # type: ignore[no-untyped-def]
+    with_date = draft.spans_days
+
+    def when(at: datetime | None) -> str:
+        if at is None:
+            return "—"
+        local = at.astimezone(tz)
+        zone = "Z" if local.utcoffset() == timedelta(0) else local.strftime(" %Z")
+        return local.strftime("%Y-%m-%d %H:%M" if with_date else "%H:%M") + zone
+
+    return when
+
+
+def timeline_entries(draft: PostmortemDraft):  # type: ignore[no-untyped-def]
+    """The key events when some are chosen (pinned), else the whole timeline."""
+    return draft.key_events or draft.detail.timeline
+
+
+def to_json(draft: PostmortemDraft) -> dict[str, Any]:
+    detail, fields, metrics = draft.detail, draft.fields, draft.metrics
+    started = detail.milestones.get("started_at") or detail.declared_at
+    return {
+        "id": detail.key,
+        "title": clean(detail.title),
+        "date": started.astimezone(UTC).date().isoformat(),
+        "severity": f"SEV-{detail.severity}",
+        "incidentCommander": clean(draft.commander) if draft.commander else None,
+        "authors": [clean(a) for a in draft.authors],
+        "status": fields.status,
+        "summary": clean(fields.summary or detail.summary),
+        "impact": {
+            "duration": _duration(metrics.impact_duration),
+            "durationSeconds": _seconds(metrics.impact_duration),
+            "usersAffected": clean(fields.users_affected),
+            "revenueImpact": clean(fields.revenue_impact),
+            "slaBreached": draft.sla_breached,
+        },
+        "timeline": [
+            {
+                "time": iso_z(e.occurred_at),
+                "event": clean(e.text),
+                "actor": clean(e.author),
+                "kind": e.kind,
+            }
+            for e in timeline_entries(draft)
+        ],
+        "rootCause": clean(fields.root_cause),
+        "contributingFactors": clean(fields.contributing_factors),
+        "whatWentWell": clean(fields.what_went_well),
+        "whatWentPoorly": clean(fields.what_went_poorly),
+        "luckyBreaks": clean(fields.lucky_breaks),
+        "actionItems": [
+            {
+                "description": clean(a.description),
+                "type": a.type,
+                "owner": clean(a.owner) if a.owner else None,
+                "priority": a.priority,
+                "dueDate": a.due_date.isoformat() if a.due_date else None,
+                "status": a.status,
+                "jiraTicket": clean(a.ticket) if a.ticket else None,
+            }
+            for a in draft.actions
+        ],
+        "fiveWhys": [
+            {"question": clean(w.question), "answer": clean(w.answer)} for w in draft.whys
+        ],
+        "lessonsLearned": clean(fields.lessons_learned),
+        "metrics": {
+            "timeToDetectSeconds": _seconds(metrics.time_to_detect),
+            "timeToAcknowledgeSeconds": _seconds(metrics.time_to_acknowledge),
+            "timeToMitigateSeconds": _seconds(metrics.time_to_mitigate),
+            "timeToResolveSeconds": _seconds(metrics.time_to_resolve),
+            "cadence": {
+                c.audience: {
+                    "required": c.required,
+                    "onTime": c.on_time,
+                    "worstLateSeconds": _seconds(c.worst_late),
+                    "summary": c.describe(),
+                }
+                for c in metrics.cadence
+            },
+            "reconstructedEntries": metrics.reconstructed,
+            "reconstructedWorstLateSeconds": _seconds(metrics.reconstructed_worst),
+        },
+        "updates": [
+            {
+                "postedAt": iso_z(u.posted_at),
+                "audience": u.audience,
+                "author": clean(u.author),
+                "text": clean(u.text),
+                "phase": u.phase,
+            }
+            for u in detail.updates
+        ],
+        "milestones": {
+            name.removesuffix("_at"): iso_z(detail.milestones[name]) for name in MILESTONES
+        },
+    }
+
+
+def template_source(override_dir: Path | None = None) -> tuple[str, Path]:
+    """Our template, or the user's `postmortem.md.j2` from the config dir."""
+    for folder in (override_dir or config_dir(), PACKAGED_TEMPLATES):
+        path = folder / TEMPLATE_NAME
+        if path.is_file():
+            return path.read_text(encoding="utf-8"), path
+    raise IncidentError(f"the postmortem template {TEMPLATE_NAME} is missing")  # pragma: no cover
+
+
+def to_markdown(
+    draft: PostmortemDraft, *, tz: tzinfo = UTC, override_dir: Path | None = None
+) -> str:
+    import jinja2
+
+    source, path = template_source(override_dir)
+    env = jinja2.Environment(
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(inline=md_inline, cell=md_cell, block=md_block, duration=_duration)
+    try:
+        template = env.from_string(source)
+        return template.render(
+            draft=draft,
+            detail=draft.detail,
+            fields=draft.fields,
+            metrics=draft.metrics,
+            sections=[
+                (heading, getattr(draft.fields, name)) for name, heading in TEXT_SECTIONS[1:]
+            ],
+            timeline=timeline_entries(draft),
+            when=_when(draft, tz),
+            json=to_json(draft),
+        )
+    except jinja2.TemplateError as error:
+        raise IncidentError(f"template {path}: {error}") from None
+
+
+def render(draft: PostmortemDraft, fmt: str, *, tz: tzinfo = UTC) -> str:
+    import json
+
+    if fmt == "json":
+        return json.dumps(to_json(draft), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "markdown":
+        return to_markdown(draft, tz=tz)
+    raise IncidentError(f"format must be markdown or json, not {fmt!r}")
+
+
+def write_atomically(path: Path, text: str, *, force: bool = False) -> Path:
+    """Write `text` to `path` through a temporary file and a rename: a reader never sees
+    half a file. An existing file stays unless `force`; problems are one line."""
+    path = path.expanduser()
+    if path.is_dir():
+        raise IncidentError(f"{path} is a folder")
+    if path.exists() and not force:
+        raise IncidentError(f"{path} exists; --force overwrites it")
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as error:
+        raise IncidentError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise IncidentError(f"cannot write {path}: {error.strerror}") from None
+    return path.resolve()
