@@ -105,3 +105,42 @@ class EditEntryScreen(SizeGuarded, ModalScreen[bool]):
             self.query_one("#edit-error", Static).update(Text(error))
         else:
             self.dismiss(True)
+
+
+FormSave = Callable[[dict[str, str]], str | None]
+"""Saves a form's fields; returns an error line, or None when it is saved."""
+
+
+class FormScreen(SizeGuarded, ModalScreen[bool]):
+    """A few labelled one-line fields; Enter saves through `save`, which may refuse with
+    a one-line error (the form stays open, as typed); Escape cancels."""
+
+    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="cancel-form", tooltip="Close")]
+
+    def __init__(self, title: str, fields: list[tuple[str, str, str]], save: FormSave) -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+        """(id, label, value) per field."""
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.title_text), classes="dialog-title")
+            for field_id, label, value in self.fields:
+                yield Label(Text(label))
+                yield Input(value, id=field_id)
+            yield Static(Text("enter: save   tab: next field   esc: cancel"), classes="dialog-help")
+            yield Static("", id="form-error", classes="dialog-error")
+
+    def on_mount(self) -> None:
+        steady_cursors(self)
+        self.query(Input).first().focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        error = self.save({w.id or "": w.value for w in self.query(Input)})
+        if error:
+            self.query_one("#form-error", Static).update(Text(error))
+        else:
+            self.dismiss(True)

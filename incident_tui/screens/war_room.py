@@ -95,6 +95,13 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             tooltip="Delete the selected entry (kept as a mark)",
         ),
         Binding(
+            "f10",
+            "postmortem",
+            "Postmortem",
+            id="postmortem",
+            tooltip="Write the blameless postmortem draft and export it",
+        ),
+        Binding(
             "ctrl+t",
             "focus_timeline",
             "Timeline",
@@ -423,7 +430,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         """Run a command (one committed transaction), then show what changed. On failure
         the error goes to the status line and the caller keeps the user's text."""
         from incident_tui import commands
-        from incident_tui.entryline import LogEntry
+        from incident_tui.entryline import LogEntry, SetPhase
 
         if self.detail is None:
             self.status("still reading the incident; try again in a moment", error=True)
@@ -453,6 +460,8 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         else:
             self.refresh_from_db()
         self.status(done.message)
+        if isinstance(command, SetPhase) and self.detail and self.detail.phase == "resolved":
+            self.notify("Resolved. F10 opens the postmortem draft.", markup=False, timeout=8)
         return True
 
     # --- the commander's actions ------------------------------------------------------
@@ -706,6 +715,11 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         entry.focus()
         entry.insert_text_at_cursor(event.character)
 
+    def action_postmortem(self) -> None:
+        from incident_tui.screens.postmortem import PostmortemScreen
+
+        self.app.push_screen(PostmortemScreen(self.number), self._back_to_typing)
+
     def action_focus_timeline(self) -> None:
         self.query_one("#timeline", TimelineView).focus()
 
@@ -786,6 +800,11 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             ("Toggle UTC / local time", "how times are shown", self.action_toggle_tz),
             ("Snooze a countdown…", "5, 10 or 15 minutes, logged", self.action_focus_countdowns),
             ("Help", "keys and slash commands", self.action_help),
+            (
+                "Postmortem",
+                "write the blameless draft, see metrics and lint, export",
+                self.action_postmortem,
+            ),
         ]
         from incident_tui.entryline import SLASH_COMMANDS
 

@@ -1,0 +1,566 @@
+"""The postmortem: write the blameless draft from what the war room recorded, see the
+metrics and the lint beside it, export it. Every change is saved as you go, one
+transaction per change (text fields a moment after you stop typing, or when you leave).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from incident_tui.errors import IncidentError
+from incident_tui.postmortem import POSTMORTEM_STATUSES, TEXT_SECTIONS, PostmortemDraft
+from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.text import one_line
+from incident_tui.widgets.look import steady_cursors
+
+SAVE_AFTER = 0.6
+"""Seconds after the last keystroke in a field before it is saved."""
+KEY_EVENT_KINDS = ("alert", "finding", "decision", "action", "status")
+KEY_EVENT_CHOICES = 300
+"""Entries offered as key events: the pinned ones and the latest of these kinds."""
+
+
+class PostmortemScreen(SizeGuarded, Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="pm-back", tooltip="Save and go back to the war room"),
+        Binding(
+            "f2", "cycle_status", "Status", id="pm-status", tooltip="draft → in-review → published"
+        ),
+        Binding("f3", "cycle_sla", "SLA", id="pm-sla", tooltip="SLA breached: computed, yes, no"),
+        Binding(
+            "ctrl+w", "add_why", "Add why", id="pm-add-why", tooltip="Add a question/answer pair"
+        ),
+        Binding(
+            "ctrl+n", "add_action", "Add action", id="pm-add-action", tooltip="Add an action item"
+        ),
+        Binding(
+            "f5",
+            "export('markdown')",
+            "Export .md",
+            id="pm-export-md",
+            tooltip="Write the Markdown draft to a file",
+        ),
+        Binding(
+            "f6",
+            "export('json')",
+            "Export .json",
+            id="pm-export-json",
+            tooltip="Write the JSON draft to a file",
+        ),
+        Binding(
+            "f7",
+            "copy_markdown",
+            "Copy .md",
+            id="pm-copy",
+            tooltip="Copy the Markdown draft to the clipboard (OSC 52)",
+        ),
+    ]
+
+    def __init__(self, number: int) -> None:
+        super().__init__()
+        self.number = number
+        self.draft: PostmortemDraft | None = None
+        self._pending: dict[str, str] = {}
+        self._loaded: dict[str, str] = {}
+        """What each field showed when filled, so filling it is not taken for typing."""
+        self._save_timer: Timer | None = None
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f" Postmortem — INC-{self.number}  loading…"), id="pm-heading")
+        with Horizontal(id="pm-body"):
+            with VerticalScroll(id="pm-form"):
+                yield Label("Summary")
+                yield TextArea(id="summary", soft_wrap=True)
+                yield Label("Impact: users affected · revenue impact")
+                with Horizontal(classes="pm-pair"):
+                    yield Input(id="users_affected", placeholder="e.g. ~40% of EU users")
+                    yield Input(id="revenue_impact", placeholder="e.g. €12k in lost orders")
+                for name, heading in TEXT_SECTIONS[1:]:
+                    yield Label(heading)
+                    yield TextArea(id=name, soft_wrap=True)
+                yield Label(
+                    "Five whys — enter edits · ctrl+↑/↓ moves · delete removes · ctrl+w adds"
+                )
+                yield OptionList(id="whys")
+                yield Label("Action items — enter edits · ctrl+n adds")
+                yield OptionList(id="actions")
+                yield Label("Key events — enter marks or unmarks (pinned entries)")
+                yield OptionList(id="key-events")
+                yield Label("Authors (comma-separated; empty: the role holders)")
+                yield Input(id="authors")
+            with Vertical(id="pm-side"):
+                yield Static(id="pm-metrics")
+                yield Static(id="pm-lint")
+        yield Static(id="pm-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        steady_cursors(self)
+        self.query_one("#pm-metrics").border_title = "Metrics"
+        self.query_one("#pm-lint").border_title = "Lint"
+        self.load()
+
+    # --- reading ----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="postmortem", exit_on_error=False)
+    def load(self) -> None:
+        from incident_tui.queries import postmortem_draft
+
+        app = self.app
+        try:
+            draft = postmortem_draft(
+                app.get_database(),  # type: ignore[attr-defined]
+                self.number,
+                now=app.clock.now(),  # type: ignore[attr-defined]
+                policy=app.config.policy,  # type: ignore[attr-defined]
+            )
+        except Exception as error:
+            app.call_from_thread(app.report_error, error)  # type: ignore[attr-defined]
+            return
+        app.call_from_thread(self.show, draft)
+
+    def show(self, draft: PostmortemDraft) -> None:
+        first = self.draft is None
+        self.draft = draft
+        if first:  # fill the fields once; later reads must not overwrite what is typed
+            for name, _ in TEXT_SECTIONS:
+                value = getattr(draft.fields, name) or (
+                    draft.detail.summary if name == "summary" else ""
+                )
+                self._loaded[name] = value
+                self.query_one(f"#{name}", TextArea).load_text(value)
+            for name in ("users_affected", "revenue_impact", "authors"):
+                self._loaded[name] = getattr(draft.fields, name)
+                self.query_one(f"#{name}", Input).value = getattr(draft.fields, name)
+            self._pending.clear()
+        self._show_lists()
+        self._show_side()
+
+    def _show_lists(self) -> None:
+        draft = self.draft
+        assert draft is not None
+        whys = self.query_one("#whys", OptionList)
+        keep = whys.highlighted
+        whys.clear_options()
+        for why in draft.whys:
+            whys.add_option(
+                Option(
+                    Text(f"{why.position}. {one_line(why.question, 80)} → ").append(
+                        one_line(why.answer or "…", 80)
+                    )
+                )
+            )
+        if not draft.whys:
+            whys.add_option(Option(Text("none yet — ctrl+w adds one"), disabled=True))
+        whys.highlighted = min(keep or 0, max(0, len(draft.whys) - 1)) if draft.whys else None
+
+        actions = self.query_one("#actions", OptionList)
+        actions.clear_options()
+        for a in draft.actions:
+            due = a.due_date.isoformat() if a.due_date else "no due date"
+            actions.add_option(
+                Option(
+                    Text(
+                        f"#{a.id} [{a.status}] {a.priority} {a.type or '—'} · "
+                        f"{one_line(a.owner or 'no owner', 20)} · {due} · "
+                        f"{one_line(a.description, 60)}"
+                    ),
+                    id=str(a.id),
+                )
+            )
+        if not draft.actions:
+            actions.add_option(Option(Text("none yet — ctrl+n adds one"), disabled=True))
+
+        events = self.query_one("#key-events", OptionList)
+        keep = events.highlighted
+        events.clear_options()
+        timeline = draft.detail.timeline
+        offered = [e for e in timeline if e.pinned or e.kind in KEY_EVENT_KINDS][
+            -KEY_EVENT_CHOICES:
+        ]
+        for entry in offered:
+            mark = "★" if entry.pinned else "·"
+            events.add_option(
+                Option(
+                    Text(
+                        f"{mark} {entry.occurred_at:%H:%M}Z {entry.kind:<8} "
+                        f"{one_line(entry.text, 90)}"
+                    ),
+                    id=str(entry.id),
+                )
+            )
+        if keep is not None and offered:
+            events.highlighted = min(keep, len(offered) - 1)
+
+    def _show_side(self) -> None:
+        from incident_tui.export import _duration
+        from incident_tui.lint import lint
+
+        draft = self.draft
+        assert draft is not None
+        m = draft.metrics
+        sla = {True: "yes", False: "no", None: "unknown"}[draft.sla_breached]
+        how = "set by hand" if draft.fields.sla_breached is not None else "from the policy"
+        lines = Text()
+        for label, value in (
+            ("time to detect", _duration(m.time_to_detect)),
+            ("to acknowledge", _duration(m.time_to_acknowledge)),
+            ("to mitigate", _duration(m.time_to_mitigate)),
+            ("to resolve", _duration(m.time_to_resolve)),
+            ("impact lasted", _duration(m.impact_duration)),
+            ("SLA breached", f"{sla} ({how})"),
+        ):
+            lines.append(f"{label:<15}", style="bold")
+            lines.append(f"{value}\n")
+        for cadence in m.cadence:
+            lines.append(f"{cadence.audience:<15}", style="bold")
+            lines.append(cadence.describe() + "\n")
+        lines.append(f"{'reconstructed':<15}", style="bold")
+        lines.append(
+            f"{m.reconstructed} entries"
+            + (
+                f", latest {_duration(m.reconstructed_worst)} after"
+                if m.reconstructed_worst
+                else ""
+            )
+        )
+        self.query_one("#pm-metrics", Static).update(lines)
+
+        findings = lint(draft)
+        text = Text()
+        for finding in findings:
+            text.append(f"{finding.where}: ", style="bold")
+            text.append(f"{one_line(finding.message, 300)}\n")
+            if finding.suggestion:
+                text.append(f"  → {one_line(finding.suggestion, 300)}\n", style="dim")
+        if not findings:
+            text.append("nothing to point out", style="green")
+        lint_pane = self.query_one("#pm-lint", Static)
+        lint_pane.border_title = f"Lint · {len(findings)}"
+        lint_pane.update(text)
+        self.query_one("#pm-heading", Static).update(
+            Text(
+                f" Postmortem — {draft.detail.key}  {one_line(draft.detail.title, 60)}"
+                f"  · {draft.fields.status}"
+            )
+        )
+
+    def status(self, message: str, *, error: bool = False) -> None:
+        line = self.query_one("#pm-status", Static)
+        line.set_class(error, "-error")
+        line.update(Text(one_line(message, 300)), layout=False)
+
+    # --- saving as you go -------------------------------------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._changed(event.text_area.id or "", event.text_area.text)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._changed(event.input.id or "", event.value)
+
+    def _changed(self, field: str, value: str) -> None:
+        if self.draft is None or field not in self._loaded:
+            return
+        if field not in self._pending and self._loaded[field] == value:
+            return  # the field being filled, not typed in
+        self._pending[field] = value
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_AFTER, self.save_pending)
+
+    def save_pending(self) -> bool:
+        """Write each changed field (one transaction each); False when one failed (its
+        text stays in its field, and it is tried again on the next change)."""
+        if self.draft is None:
+            return True
+        for field, value in list(self._pending.items()):
+            if not self._save(field, value):
+                return False
+            del self._pending[field]
+        self._show_side()
+        return True
+
+    def _save(self, field: str, value: Any) -> bool:
+        from incident_tui import ops
+
+        try:
+            ops.save_postmortem_field(
+                self.app.get_database(),  # type: ignore[attr-defined]
+                key=self.number,
+                field=field,
+                value=value,
+                author=self.app.user,  # type: ignore[attr-defined]
+                now=self.app.clock.now(),  # type: ignore[attr-defined]
+            )
+        except IncidentError as error:
+            self.status(str(error), error=True)
+            return False
+        assert self.draft is not None
+        setattr(self.draft.fields, field, value)
+        self.status(f"saved {field.replace('_', ' ')}")
+        return True
+
+    def action_back(self) -> None:
+        if self.save_pending():
+            self.dismiss()
+
+    def action_cycle_status(self) -> None:
+        if self.draft is None:
+            return
+        statuses = POSTMORTEM_STATUSES
+        now = statuses[(statuses.index(self.draft.fields.status) + 1) % len(statuses)]
+        if self._save("status", now):
+            self._show_side()
+
+    def action_cycle_sla(self) -> None:
+        if self.draft is None:
+            return
+        order = [None, True, False]
+        value = order[(order.index(self.draft.fields.sla_breached) + 1) % 3]
+        if self._save("sla_breached", value):
+            self._show_side()
+
+    # --- five whys, action items, key events ------------------------------------------
+
+    def _changed_lists(self, message: str) -> None:
+        self.status(message)
+        self.load()
+
+    def action_add_why(self, position: int | None = None) -> None:
+        from incident_tui import ops
+        from incident_tui.screens.dialogs import FormScreen
+
+        if self.draft is None:
+            return
+        why = self.draft.whys[position - 1] if position else None
+
+        def save(fields: dict[str, str]) -> str | None:
+            try:
+                ops.save_why(
+                    self.app.get_database(),  # type: ignore[attr-defined]
+                    key=self.number,
+                    question=fields["question"],
+                    answer=fields["answer"],
+                    position=position,
+                    author=self.app.user,  # type: ignore[attr-defined]
+                    now=self.app.clock.now(),  # type: ignore[attr-defined]
+                )
+            except IncidentError as error:
+                return str(error)
+            self._changed_lists("why saved")
+            return None
+
+        number = position or len(self.draft.whys) + 1
+        self.app.push_screen(
+            FormScreen(
+                f"Why #{number}",
+                [
+                    ("question", "Question", why.question if why else "Why …?"),
+                    ("answer", "Answer", why.answer if why else ""),
+                ],
+                save,
+            )
+        )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        list_id = event.option_list.id
+        if list_id == "whys" and self.draft and self.draft.whys:
+            self.action_add_why(event.option_index + 1)
+        elif list_id == "actions" and event.option.id:
+            self.action_add_action(int(event.option.id))
+        elif list_id == "key-events" and event.option.id:
+            self._toggle_key_event(int(event.option.id))
+
+    def _toggle_key_event(self, entry_id: int) -> None:
+        from incident_tui import ops
+
+        try:
+            entry = ops.pin_entry(
+                self.app.get_database(),  # type: ignore[attr-defined]
+                key=self.number,
+                entry_id=entry_id,
+                author=self.app.user,  # type: ignore[attr-defined]
+                now=self.app.clock.now(),  # type: ignore[attr-defined]
+            )
+        except IncidentError as error:
+            self.status(str(error), error=True)
+            return
+        self._changed_lists(f"#{entry.id} {'is' if entry.pinned else 'is no longer'} a key event")
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        whys = self.query_one("#whys", OptionList)
+        if not whys.has_focus or self.draft is None or not self.draft.whys:
+            return
+        position = (whys.highlighted or 0) + 1
+        if event.key in ("ctrl+up", "ctrl+down"):
+            event.stop()
+            self._why_op("move", position, -1 if event.key == "ctrl+up" else 1)
+        elif event.key == "delete":
+            event.stop()
+            self._why_op("delete", position, 0)
+
+    def _why_op(self, op: str, position: int, offset: int) -> None:
+        from incident_tui import ops
+
+        db, user, now = self.app.get_database(), self.app.user, self.app.clock.now()  # type: ignore[attr-defined]
+        try:
+            if op == "move":
+                target = ops.move_why(
+                    db, key=self.number, position=position, offset=offset, author=user, now=now
+                )
+                self.query_one("#whys", OptionList).highlighted = target - 1
+            else:
+                ops.delete_why(db, key=self.number, position=position, author=user, now=now)
+        except IncidentError as error:
+            self.status(str(error), error=True)
+            return
+        self._changed_lists("five whys reordered" if op == "move" else f"why #{position} removed")
+
+    def action_add_action(self, action_id: int | None = None) -> None:
+        from incident_tui import ops
+        from incident_tui.screens.dialogs import FormScreen
+        from incident_tui.timeparse import parse_date
+
+        if self.draft is None:
+            return
+        item = next((a for a in self.draft.actions if a.id == action_id), None)
+
+        def save(fields: dict[str, str]) -> str | None:
+            db, user, now = self.app.get_database(), self.app.user, self.app.clock.now()  # type: ignore[attr-defined]
+            try:
+                due = parse_date(fields["due"], today=now.date()) if fields["due"].strip() else None
+                values = {
+                    "owner": fields["owner"].strip() or None,
+                    "due_date": due,
+                    "priority": fields["priority"].strip() or "P2",
+                    "type": fields["type"].strip() or None,
+                    "ticket": fields["ticket"].strip() or None,
+                }
+                if item is None:
+                    ops.add_action(
+                        db,
+                        key=self.number,
+                        description=fields["description"],
+                        author=user,
+                        now=now,
+                        **values,
+                    )
+                else:
+                    ops.update_action(
+                        db,
+                        action_id=item.id,
+                        author=user,
+                        now=now,
+                        description=fields["description"],
+                        status=fields["status"] or "open",
+                        **values,
+                    )
+            except IncidentError as error:
+                return str(error)
+            self._changed_lists("action item saved")
+            return None
+
+        def value(name: str, default: str = "") -> str:
+            found = getattr(item, name, None) if item else None
+            return str(found) if found else default
+
+        self.app.push_screen(
+            FormScreen(
+                f"Action item #{item.id}" if item else "New action item",
+                [
+                    ("description", "Description", value("description")),
+                    ("owner", "Owner", value("owner")),
+                    ("due", "Due (YYYY-MM-DD, +7d, tomorrow)", value("due_date")),
+                    ("priority", "Priority (P0, P1, P2)", value("priority", "P2")),
+                    ("type", "Type (prevent, detect, mitigate)", value("type")),
+                    ("status", "Status (open, in-progress, done)", value("status", "open")),
+                    ("ticket", "Ticket (e.g. OPS-123)", value("ticket")),
+                ],
+                save,
+            )
+        )
+
+    # --- export -------------------------------------------------------------------------
+
+    def _rendered(self, fmt: str) -> str | None:
+        from incident_tui import export
+        from incident_tui.queries import postmortem_draft
+
+        if not self.save_pending():
+            return None
+        try:
+            draft = postmortem_draft(
+                self.app.get_database(),  # type: ignore[attr-defined]
+                self.number,
+                now=self.app.clock.now(),  # type: ignore[attr-defined]
+                policy=self.app.config.policy,  # type: ignore[attr-defined]
+            )
+            return export.render(draft, fmt, tz=UTC)
+        except IncidentError as error:
+            self.status(str(error), error=True)
+            return None
+
+    def action_copy_markdown(self) -> None:
+        text = self._rendered("markdown")
+        if text is not None:
+            self.app.copy_to_clipboard(text)
+            self.status(f"copied the Markdown draft ({len(text):,} characters) to the clipboard")
+
+    def action_export(self, fmt: str) -> None:
+        from pathlib import Path
+
+        from incident_tui import export
+        from incident_tui.screens.dialogs import ConfirmScreen, FormScreen
+
+        suffix = "md" if fmt == "markdown" else "json"
+
+        def write(path: Path, force: bool) -> str | None:
+            text = self._rendered(fmt)
+            if text is None:
+                return "not exported: see the error below"
+            try:
+                written = export.write_atomically(path, text, force=force)
+            except IncidentError as error:
+                return str(error)
+            self.status(f"wrote {written}")
+            return None
+
+        def save(fields: dict[str, str]) -> str | None:
+            path = Path(fields["path"].strip()).expanduser()
+            if not fields["path"].strip():
+                return "give a file name"
+            if path.exists() and not path.is_dir():
+
+                def confirmed(yes: bool | None) -> None:
+                    if yes:
+                        error = write(path, True)
+                        if error:
+                            self.status(error, error=True)
+
+                # After this form closes: ask before overwriting.
+                self.app.call_later(
+                    self.app.push_screen, ConfirmScreen(f"{path} exists. Overwrite it?"), confirmed
+                )
+                return None
+            return write(path, False)
+
+        self.app.push_screen(
+            FormScreen(
+                f"Export the {fmt} draft",
+                [("path", "File", f"INC-{self.number}-postmortem.{suffix}")],
+                save,
+            )
+        )

@@ -1,0 +1,193 @@
+"""The postmortem screen: written as you go, whys and action items, key events, lint and
+metrics beside the draft, export to a file."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import Input, OptionList, TextArea
+
+from incident_tui import ops, queries
+from incident_tui.screens.dialogs import ConfirmScreen, FormScreen
+from incident_tui.screens.postmortem import PostmortemScreen
+from tests.conftest import FROZEN_AT
+from tests.test_export import scenario
+from tests.test_war_room import make_app, ready
+
+NOW = FROZEN_AT
+
+
+async def open_postmortem(pilot) -> PostmortemScreen:
+    await ready(pilot)
+    await pilot.press("f10")
+    for _ in range(100):
+        screen = pilot.app.screen
+        if isinstance(screen, PostmortemScreen) and screen.draft is not None:
+            await pilot.pause()
+            return screen
+        await pilot.pause(0.02)
+    raise AssertionError("the postmortem never loaded")
+
+
+def draft(db, number):
+    return queries.postmortem_draft(db, number, now=NOW)
+
+
+async def wait_saved(pilot) -> None:
+    await pilot.pause(0.9)  # past the save delay
+
+
+async def test_text_is_saved_as_you_go_and_the_lint_follows(db, clock) -> None:
+    number = scenario(db)
+    async with make_app(db, clock, number, user="mira").run_test(size=(120, 36)) as pilot:
+        screen = await open_postmortem(pilot)
+        assert "Tom" not in str(screen.query_one("#pm-lint").render())
+        screen.query_one("#root_cause", TextArea).load_text("Tom should have checked the shard map")
+        await wait_saved(pilot)
+        assert draft(db, number).fields.root_cause == "Tom should have checked the shard map"
+        lint = str(screen.query_one("#pm-lint").render())
+        assert "should have" in lint and "root cause" in lint
+        screen.query_one("#users_affected", Input).value = "~40% of EU users"
+        await pilot.press("escape")  # leaving saves what is pending at once
+        await pilot.pause()
+    assert draft(db, number).fields.users_affected == "~40% of EU users"
+
+
+async def test_opening_the_postmortem_writes_nothing(db, clock, db_path) -> None:
+    from tests.conftest import table_dump
+
+    number = scenario(db)
+    before = table_dump(db_path)
+    async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
+        await open_postmortem(pilot)
+        await wait_saved(pilot)
+    assert table_dump(db_path) == before
+
+
+async def test_whys_are_added_edited_and_reordered_by_keyboard(db, clock) -> None:
+    number = scenario(db)
+    async with make_app(db, clock, number, user="mira").run_test(size=(120, 36)) as pilot:
+        screen = await open_postmortem(pilot)
+        for question, answer in (
+            ("Why empty?", "old shard map"),
+            ("Why old?", "no check"),
+            ("Why no check?", "never specified"),
+        ):
+            await pilot.press("ctrl+w")
+            form = pilot.app.screen
+            assert isinstance(form, FormScreen)
+            form.query_one("#question", Input).value = question
+            form.query_one("#answer", Input).value = answer
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+        assert [w.question for w in draft(db, number).whys] == [
+            "Why empty?",
+            "Why old?",
+            "Why no check?",
+        ]
+        assert "five whys" not in str(screen.query_one("#pm-lint").render())
+        whys = screen.query_one("#whys", OptionList)
+        whys.focus()
+        whys.highlighted = 2
+        await pilot.press("ctrl+up")
+        await pilot.pause(0.3)
+        assert [w.question for w in draft(db, number).whys] == [
+            "Why empty?",
+            "Why no check?",
+            "Why old?",
+        ]
+
+
+async def test_action_items_and_key_events_from_the_screen(db, clock) -> None:
+    number = scenario(db)
+    async with make_app(db, clock, number, user="mira").run_test(size=(120, 36)) as pilot:
+        screen = await open_postmortem(pilot)
+        await pilot.press("ctrl+n")
+        form = pilot.app.screen
+        form.query_one("#description", Input).value = "Add shard-map compatibility test"
+        form.query_one("#owner", Input).value = "tom"
+        form.query_one("#due", Input).value = "+7d"
+        form.query_one("#type", Input).value = "sideways"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pilot.app.screen is form  # refused, kept as typed
+        assert "type must be prevent, detect or mitigate" in str(
+            form.query_one("#form-error").render()
+        )
+        form.query_one("#type", Input).value = "prevent"
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        action = draft(db, number).actions[0]
+        assert (action.owner, action.type, action.due_date) == (
+            "tom",
+            "prevent",
+            (NOW + timedelta(days=7)).date(),
+        )
+        events = screen.query_one("#key-events", OptionList)
+        unpinned = next(
+            i for i, option in enumerate(events._options) if str(option.prompt).startswith("·")
+        )
+        events.focus()
+        events.highlighted = unpinned
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert len(draft(db, number).key_events) == 2
+
+
+async def test_status_and_sla_cycle(db, clock) -> None:
+    number = scenario(db)
+    async with make_app(db, clock, number, user="mira").run_test(size=(120, 36)) as pilot:
+        await open_postmortem(pilot)
+        await pilot.press("f2", "f3")
+        await pilot.pause()
+    written = draft(db, number)
+    assert (written.fields.status, written.fields.sla_breached) == ("in-review", True)
+
+
+async def test_export_writes_a_file_and_asks_before_overwriting(db, clock, tmp_path) -> None:
+    number = scenario(db)
+    target = tmp_path / "pm.md"
+    async with make_app(db, clock, number, user="mira").run_test(size=(120, 36)) as pilot:
+        screen = await open_postmortem(pilot)
+        for attempt in range(2):
+            await pilot.press("f5")
+            form = pilot.app.screen
+            form.query_one("#path", Input).value = str(target)
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+            if attempt:
+                assert isinstance(pilot.app.screen, ConfirmScreen)
+                await pilot.press("y")
+                await pilot.pause(0.2)
+        assert pilot.app.screen is screen
+        assert f"wrote {target}" in str(screen.query_one("#pm-status").render())
+    assert target.read_text().startswith("# Postmortem: INC-1")
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=["120x36", "80x24"])
+def test_snapshot_postmortem(snap_compare, db, clock, size) -> None:
+    number = scenario(db)
+    ops.save_postmortem_field(
+        db,
+        key=number,
+        field="root_cause",
+        value="Tom should have checked the shard map",
+        author="mira",
+        now=NOW,
+    )
+    ops.save_why(
+        db,
+        key=number,
+        question="Why were results empty?",
+        answer="the indexer wrote to the old shard map",
+        author="mira",
+        now=NOW,
+    )
+    app = make_app(db, clock, number, user="mira")
+
+    async def run_before(pilot) -> None:
+        await open_postmortem(pilot)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
