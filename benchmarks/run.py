@@ -177,6 +177,52 @@ def bench_processes(workdir: Path, entries: int, repeats: int) -> dict:
     return {"cold_start": cold, "log_process": log_figures}
 
 
+EXPORT_TARGET_S = 1.0
+
+
+def bench_export(workdir: Path, entries: int, repeats: int) -> dict:
+    """The postmortem draft of an incident holding `entries` entries (none pinned, so the
+    export carries the whole timeline: the worst case), read and rendered in-process, and
+    `incident-tui export` as a process writing a file."""
+    from incident_tui import export, queries
+
+    path = workdir / "export.db"
+    db = open_database(path)
+    now = datetime.now(UTC)
+    number = ops.declare(db, title="Checkout failing", severity=1, author="bench", now=now)
+    prefill(path, "timeline_entry", entries, number)
+    figures: dict[str, dict] = {}
+    for fmt in export.FORMATS:
+        samples = []
+        size = 0
+        for _ in range(repeats):
+            started = time.perf_counter()
+            draft = queries.postmortem_draft(db, number, now=datetime.now(UTC))
+            size = len(export.render(draft, fmt))
+            samples.append(time.perf_counter() - started)
+        figures[fmt] = {**summary(samples), "bytes": size}
+    db.dispose()
+    home = workdir / "export-home"
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "INCIDENT_TUI_DB": str(path),
+    }
+    env.pop("INCIDENT_TUI_NOW", None)
+    cli = str(BIN / "incident-tui")
+    for fmt in export.FORMATS:
+        samples = []
+        for i in range(max(3, repeats // 2)):
+            target = workdir / f"pm-{fmt}-{i}.out"
+            started = time.perf_counter()
+            run_process([cli, "export", f"INC-{number}", "--format", fmt, "-o", str(target)], env)
+            samples.append(time.perf_counter() - started)
+        figures[f"{fmt}_process"] = summary(samples)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000, help="prefilled entries")
@@ -194,6 +240,7 @@ def main() -> None:
             "entries": entries,
             **bench_log(workdir, entries, op_repeats),
             **bench_processes(workdir, entries, proc_repeats),
+            "export": bench_export(workdir, entries, 3 if args.quick else 7),
         }
 
     if args.json:
@@ -228,6 +275,16 @@ def report(results: dict) -> None:
     base = cold["python -c pass"]
     for name, figures in cold.items():
         print(row(name, figures, None if figures is base else base))
+    print("\npostmortem export of the whole timeline (read + render), in-process and as a process:")
+    for fmt in ("markdown", "json"):
+        figures = results["export"][fmt]
+        verdict = "PASS" if figures["median_ms"] <= EXPORT_TARGET_S * 1000 else "MISS"
+        print(
+            f"  {verdict}: {fmt:<8} median {figures['median_ms']:7.0f} ms "
+            f"({figures['bytes'] / 1e6:.1f} MB; target ≤ {EXPORT_TARGET_S:.0f} s)   "
+            f"incident-tui export -o FILE: median "
+            f"{results['export'][fmt + '_process']['median_ms']:.0f} ms"
+        )
     floor = cold['python -c "import sqlmodel"']["median_ms"]
     for name, figures in (
         ("incident-tui list --json", cold["incident-tui list --json"]),

@@ -30,6 +30,8 @@ def clean(text: str) -> str:
 
     A carriage return becomes a newline so pasted CRLF text keeps its lines.
     """
+    if text.isprintable():  # no control, escape or bidi-override character at all (fast)
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x1b" in text or any("\x80" <= ch <= "\x9f" for ch in text):
         text = _ESCAPES.sub("", text)

@@ -135,7 +135,8 @@ def iso_z(at: datetime | None) -> str | None:
     """`2026-11-24T09:02:00Z`: an instant as ISO 8601 UTC, or None."""
     if at is None:
         return None
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is several times faster than strftime, which a 100k-entry export feels.
+    return at.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def stored_utc(value: datetime | str) -> datetime:
