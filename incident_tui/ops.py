@@ -861,6 +861,17 @@ def _whys(session: Session, number: int) -> list[m.FiveWhy]:
     )
 
 
+def _whys_around(
+    session: Session, key: str | int, position: int
+) -> tuple[m.Incident, list[m.FiveWhy]]:
+    """The incident and its whys, checking that pair `position` (1-based) exists."""
+    incident = _incident(session, key)
+    whys = _whys(session, incident.id)
+    if not 1 <= position <= len(whys):
+        raise NotFound(f"no why #{position}")
+    return incident, whys
+
+
 def _renumber(session: Session, whys: list[m.FiveWhy]) -> None:
     """Positions 1..n in list order; parked above the range first so the unique
     (incident, position) constraint never sees two at once."""
@@ -888,25 +899,19 @@ def save_why(
     valid_name(author, "author")
 
     def work(session: Session) -> int:
-        incident = _incident(session, key)
-        whys = _whys(session, incident.id)
-        if position is None:
-            session.add(
-                m.FiveWhy(
-                    incident_id=incident.id,
-                    position=len(whys) + 1,
-                    question=question,
-                    answer=answer,
-                )
-            )
+        if position is not None:
+            incident, whys = _whys_around(session, key, position)
+            why = whys[position - 1]
+            why.question, why.answer = question, answer
             _postmortem_row(session, incident, now).updated_at = now
-            return len(whys) + 1
-        if not 1 <= position <= len(whys):
-            raise NotFound(f"no why #{position}")
-        why = whys[position - 1]
-        why.question, why.answer = question, answer
+            return position
+        incident = _incident(session, key)
+        added = len(_whys(session, incident.id)) + 1
+        session.add(
+            m.FiveWhy(incident_id=incident.id, position=added, question=question, answer=answer)
+        )
         _postmortem_row(session, incident, now).updated_at = now
-        return position
+        return added
 
     return db.write(work)
 
@@ -918,10 +923,7 @@ def move_why(
     valid_name(author, "author")
 
     def work(session: Session) -> int:
-        incident = _incident(session, key)
-        whys = _whys(session, incident.id)
-        if not 1 <= position <= len(whys):
-            raise NotFound(f"no why #{position}")
+        _, whys = _whys_around(session, key, position)
         target = max(1, min(len(whys), position + offset))
         whys.insert(target - 1, whys.pop(position - 1))
         _renumber(session, whys)
@@ -934,10 +936,7 @@ def delete_why(db: Database, *, key: str | int, position: int, author: str, now:
     valid_name(author, "author")
 
     def work(session: Session) -> None:
-        incident = _incident(session, key)
-        whys = _whys(session, incident.id)
-        if not 1 <= position <= len(whys):
-            raise NotFound(f"no why #{position}")
+        _, whys = _whys_around(session, key, position)
         session.delete(whys.pop(position - 1))
         session.flush()
         _renumber(session, whys)
