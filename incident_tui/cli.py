@@ -432,10 +432,6 @@ def _join_negative_times(argv: Sequence[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import time
-
-    with open("/tmp/trace.log", "a") as f:
-        f.write(f"{time.time():.3f} {os.getpid()} main\n")
     parser = build_parser()
     args = parser.parse_args(_join_negative_times(sys.argv[1:] if argv is None else argv))
     run: _Run | None = None

@@ -43,18 +43,6 @@ if TYPE_CHECKING:
     from incident_tui.queries import IncidentRead, TimelineCursor
 
 
-def _tip(text: str) -> str:
-    return text
-
-
-def _trace(what):
-    import os
-    import time
-
-    with open("/tmp/trace.log", "a") as f:
-        f.write(f"{time.time():.3f} {os.getpid()} {what}\n")
-
-
 class WarRoomScreen(SizeGuarded, Screen[None]):
     """One incident, live. Keys reachable from the entry line are F-keys or ctrl+…"""
 
@@ -183,7 +171,6 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        _trace("war room mount")
         self.query_one("#timeline").border_title = "Timeline"
         self.query_one("#countdowns").border_title = "Countdowns"
         self.query_one("#roles").border_title = "Roles"
@@ -222,7 +209,6 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
     """Entries shown before the full read: more than any terminal is tall."""
 
     def _first_look(self) -> None:
-        _trace("first_look start")
         """The newest entries at once, read with sqlite3 before SQLAlchemy is imported."""
         from incident_tui.peek import first_look
 
@@ -236,7 +222,6 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             # Importing SQLAlchemy next holds the interpreter in long stretches: let the
             # frame with these entries reach the terminal first.
             painted.wait(timeout=1.0)
-            _trace("painted")
 
     def _show_first_look(self, look, painted: threading.Event) -> None:  # type: ignore[no-untyped-def]
         if self.detail is None:
@@ -422,19 +407,19 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             entry.value = ""
             self.open_composer(command.audience)
             return
-        if self.perform(command):
+        if self.perform(command) is None:
             entry.remember(line)
             entry.value = ""
 
-    def perform(self, command: Command) -> bool:
+    def perform(self, command: Command) -> str | None:
         """Run a command (one committed transaction), then show what changed. On failure
-        the error goes to the status line and the caller keeps the user's text."""
+        the error goes to the status line too, and is returned: the caller keeps the
+        user's text. None when it is done."""
         from incident_tui import commands
         from incident_tui.entryline import LogEntry, SetPhase
 
         if self.detail is None:
-            self.status("still reading the incident; try again in a moment", error=True)
-            return False
+            return self._failed("still reading the incident; try again in a moment")
         try:
             done = commands.run(
                 command,
@@ -445,24 +430,26 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 open_deadlines=self.deadlines,
             )
         except IncidentError as error:
-            self.status(str(error), error=True)
-            return False
+            return self._failed(str(error))
         except Exception as error:  # never a traceback, never a lost line
-            self.status(f"internal error: {type(error).__name__}: {error}", error=True)
-            return False
+            return self._failed(f"internal error: {type(error).__name__}: {error}")
         if isinstance(command, LogEntry):
             self.refresh_timeline()
             if command.at is None and command.kind == "note":
                 # The entry on the timeline is the confirmation; a message would only
                 # cost a repaint on every line the scribe types.
                 self.status("")
-                return True
+                return None
         else:
             self.refresh_from_db()
         self.status(done.message)
         if isinstance(command, SetPhase) and self.detail and self.detail.phase == "resolved":
             self.notify("Resolved. F10 opens the postmortem draft.", markup=False, timeout=8)
-        return True
+        return None
+
+    def _failed(self, message: str) -> str:
+        self.status(message, error=True)
+        return message
 
     # --- the commander's actions ------------------------------------------------------
 
@@ -571,7 +558,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             return
 
         def post(audience: str, text: str) -> str | None:
-            return None if self.perform(PostUpdate(audience, text)) else self._last_error()
+            return self.perform(PostUpdate(audience, text))
 
         self.app.push_screen(
             ComposerScreen(
@@ -584,9 +571,6 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 drafts=self.drafts,
             )
         )
-
-    def _last_error(self) -> str:
-        return str(self.query_one("#entry-status", Static).render())
 
     def action_toggle_tz(self) -> None:
         self.utc = not self.utc
@@ -617,16 +601,16 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             lambda result: f"{'pinned' if result.pinned else 'unpinned'} #{result.id}",
         )
 
-    def _write(self, call, describe) -> bool:  # type: ignore[no-untyped-def]
-        """One operation from a key: committed, re-read, reported; errors in one line."""
+    def _write(self, call, describe) -> str | None:  # type: ignore[no-untyped-def]
+        """One operation from a key: committed, re-read, reported; an error is one line
+        (returned too; None when done)."""
         try:
             result = call(self.app.get_database(), self.now())  # type: ignore[attr-defined]
         except IncidentError as error:
-            self.status(str(error), error=True)
-            return False
+            return self._failed(str(error))
         self.refresh_from_db()
         self.status(describe(result))
-        return True
+        return None
 
     def action_edit_entry(self) -> None:
         from incident_tui import ops
@@ -649,7 +633,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 )
             except IncidentError as error:
                 return str(error)
-            ok = self._write(
+            return self._write(
                 lambda db, now: ops.edit_entry(
                     db,
                     key=self.number,
@@ -662,7 +646,6 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 ),
                 lambda result: f"entry #{result.id} edited (the previous text is kept)",
             )
-            return None if ok else self._last_error()
 
         self.app.push_screen(EditEntryScreen(entry, shown, save), self._back_to_typing)
 
