@@ -58,8 +58,11 @@ class IncidentApp(App[None]):
         clock: Clock | None = None,
         user: str | None = None,
         open_incident: int | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
+        self.read_only = read_only
+        """Observer mode: everything is shown live, nothing can be written."""
         self.config = config or Config()
         self.clock: Clock = clock or SystemClock()
         self.user = user or self.config.user_name

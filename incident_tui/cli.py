@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("open", "open the TUI in an incident's war room")
     p.add_argument("key", metavar="KEY")
+    p.add_argument(
+        "--read-only",
+        action="store_true",
+        help="observer mode: the same live view, with every write disabled",
+    )
 
     p = command("declare", "declare an incident; prints its KEY")
     p.add_argument("title", metavar="TITLE")
@@ -364,6 +369,7 @@ def _run_app(
         clock=clock_from_env(),
         user=getattr(args, "user", None) or config.user_name,
         open_incident=key,
+        read_only=getattr(args, "read_only", False),
     )
     app.run()
     if app.fatal_error:

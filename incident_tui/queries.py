@@ -214,15 +214,23 @@ _CHANGES_SQL = text(
     " AND (id > :after OR id IN (SELECT entry_id FROM entry_revision WHERE id > :revision))"
 )
 _TOP_REVISION_SQL = text("SELECT max(id) FROM entry_revision")
+LOOKBACK_IDS = 1000
+"""How far below the cursor a PostgreSQL reader looks for late commits."""
 
 
 def _timeline_changes(session: Session, number: int, since: TimelineCursor) -> TimelineChanges:
     """Plain SQL, two statements: this runs after every entry the scribe logs."""
     connection = session.connection()
     top_revision = connection.execute(_TOP_REVISION_SQL).scalar() or 0
+    after = since.entry_id
+    if connection.dialect.name != "sqlite":
+        # SQLite commits writers one at a time, in id order. PostgreSQL hands out ids at
+        # insert and commits in any order: an id below the cursor can appear later, so
+        # look back (the reader drops entries it already holds unchanged).
+        after = max(0, after - LOOKBACK_IDS)
     rows = connection.execute(
         _CHANGES_SQL,
-        {"number": number, "after": since.entry_id, "revision": since.revision_id},
+        {"number": number, "after": after, "revision": since.revision_id},
     )
     entries = []
     removed: set[int] = set()

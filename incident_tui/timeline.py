@@ -51,9 +51,12 @@ class Timeline:
         """Add new entries, replace changed ones, drop removed ids; the positions of the
         entries placed, in the order given."""
         for entry_id in removed:
-            self._remove(entry_id)
+            if entry_id in self._by_id:
+                self._remove(entry_id)
         placed = []
         for entry in entries:
+            if self._by_id.get(entry.id) == entry:
+                continue  # read again, unchanged (a reader looking back)
             self._remove(entry.id)
             index = bisect_left(self.entries, _order(entry), key=_order)
             self.entries.insert(index, entry)

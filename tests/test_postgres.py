@@ -165,3 +165,41 @@ async def test_the_war_room_works_on_postgresql(pg, clock) -> None:
         app.tick()
         await pilot.pause()
         assert shown_texts(screen)[-1] == "from another host"
+
+
+async def test_four_writers_on_postgresql_while_the_war_room_is_open(pg, tmp_path) -> None:
+    """The same as on SQLite: 4 processes × 1,000 entries, every one shown once, in order."""
+    import subprocess
+    import sys
+
+    from incident_tui import ops, queries
+    from incident_tui.app import IncidentApp
+    from incident_tui.clock import SystemClock
+    from incident_tui.config import Config
+    from tests.test_war_room import WRITER, ready
+
+    number = ops.declare(pg, title="Busy", severity=1, author="mira", now=NOW)
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER.replace("key=1", f"key={number}"))
+    app = IncidentApp(
+        database=pg, config=Config(user_name="tom"), clock=SystemClock(), open_incident=number
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        writers = [
+            subprocess.Popen(
+                [sys.executable, str(script), pg.url, f"w{n}", "1000"], stderr=subprocess.PIPE
+            )
+            for n in range(4)
+        ]
+        for writer in writers:
+            while writer.poll() is None:
+                await pilot.pause(0.1)
+            assert writer.returncode == 0, writer.stderr.read().decode()
+        stored = queries.incident_detail(pg, number).timeline
+        for _ in range(50):
+            if len(screen.query_one("#timeline").timeline.entries) >= len(stored):
+                break
+            await pilot.pause(0.1)
+        shown = screen.query_one("#timeline").timeline.entries
+        assert [e.id for e in shown] == [e.id for e in stored]

@@ -738,3 +738,98 @@ async def test_editing_only_the_text_keeps_the_entry_in_place(db, clock) -> None
         await pilot.pause()
     texts = [e.text for e in entries(db, number)]
     assert texts.index("alert first") < texts.index("note second, edited")
+
+
+async def test_an_observer_sees_it_live_and_can_write_nothing(db, clock, db_path) -> None:
+    from incident_tui.cli import build_parser
+    from tests.conftest import table_dump
+
+    assert build_parser().parse_args(["open", "INC-1", "--read-only"]).read_only is True
+    number = declare_sev2(db)
+    app = IncidentApp(
+        database=db,
+        config=Config(user_name="exec"),
+        clock=clock,
+        open_incident=number,
+        read_only=True,
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        entry = screen.query_one("#entry", Input)
+        assert entry.disabled
+        for action in (
+            "pick_phase",
+            "pick_severity",
+            "hand_over",
+            "compose_update",
+            "pin",
+            "edit_entry",
+            "postmortem",
+        ):
+            assert screen.check_action(action, ()) is None, action  # greyed out in the footer
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert "Change phase…" not in titles and "Toggle UTC / local time" in titles
+        before = table_dump(db_path)
+        await pilot.press("f2", "f3", "f5", "f7", "f8", "f10", *"typed", "enter", "ctrl+o", "z")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, WarRoomScreen)
+        assert table_dump(db_path) == before
+        ops.log_entry(db, key=number, text="the commander writes", author="mira", now=NOW)
+        app.tick()
+        await pilot.pause()
+        assert shown_texts(screen)[-1] == "the commander writes"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, WarRoomScreen)
+
+
+WRITER = """
+import sys
+from datetime import datetime, timezone
+from incident_tui import ops
+from incident_tui.store import open_database
+db = open_database(sys.argv[1])
+for i in range(int(sys.argv[3])):
+    ops.log_entry(db, key=1, text=f"{sys.argv[2]}-{i}", author=sys.argv[2],
+                  now=datetime.now(timezone.utc))
+db.dispose()
+"""
+
+
+async def test_four_writers_while_the_war_room_is_open(db, db_path, tmp_path) -> None:
+    """4 processes × 1,000 entries on one SQLite file while a screen is open: every entry
+    is stored once and shown once, in order, and no error reaches anyone."""
+    from incident_tui.clock import SystemClock
+
+    ops.declare(db, title="Busy", severity=1, author="mira", now=NOW)
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    app = IncidentApp(
+        database=db, config=Config(user_name="tom"), clock=SystemClock(), open_incident=1
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        writers = [
+            subprocess.Popen(
+                [sys.executable, str(script), str(db_path), f"w{n}", "1000"], stderr=subprocess.PIPE
+            )
+            for n in range(4)
+        ]
+        await type_line(pilot, "the scribe types meanwhile")
+        for writer in writers:
+            while writer.poll() is None:
+                await pilot.pause(0.1)
+            assert writer.returncode == 0, writer.stderr.read().decode()
+        for _ in range(50):
+            if len(shown_texts(screen)) >= 4002:
+                break
+            await pilot.pause(0.1)
+        shown = screen.query_one("#timeline").timeline.entries
+        stored = entries(db, 1)
+        assert [e.id for e in shown] == [e.id for e in stored]  # each once, same order
+        texts = [e.text for e in shown]
+        for n in range(4):
+            mine = [t for t in texts if t.startswith(f"w{n}-")]
+            assert mine == [f"w{n}-{i}" for i in range(1000)]
+        assert "the scribe types meanwhile" in texts
+        assert not screen.query_one("#entry-status").has_class("-error")

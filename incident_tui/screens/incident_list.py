@@ -92,6 +92,11 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
 
         self.app.push_screen(WarRoomScreen(parse_key(key)))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "declare" and self.app.read_only:  # type: ignore[attr-defined]
+            return None
+        return True
+
     def action_declare(self) -> None:
         from incident_tui.screens.declare import DeclareScreen
 

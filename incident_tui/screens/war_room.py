@@ -178,7 +178,13 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.query_one("#heading", WarRoomHeading).show(
             None, self.now(), self.tz, number=self.number
         )
-        self.query_one("#entry", EntryLine).focus()
+        entry = self.query_one("#entry", EntryLine)
+        if self.app.read_only:  # type: ignore[attr-defined]
+            entry.placeholder = "read-only: an observer's view of the war room"
+            entry.disabled = True
+            self.query_one("#timeline", TimelineView).focus()
+        else:
+            entry.focus()
         steady_cursors(self)
         self.watch(self.app, "now", self.on_tick, init=False)
         self.load()
@@ -418,6 +424,8 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         from incident_tui import commands
         from incident_tui.entryline import LogEntry, SetPhase
 
+        if self.app.read_only:  # type: ignore[attr-defined]
+            return self._failed("read-only: this is an observer's view")
         if self.detail is None:
             return self._failed("still reading the incident; try again in a moment")
         try:
@@ -453,7 +461,24 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
     # --- the commander's actions ------------------------------------------------------
 
+    WRITE_ACTIONS = frozenset(
+        {
+            "pick_phase",
+            "pick_severity",
+            "hand_over",
+            "compose_update",
+            "pin",
+            "edit_entry",
+            "delete_entry",
+            "postmortem",
+            "focus_countdowns",
+        }
+    )
+    """What observer mode (--read-only) greys out."""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.WRITE_ACTIONS and self.app.read_only:  # type: ignore[attr-defined]
+            return None
         loaded = self.detail is not None
         if action in ("pick_phase", "pick_severity", "hand_over", "compose_update"):
             return True if loaded else None
@@ -685,7 +710,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         """Typing while the timeline or the countdowns have focus goes to the entry line:
         a scribe who starts typing must never type into nothing."""
         entry = self.query_one("#entry", EntryLine)
-        if entry.has_focus or not event.is_printable or not event.character:
+        if entry.disabled or entry.has_focus or not event.is_printable or not event.character:
             return
         focused = self.focused
         if focused is not None and any(
@@ -714,6 +739,9 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
     def action_leave(self) -> None:
         entry = self.query_one("#entry", EntryLine)
+        if entry.disabled:  # an observer has nothing typed to keep
+            self.app.back_to_list()  # type: ignore[attr-defined]
+            return
         if not entry.has_focus:
             entry.focus()
             return
@@ -757,7 +785,14 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
     # --- the command palette ------------------------------------------------------------
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
-        """Every action by name, for the command palette."""
+        """Every action by name, for the command palette (observers: only the views)."""
+        if self.app.read_only:  # type: ignore[attr-defined]
+            return [
+                ("Toggle UTC / local time", "how times are shown", self.action_toggle_tz),
+                ("Go to the timeline", "read any entry whole", self.action_focus_timeline),
+                ("Reload the incident", "read everything again", self.action_reload),
+                ("Help", "keys and slash commands", self.action_help),
+            ]
         commands: list[tuple[str, str, Any]] = [
             ("Change phase…", "move the incident to a phase", self.action_pick_phase),
             (

@@ -95,6 +95,11 @@ class CountdownsPane(Pane, can_focus=True):
             self.cursor = max(0, min(len(self.deadlines) - 1, self.cursor + delta))
             self.show_text(self._content())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "snooze" and getattr(self.app, "read_only", False):
+            return None
+        return True
+
     def action_snooze(self) -> None:
         if self.deadlines:
             self.post_message(self.SnoozeRequested(self.deadlines[self.cursor]))

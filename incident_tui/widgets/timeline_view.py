@@ -82,7 +82,10 @@ class TimelineView(ScrollView, can_focus=True):
             return
         follow = self.following
         selected = self.selected_entry
-        self.timeline.merge(entries, removed)
+        before = len(self.timeline)
+        placed = self.timeline.merge(entries, removed)
+        if not placed and len(self.timeline) == before:
+            return  # nothing new after all
         if selected is not None and self.cursor is not None:
             index = self.timeline.index_of(selected.id)
             self.cursor = index if index is not None else min(self.cursor, len(self.timeline) - 1)
