@@ -571,6 +571,89 @@ def bench_enter(db_path: Path, entries: int, presses: int) -> dict:
         return {"skipped": f"war room not available: {type(error).__name__}: {error}"}
 
 
+LIVE_WRITER = """
+import sys, time
+from datetime import datetime, timezone
+from incident_tui import ops
+from incident_tui.store import open_database
+db = open_database(sys.argv[1])
+for i in range(int(sys.argv[3])):
+    time.sleep(0.37)  # not in step with the screen's 1 s tick
+    ops.log_entry(db, key=int(sys.argv[2]), text=f"live-{i}-{time.time():.6f}", author="w",
+                  now=datetime.now(timezone.utc))
+db.dispose()
+"""
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+async def _live_latency(target: str, writes: int, workdir: Path) -> dict:
+    """A writer process logs `writes` entries; each one's latency is from just after its
+    commit (the time is in its text) to its row being drawn in this process's war room."""
+    from incident_tui import ops
+    from incident_tui.app import IncidentApp
+    from incident_tui.store import open_database
+
+    db = open_database(target)
+    number = ops.declare(db, title="Live", severity=1, author="bench", now=datetime.now(UTC))
+    db.dispose()
+    script = workdir / "live_writer.py"
+    script.write_text(LIVE_WRITER)
+    app = IncidentApp(db_target=target, open_incident=number)
+    seen: dict[str, float] = {}
+    async with app.run_test(size=(COLS, ROWS)) as pilot:
+        for _ in range(400):
+            if app.screen.query("#timeline") and getattr(app.screen, "detail", None):
+                break
+            await pilot.pause(0.05)
+        timeline = app.screen.query_one("#timeline")
+        build_row = timeline._row
+
+        def probe(entry, width, selected):  # type: ignore[no-untyped-def]
+            if entry.text.startswith("live-"):
+                seen.setdefault(entry.text, time.time())
+            return build_row(entry, width, selected)
+
+        timeline._row = probe
+        writer = subprocess.Popen(
+            [sys.executable, str(script), target, str(number), str(writes)],
+            stderr=subprocess.PIPE,
+        )
+        while writer.poll() is None or len(seen) < writes:
+            await pilot.pause(0.02)
+            if writer.poll() not in (None, 0):
+                raise Unavailable(writer.stderr.read().decode().strip().splitlines()[-1])
+    latencies = [at - float(text.rsplit("-", 1)[1]) for text, at in seen.items()]
+    return summary(latencies)
+
+
+def bench_live(workdir: Path, writes: int) -> dict:
+    figures: dict[str, object] = {}
+    for name, target in (("sqlite", str(workdir / "live.db")), ("postgresql", PG_URL)):
+        if name == "postgresql":
+            target = _pg_schema(target)
+            if target is None:
+                figures[name] = {"skipped": "no PostgreSQL server on 127.0.0.1:5432"}
+                continue
+        try:
+            figures[name] = asyncio.run(_live_latency(target, writes, workdir))
+        except Exception as error:  # report, don't crash the run
+            figures[name] = {"skipped": f"{type(error).__name__}: {error}"}
+    return figures
+
+
+def _pg_schema(url: str) -> str | None:
+    """A fresh schema on the local server (each run its own), or None without a server."""
+    try:
+        import psycopg
+
+        schema = f"bench_{secrets.token_hex(6)}"
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as c:
+            c.execute(f'CREATE SCHEMA "{schema}"')
+    except Exception:
+        return None
+    return f"{url}?options=-csearch_path%3D{schema}"
+
+
 # ------------------------------------------------------------------------------ main
 
 
@@ -608,6 +691,8 @@ def main() -> None:
             results["read_incident"] = bench_read(big)
             say(f"5/5 enter-to-drawn latency ({presses} entries) …")
             results["enter_latency"] = bench_enter(big, args.entries, presses)
+            say("6/6 another process's write → on this screen (SQLite, PostgreSQL) …")
+            results["live"] = bench_live(workdir, 20 if args.quick else 60)
         finally:
             for proc in list(_LIVE):
                 proc.close()
@@ -722,6 +807,20 @@ def report(results: dict) -> None:  # noqa: C901 — one block per section, noth
                 f"CPU p50 {bare['cpu']['median_ms']:.1f} ms "
                 f"(war room ×{wall['median_ms'] / bare['wall']['median_ms']:.1f} wall p50)"
             )
+
+    print("\n6. another process's write → drawn on this screen (commit to row drawn):")
+    for name, figures in results.get("live", {}).items():
+        if "skipped" in figures:
+            print(f"  SKIP {name}: {figures['skipped']}")
+            continue
+        print(
+            f"  {verdict(figures['p99_ms'] <= TARGET_LIVE_P99_MS)}: {name:<10} p50 "
+            f"{figures['median_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms over {figures['n']} "
+            f"writes (target p99 ≤ {TARGET_LIVE_P99_MS:.0f} ms, ideally ≤ 250 ms)"
+        )
+
+
+TARGET_LIVE_P99_MS = 1000.0
 
 
 if __name__ == "__main__":
