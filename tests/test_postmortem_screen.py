@@ -74,7 +74,7 @@ async def test_whys_are_added_edited_and_reordered_by_keyboard(db, clock) -> Non
             ("Why old?", "no check"),
             ("Why no check?", "never specified"),
         ):
-            await pilot.press("ctrl+w")
+            await pilot.press("f4")
             form = pilot.app.screen
             assert isinstance(form, FormScreen)
             form.query_one("#question", Input).value = question

@@ -38,9 +38,7 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
             "f2", "cycle_status", "Status", id="pm-status", tooltip="draft → in-review → published"
         ),
         Binding("f3", "cycle_sla", "SLA", id="pm-sla", tooltip="SLA breached: computed, yes, no"),
-        Binding(
-            "ctrl+w", "add_why", "Add why", id="pm-add-why", tooltip="Add a question/answer pair"
-        ),
+        Binding("f4", "add_why", "Add why", id="pm-add-why", tooltip="Add a question/answer pair"),
         Binding(
             "ctrl+n", "add_action", "Add action", id="pm-add-action", tooltip="Add an action item"
         ),
@@ -91,9 +89,7 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
                 for name, heading in TEXT_SECTIONS[1:]:
                     yield Label(heading)
                     yield TextArea(id=name, soft_wrap=True)
-                yield Label(
-                    "Five whys — enter edits · ctrl+↑/↓ moves · delete removes · ctrl+w adds"
-                )
+                yield Label("Five whys — enter edits · ctrl+↑/↓ moves · delete removes · F4 adds")
                 yield OptionList(id="whys")
                 yield Label("Action items — enter edits · ctrl+n adds")
                 yield OptionList(id="actions")
@@ -164,7 +160,7 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
                 )
             )
         if not draft.whys:
-            whys.add_option(Option(Text("none yet — ctrl+w adds one"), disabled=True))
+            whys.add_option(Option(Text("none yet — F4 adds one"), disabled=True))
         whys.highlighted = min(keep or 0, max(0, len(draft.whys) - 1)) if draft.whys else None
 
         actions = self.query_one("#actions", OptionList)
