@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -23,6 +24,7 @@ from incident_tui.errors import IncidentError
 from incident_tui.text import one_line
 
 if TYPE_CHECKING:
+    from incident_tui.live import ChangeFeed
     from incident_tui.store import Database
 
 
@@ -33,6 +35,21 @@ def styles_dir() -> Path:
         return packaged
     return Path(__file__).resolve().parent.parent / "styles"
 
+
+class DatabaseChanged(Message):
+    """Another writer committed something (posted by the change feed's thread)."""
+
+
+class LinkChanged(Message):
+    """The change feed lost the database (`trouble` says how) or has it back (None)."""
+
+    def __init__(self, trouble: str | None) -> None:
+        super().__init__()
+        self.trouble = trouble
+
+
+SAFETY_POLL_SECONDS = 10
+"""While notifications arrive, screens still poll this often, in case one went missing."""
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 """Below this the panes cannot show anything useful: a "too small" message instead."""
@@ -48,6 +65,12 @@ class IncidentApp(App[None]):
 
     now: reactive[datetime] = reactive(datetime.min, init=False, always_update=True, repaint=False)
     """The injected clock, read once a second by the one app-level tick."""
+
+    changes: reactive[int] = reactive(0, init=False, repaint=False)
+    """Counts the change feed's wake-ups: screens watch it and read what is new."""
+
+    link_trouble: reactive[str | None] = reactive(None, init=False, repaint=False)
+    """Why the database cannot be followed right now (the screens' banner), or None."""
 
     def __init__(
         self,
@@ -71,6 +94,7 @@ class IncidentApp(App[None]):
         self.open_incident = open_incident
         self.fatal_error: str | None = None
         self._db_lock = threading.Lock()
+        self._feed: ChangeFeed | None = None
 
     def on_mount(self) -> None:
         self.now = self.clock.now()
@@ -127,7 +151,38 @@ class IncidentApp(App[None]):
                 from incident_tui.store import open_database
 
                 self.database = open_database(self.db_target)
+            if self._feed is None:
+                self._start_feed(self.database.url)
             return self.database
+
+    # --- following other writers ------------------------------------------------------
+
+    def _start_feed(self, url: str) -> None:
+        """Follow other writers from a thread that only ever posts messages (never waits
+        on the UI, so it cannot hold up the exit)."""
+        from incident_tui.live import ChangeFeed
+
+        self._feed = ChangeFeed(
+            url,
+            on_change=lambda: self.post_message(DatabaseChanged()),
+            on_health=lambda trouble: self.post_message(LinkChanged(trouble)),
+        )
+        self._feed.start()
+
+    def on_database_changed(self, _message: DatabaseChanged) -> None:
+        self.changes += 1
+
+    def on_link_changed(self, message: LinkChanged) -> None:
+        self.link_trouble = message.trouble
+
+    def should_poll(self, seconds_since_read: float) -> bool:
+        """Whether a screen's tick should look for changes itself: always where looking
+        is nearly free (SQLite's data_version) or the feed is down; otherwise as a
+        safety net now and then."""
+        database, feed = self.database, self._feed
+        if database is None or database.is_sqlite or feed is None or not feed.listening:
+            return True
+        return seconds_since_read >= SAFETY_POLL_SECONDS
 
     def report_error(self, error: BaseException, *, fatal: bool = False) -> None:
         """Show a failure as one line; leave the app when nothing useful can be shown."""
@@ -147,5 +202,7 @@ class IncidentApp(App[None]):
         self.exit()
 
     def on_unmount(self) -> None:
+        if self._feed is not None:
+            self._feed.stop()
         if self.database is not None and self.db_target is not None:
             self.database.dispose()

@@ -18,4 +18,10 @@ class ConfigError(IncidentError):
 
 
 class ConflictError(IncidentError):
-    """Someone else changed the same thing first."""
+    """Someone else changed the same thing first. `current` is their version (an entry),
+    `version` the version number to name when overwriting it on purpose."""
+
+    def __init__(self, message: str, *, current: object = None, version: int | None = None):
+        super().__init__(message)
+        self.current = current
+        self.version = version

@@ -187,3 +187,17 @@ class DeadlineSnooze(SQLModel, table=True):
     until: datetime
     snoozed_at: datetime
     snoozed_by: str
+
+
+class Presence(SQLModel, table=True):
+    """Who has an incident's war room open: one row per open screen, kept fresh by a
+    heartbeat and removed on leaving; a row not seen for a while is someone gone."""
+
+    __tablename__ = "presence"
+
+    session: str = Field(primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    name: str
+    host: str
+    opened_at: datetime
+    seen_at: datetime

@@ -37,6 +37,7 @@ from incident_tui.errors import ConflictError, IncidentError, NotFound
 from incident_tui.queries import action_view
 from incident_tui.store import Database
 from incident_tui.text import MAX_TEXT, clean, one_line
+from incident_tui.timeparse import iso_z
 
 MAX_TITLE = 200
 MAX_NAME = 80
@@ -262,9 +263,18 @@ def _entry_for_change(
     if entry is None or entry.incident_id != incident.id or entry.deleted_at is not None:
         raise NotFound(f"no entry #{entry_id} in {incident_key(incident.id)}")
     if expected_version is not None and entry.version != expected_version:
+        last = session.exec(
+            select(m.EntryRevision)
+            .where(m.EntryRevision.entry_id == entry_id)
+            .order_by(col(m.EntryRevision.id).desc())
+            .limit(1)
+        ).first()
+        who = f"{last.changed_by} at {iso_z(last.changed_at)[11:]}" if last else "someone"
         raise ConflictError(
-            f"entry #{entry_id} was changed by {entry.author} meanwhile; now: "
-            f"{one_line(entry.text, 120)}"
+            f"entry #{entry_id} was changed by {who} while you edited it; "
+            f"theirs: {one_line(entry.text, 120)}",
+            current=_entry_view(entry),
+            version=entry.version,
         )
     return incident, entry
 
@@ -940,5 +950,51 @@ def delete_why(db: Database, *, key: str | int, position: int, author: str, now:
         session.delete(whys.pop(position - 1))
         session.flush()
         _renumber(session, whys)
+
+    db.write(work)
+
+
+# --- presence: who has the war room open -----------------------------------------------
+
+
+def mark_present(
+    db: Database, *, session_id: str, key: str | int, name: str, host: str, now: datetime
+) -> None:
+    """Say that this screen (`session_id`) has the incident open; repeated as a heartbeat.
+    Not an incident change: nothing goes to the timeline."""
+
+    def work(session: Session) -> None:
+        row = session.get(m.Presence, session_id)
+        if row is None:
+            incident = _incident(session, key)
+            # Screens that died without saying goodbye, long ago: tidy them away.
+            for old in session.exec(
+                select(m.Presence).where(m.Presence.seen_at < now - timedelta(hours=1))
+            ):
+                session.delete(old)
+            session.add(
+                m.Presence(
+                    session=session_id,
+                    incident_id=incident.id,
+                    name=one_line(name, 80),
+                    host=one_line(host, 80),
+                    opened_at=now,
+                    seen_at=now,
+                )
+            )
+        else:
+            row.seen_at = now
+            session.add(row)
+
+    db.write(work)
+
+
+def leave(db: Database, *, session_id: str) -> None:
+    """This screen closed: it no longer counts as here."""
+
+    def work(session: Session) -> None:
+        row = session.get(m.Presence, session_id)
+        if row is not None:
+            session.delete(row)
 
     db.write(work)

@@ -22,6 +22,7 @@ from incident_tui.domain import (
     IncidentDetail,
     IncidentFacts,
     IncidentSummary,
+    Presence,
     SeverityChange,
     Timer,
     Update,
@@ -165,6 +166,14 @@ def _detail(session: Session, incident: m.Incident, entries: list[Entry]) -> Inc
         updates=[Update(u.id, u.audience, u.text, u.author, u.posted_at, u.phase) for u in updates],
         actions=[action_view(a) for a in actions],
         facts=load_facts(session, incident),
+        presence=[
+            Presence(p.name, p.host, stored_utc(p.seen_at))
+            for p in session.exec(
+                select(m.Presence)
+                .where(m.Presence.incident_id == number)
+                .order_by(col(m.Presence.opened_at))
+            )
+        ],
     )
 
 

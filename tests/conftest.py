@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ TABLES = (
     "five_why",
     "timer",
     "deadline_snooze",
+    "presence",
 )
 
 
@@ -117,3 +119,48 @@ def cli(db_path: Path, private_home: Path) -> CliRunner:
         )
 
     return run
+
+
+# --- PostgreSQL: the real server on 127.0.0.1:5432, a schema per test ----------------
+
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _server_answers() -> str | None:
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed (pip install incident-tui[postgres])"
+    try:
+        psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=3
+        ).close()
+    except Exception as error:  # any failure to connect means: no server here
+        return f"no PostgreSQL server on 127.0.0.1:5432 ({type(error).__name__})"
+    return None
+
+
+@pytest.fixture
+def pg_url():
+    reason = _server_answers()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL must run in CI: {reason}")
+        pytest.skip(reason)
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg(pg_url):
+    from incident_tui.store import open_database
+
+    db = open_database(pg_url)
+    yield db
+    db.dispose()

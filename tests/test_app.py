@@ -187,8 +187,20 @@ class TestSnapshots:
 
     def test_war_room(self, snap_compare, db, clock, size) -> None:
         from incident_tui.demo import seed_demo
+        from incident_tui.ops import mark_present
 
         number = seed_demo(db, now=NOW)
+        # Two others have the room open (the commander, and li on another screen); a
+        # screen not heard from for 5 min is gone and must not show.
+        for session, name, seen in (("s1", "mira", 0), ("s2", "li", 20), ("s3", "raj", 300)):
+            mark_present(
+                db,
+                session_id=session,
+                key=number,
+                name=name,
+                host="h",
+                now=NOW - timedelta(seconds=seen),
+            )
         assert snap_compare(
             make_app(db, clock, open_incident=number), terminal_size=size, run_before=settle
         )

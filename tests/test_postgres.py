@@ -6,57 +6,15 @@ Each test works in a schema of its own, dropped afterwards.
 
 from __future__ import annotations
 
-import os
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 
-from tests.conftest import FROZEN_AT
+from tests.conftest import FROZEN_AT, PG_SERVER
 
 NOW = FROZEN_AT
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def _server_answers() -> str | None:
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed (pip install incident-tui[postgres])"
-    try:
-        psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=3
-        ).close()
-    except Exception as error:  # any failure to connect means: no server here
-        return f"no PostgreSQL server on 127.0.0.1:5432 ({type(error).__name__})"
-    return None
-
-
-@pytest.fixture
-def pg_url():
-    reason = _server_answers()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL must run in CI: {reason}")
-        pytest.skip(reason)
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield f"{SERVER}?options=-csearch_path%3D{schema}"
-    with psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-@pytest.fixture
-def pg(pg_url):
-    from incident_tui.store import open_database
-
-    db = open_database(pg_url)
-    yield db
-    db.dispose()
+SERVER = PG_SERVER
 
 
 def test_an_incident_runs_end_to_end_on_postgresql(pg) -> None:

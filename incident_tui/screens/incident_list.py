@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -14,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.text import one_line
 from incident_tui.widgets.look import severity_badge, short_duration
+from incident_tui.widgets.state_panes import TroubleBanner
 from incident_tui.widgets.table import SizedTable
 
 if TYPE_CHECKING:
@@ -39,9 +41,12 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
         self.show_all = True
         self.rows: list[IncidentSummary] = []
         self._data_version: int | None = None
+        self._read_at = 0.0
+        self._read_trouble: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("incident-tui — incidents", id="list-title")
+        yield TroubleBanner(id="trouble")
         table: DataTable[Text] = SizedTable(id="incidents", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("Loading…", id="list-status")
@@ -51,6 +56,12 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
         table = self.query_one("#incidents", DataTable)
         table.add_columns("Sev", "Key", "Title", "Phase", "Elapsed", "Commander", "Next deadline")
         self.watch(self.app, "now", self.on_tick, init=False)
+        self.watch(self.app, "changes", self.poll, init=False)
+        self.watch(self.app, "link_trouble", self._show_trouble, init=False)
+
+    def _show_trouble(self, _trouble: object = None) -> None:
+        trouble = self.app.link_trouble or self._read_trouble  # type: ignore[attr-defined]
+        self.query_one("#trouble", TroubleBanner).show(trouble)
 
     def on_screen_resume(self) -> None:
         # Shown (first or again): read. Under a war room opened directly it stays unread,
@@ -59,13 +70,23 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
             self.load()
 
     def on_tick(self, _now) -> None:  # type: ignore[no-untyped-def]
-        """Reload when another writer changed the database; otherwise just let time pass."""
+        """Look for other writers' changes where the feed cannot be relied on; otherwise
+        just let time pass (the countdowns move)."""
+        if not self.is_current or self.app.database is None:  # type: ignore[attr-defined]
+            return
+        if self.app.should_poll(time.monotonic() - self._read_at):  # type: ignore[attr-defined]
+            self.poll()
+        elif self.rows:
+            self.show_rows(self.rows)
+
+    def poll(self, _changes: object = None) -> None:
+        """Reload when another writer changed the database (the feed woke us, or the tick)."""
         if not self.is_current or self.app.database is None:  # type: ignore[attr-defined]
             return
         try:
             version = self.app.database.data_version()  # type: ignore[attr-defined]
         except Exception:
-            return
+            version = None  # let the reload say what is wrong
         if version is None or version != self._data_version:
             self._data_version = version
             self.load()
@@ -153,13 +174,25 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
                 include_closed=self.show_all,  # type: ignore[attr-defined]
                 policy=app.config.policy,
             )  # type: ignore[attr-defined]
-        except Exception as error:  # without the list there is nothing to show
-            app.call_from_thread(app.report_error, error, fatal=True)  # type: ignore[attr-defined]
+        except Exception as error:
+            if self._read_at == 0.0:  # never read: without the list there is nothing to show
+                app.call_from_thread(app.report_error, error, fatal=True)  # type: ignore[attr-defined]
+            else:  # shown before: keep showing it, say why it is stale, retry on the tick
+                app.call_from_thread(self.unreadable, error)
             return
         app.call_from_thread(self.loaded, rows, version)
 
+    def unreadable(self, error: Exception) -> None:
+        self._read_at = time.monotonic()
+        self._data_version = None
+        self._read_trouble = str(error)
+        self._show_trouble()
+
     def loaded(self, rows: list[IncidentSummary], version: int | None) -> None:
         self._data_version = version
+        self._read_at = time.monotonic()
+        self._read_trouble = None
+        self._show_trouble()
         self.show_rows(rows)
 
     def show_rows(self, rows: list[IncidentSummary]) -> None:

@@ -9,7 +9,10 @@ after that, each app tick asks the database whether anything changed (SQLite's
 from __future__ import annotations
 
 import gc
+import socket
 import threading
+import time
+import uuid
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -25,17 +28,24 @@ from incident_tui.domain import (
     AUDIENCES,
     CORE_ROLES,
     PHASES,
+    PRESENCE_HEARTBEAT,
     Deadline,
     IncidentDetail,
     incident_key,
 )
-from incident_tui.errors import IncidentError
+from incident_tui.errors import ConflictError, IncidentError
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.text import clean, one_line
 from incident_tui.widgets.countdowns import CountdownsPane
 from incident_tui.widgets.entry_line import EntryLine
 from incident_tui.widgets.look import clock_time, steady_cursors
-from incident_tui.widgets.state_panes import RolesPane, UpdatesPane, WarRoomHeading
+from incident_tui.widgets.state_panes import (
+    PresenceStrip,
+    RolesPane,
+    TroubleBanner,
+    UpdatesPane,
+    WarRoomHeading,
+)
 from incident_tui.widgets.timeline_view import TimelineView
 
 if TYPE_CHECKING:
@@ -129,6 +139,11 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self._enabled: tuple[bool | None, ...] = ()
         self._status_shown = False
         self._status_error = False
+        self._read_at = 0.0
+        self._read_trouble: str | None = None
+        self.session_id = uuid.uuid4().hex
+        """This screen, in the presence table."""
+        self._present = False
 
     # --- the app around us -------------------------------------------------------------
 
@@ -156,13 +171,16 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield WarRoomHeading(id="heading")
+        yield TroubleBanner(id="trouble")
         with Horizontal(id="panes"):
             yield TimelineView(id="timeline")
             with Vertical(id="side"):
                 yield CountdownsPane(id="countdowns")
                 yield RolesPane(id="roles")
                 yield UpdatesPane(id="updates")
-        yield Static(id="entry-status")
+        with Horizontal(id="status-row"):
+            yield Static(id="entry-status")
+            yield PresenceStrip(id="presence")
         yield EntryLine(
             id="entry",
             placeholder="Type what happened, Enter logs it · 14:32 … backdates · /help",
@@ -187,6 +205,8 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             entry.focus()
         steady_cursors(self)
         self.watch(self.app, "now", self.on_tick, init=False)
+        self.watch(self.app, "changes", self.poll, init=False)
+        self.watch(self.app, "link_trouble", self._show_trouble, init=False)
         self.load()
 
     # --- reading ----------------------------------------------------------------------
@@ -201,6 +221,8 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
         try:
             db = app.get_database()  # type: ignore[attr-defined]
+            if not app.read_only:  # type: ignore[attr-defined]
+                self._say_present(db)  # first, so the first read shows us here too
             version = db.data_version()
             read = read_incident(db, self.number)
         except Exception as error:
@@ -246,12 +268,17 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             # screen: out of the cyclic collector's sight, its full passes stop costing
             # 50-100 ms in the middle of someone's Enter.
             gc.freeze()
+            if not self.app.read_only:  # type: ignore[attr-defined]
+                self.set_interval(
+                    PRESENCE_HEARTBEAT.total_seconds(), self.heartbeat, name="presence"
+                )
         else:
             timeline.merge(read.detail.timeline, read.removed)
         read.detail.timeline = timeline.timeline.entries
         self.detail = read.detail
         self._cursor = read.cursor
         self._data_version = version
+        self._read_at = time.monotonic()
         timeline.border_title = f"Timeline · {len(timeline.timeline):,} entries"
         self._show_state()
 
@@ -281,7 +308,8 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.apply(read_incident(db, self.number, self._cursor), version)
 
     def poll(self) -> None:
-        """Cheap change detection: only a changed data_version costs a read."""
+        """Cheap change detection: only a changed data_version costs a read. Runs when
+        the change feed wakes us, and on the tick where the feed cannot be relied on."""
         if self._cursor is None:
             return
         db = self.app.get_database()  # type: ignore[attr-defined]
@@ -290,7 +318,46 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             if version is None or version != self._data_version:
                 self.refresh_from_db()
         except IncidentError as error:
-            self.status(f"cannot read the database: {error}", error=True)
+            self._read_at = time.monotonic()  # retried on the next tick, not at once
+            self._read_trouble = str(error)
+        else:
+            self._read_trouble = None
+        self._show_trouble()
+
+    @work(thread=True, group="presence", exit_on_error=False)
+    def heartbeat(self) -> None:
+        """Tell the others this screen is still open (off the UI thread: a busy database
+        must not stall typing)."""
+        self._say_present(self.app.get_database())  # type: ignore[attr-defined]
+
+    def _say_present(self, db) -> None:  # type: ignore[no-untyped-def]
+        from incident_tui.ops import mark_present
+
+        try:
+            mark_present(
+                db,
+                session_id=self.session_id,
+                key=self.number,
+                name=self.user,
+                host=socket.gethostname(),
+                now=self.app.clock.now(),  # type: ignore[attr-defined]
+            )
+            self._present = True
+        except Exception:  # presence is a courtesy: the banner reports real trouble
+            pass
+
+    def on_unmount(self) -> None:
+        if self._present:
+            from incident_tui.ops import leave
+
+            try:
+                leave(self.app.get_database(), session_id=self.session_id)  # type: ignore[attr-defined]
+            except Exception:  # gone anyway once it is not heard from
+                pass
+
+    def _show_trouble(self, _trouble: object = None) -> None:
+        trouble = self.app.link_trouble or self._read_trouble  # type: ignore[attr-defined]
+        self.query_one("#trouble", TroubleBanner).show(trouble)
 
     # --- drawing ----------------------------------------------------------------------
 
@@ -317,10 +384,12 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         detail = self.detail
         self.query_one("#heading", WarRoomHeading).show(detail, now, self.tz, number=self.number)
         self.query_one("#countdowns", CountdownsPane).show(self.deadlines, now, self.tz)
+        self.query_one("#presence", PresenceStrip).show(detail, now)
         self._announce_overdue(now)
 
     def on_tick(self, now: datetime) -> None:
-        self.poll()
+        if self.app.should_poll(time.monotonic() - self._read_at):  # type: ignore[attr-defined]
+            self.poll()
         if self.detail is None:
             return
         self._tick_panes(now)
@@ -647,6 +716,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             return
 
         shown = entry.occurred_at.astimezone(self.tz).strftime("%Y-%m-%dT%H:%M:%S")
+        expected = [entry.version]
 
         def save(text: str, when: str) -> str | None:
             # The time as shown drops fractions of a second: only a changed time moves it.
@@ -658,18 +728,30 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 )
             except IncidentError as error:
                 return str(error)
+
+            def edit(db, now):  # type: ignore[no-untyped-def]
+                try:
+                    return ops.edit_entry(
+                        db,
+                        key=self.number,
+                        entry_id=entry.id,
+                        text=text if text != entry.text else None,
+                        occurred_at=at,
+                        author=self.user,
+                        now=now,
+                        expected_version=expected[0],
+                    )
+                except ConflictError as conflict:
+                    # Shown their version, the editor decides: Enter again puts theirs in
+                    # the history and saves this one; Esc keeps theirs.
+                    expected[0] = conflict.version
+                    raise ConflictError(
+                        f"{conflict} · Enter saves yours over it (theirs stays in the "
+                        "history), Esc keeps theirs"
+                    ) from None
+
             return self._write(
-                lambda db, now: ops.edit_entry(
-                    db,
-                    key=self.number,
-                    entry_id=entry.id,
-                    text=text if text != entry.text else None,
-                    occurred_at=at,
-                    author=self.user,
-                    now=now,
-                    expected_version=entry.version,
-                ),
-                lambda result: f"entry #{result.id} edited (the previous text is kept)",
+                edit, lambda result: f"entry #{result.id} edited (the previous text is kept)"
             )
 
         self.app.push_screen(EditEntryScreen(entry, shown, save), self._back_to_typing)

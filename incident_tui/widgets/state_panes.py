@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, tzinfo
 from rich.text import Text
 from textual.widgets import Static
 
-from incident_tui.domain import AUDIENCES, CORE_ROLES, IncidentDetail
+from incident_tui.domain import AUDIENCES, CORE_ROLES, IncidentDetail, people_here
 from incident_tui.text import one_line
 from incident_tui.timeparse import format_duration
 from incident_tui.widgets.look import DIM, VACANT, clock_time, severity_badge
@@ -152,3 +152,41 @@ class UpdatesPane(Pane):
             text.append("\n  ")
             text.append(one_line(update.text, 200))
         self.show_text(text)
+
+
+class PresenceStrip(Pane):
+    """Who else has this war room open, with the roles they hold: `here: mira (commander) ·
+    tom (scribe) · li`. Observers (read-only) are not counted: they write nothing."""
+
+    def show(self, detail: IncidentDetail, now: datetime) -> None:
+        people = people_here(detail.presence, detail.holdings, now)
+        text = Text()
+        if people:
+            text.append("● ", style="green")
+            text.append("here: ", style=DIM)
+            for index, (name, roles) in enumerate(people):
+                if index:
+                    text.append(" · ", style=DIM)
+                text.append(one_line(name, 16), style="bold")
+                if roles:
+                    titles = "+".join(ROLE_TITLES.get(r, one_line(r, 14)) for r in roles)
+                    text.append(f" ({titles})", style=DIM)
+        if text != self._shown:
+            # Sized to its text: a new width needs a layout, which is rare (arrivals).
+            self._shown = text
+            self.update(text, layout=True)
+
+
+class TroubleBanner(Static):
+    """A one-line banner while the database cannot be followed or read: what is wrong,
+    and that typed text stays put while it retries. Hidden when all is well."""
+
+    _trouble: str | None = None
+
+    def show(self, trouble: str | None) -> None:
+        if trouble == self._trouble:
+            return
+        self._trouble = trouble
+        self.display = trouble is not None
+        if trouble is not None:
+            self.update(Text(f" ⚠ {one_line(trouble, 200)} — retrying; what you type is kept "))
