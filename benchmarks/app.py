@@ -638,7 +638,18 @@ def bench_live(workdir: Path, writes: int) -> dict:
             figures[name] = asyncio.run(_live_latency(target, writes, workdir))
         except Exception as error:  # report, don't crash the run
             figures[name] = {"skipped": f"{type(error).__name__}: {error}"}
+        finally:
+            if name == "postgresql":
+                _drop_pg_schema(target)
     return figures
+
+
+def _drop_pg_schema(url: str) -> None:
+    import psycopg
+
+    schema = url.rsplit("%3D", 1)[1]
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=test", autocommit=True) as c:
+        c.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def _pg_schema(url: str) -> str | None:
@@ -662,6 +673,9 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=100_000, help="prefilled entries")
     parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter windows")
     parser.add_argument("--json", action="store_true", help="print JSON only")
+    parser.add_argument(
+        "--only", choices=["live"], help="run one section (live: write → other screen)"
+    )
     args = parser.parse_args()
     repeats, window, presses = (3, 10.0, 50) if args.quick else (10, 30.0, 200)
     say = (lambda *_: None) if args.json else (lambda text: print(text, file=sys.stderr))
@@ -672,6 +686,11 @@ def main() -> None:
         os.environ.update({k: v for k, v in make_env(workdir, workdir / "none.db").items()})
         os.environ.pop("INCIDENT_TUI_NOW", None)
         try:
+            if args.only == "live":
+                say("another process's write → on this screen (SQLite, PostgreSQL) …")
+                live = bench_live(workdir, 20 if args.quick else 60)
+                print(json.dumps(live, indent=2)) if args.json else report_live(live)
+                return
             say(f"preparing {args.entries:,} entries …")
             big, big_env, marker = build_big(workdir, args.entries)
             small, small_env, ready_marker = build_small(workdir)
@@ -808,8 +827,13 @@ def report(results: dict) -> None:  # noqa: C901 — one block per section, noth
                 f"(war room ×{wall['median_ms'] / bare['wall']['median_ms']:.1f} wall p50)"
             )
 
-    print("\n6. another process's write → drawn on this screen (commit to row drawn):")
-    for name, figures in results.get("live", {}).items():
+    print()
+    report_live(results.get("live", {}))
+
+
+def report_live(live: dict) -> None:
+    print("6. another process's write → drawn on this screen (commit to row drawn):")
+    for name, figures in live.items():
         if "skipped" in figures:
             print(f"  SKIP {name}: {figures['skipped']}")
             continue

@@ -98,7 +98,7 @@ class IncidentApp(App[None]):
 
     def on_mount(self) -> None:
         self.now = self.clock.now()
-        self.set_interval(1, self.tick, name="clock")
+        self.clock_timer = self.set_interval(1, self.tick, name="clock")
         if self.open_incident is not None:
             # Straight into the war room: the list is built only if someone goes back.
             from incident_tui.screens.war_room import WarRoomScreen

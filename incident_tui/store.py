@@ -30,6 +30,7 @@ T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5_000
 WRITE_ATTEMPTS = 6
+PG_CONNECT_TIMEOUT_S = 5
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
@@ -44,6 +45,11 @@ def _friendly(error: BaseException, where: str) -> StorageError:
         return StorageError(f"{where} is not a SQLite database")
     if "locked" in lowered or "busy" in lowered:
         return StorageError(f"{where} is busy: another writer holds it; try again")
+    if any(
+        sign in lowered
+        for sign in ("connection refused", "connection failed", "server closed", "terminating")
+    ) or ("connection" in lowered and ("lost" in lowered or "closed" in lowered)):
+        return StorageError(f"cannot reach {where} ({message}); nothing was saved")
     if "unable to open" in lowered:
         return StorageError(f"cannot open {where}: check the path and its permissions")
     return StorageError(f"database error on {where}: {message}")
@@ -280,7 +286,10 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
             if revision is None:
                 os.chmod(path, 0o600)
             return Database(url=url, writer=writer, reader=reader)
-        engine = create_engine(url, pool_pre_ping=True)
+        # A dead server or network fails a connection attempt in seconds, not minutes:
+        # a write waits on it on the UI thread.
+        connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S} if "psycopg" in url else {}
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
         revision = _stored_revision(engine)
         _check_revision(revision, engine.url.render_as_string(True))
         if migrate and revision != SCHEMA_HEAD:
