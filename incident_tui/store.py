@@ -49,7 +49,7 @@ def _friendly(error: BaseException, where: str) -> StorageError:
         sign in lowered
         for sign in ("connection refused", "connection failed", "server closed", "terminating")
     ) or ("connection" in lowered and ("lost" in lowered or "closed" in lowered)):
-        return StorageError(f"cannot reach {where} ({message}); nothing was saved")
+        return StorageError(f"cannot reach {where} ({message})")
     if "unable to open" in lowered:
         return StorageError(f"cannot open {where}: check the path and its permissions")
     return StorageError(f"database error on {where}: {message}")
@@ -107,7 +107,11 @@ class Database:
 
     @property
     def where(self) -> str:
-        return str(self.path) if self.path else self.writer.url.render_as_string(True)
+        """The file, or the server and database (no password, no options): for messages."""
+        if self.path:
+            return str(self.path)
+        url = self.writer.url
+        return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -205,6 +205,26 @@ class TestSnapshots:
             make_app(db, clock, open_incident=number), terminal_size=size, run_before=settle
         )
 
+    def test_war_room_connection_lost(self, snap_compare, db, clock, size) -> None:
+        """The banner while the database cannot be followed; the line typed stays."""
+        from incident_tui.app import LinkChanged
+
+        seed(db)
+
+        async def cut_off(pilot) -> None:
+            await settle(pilot)
+            pilot.app.post_message(
+                LinkChanged(
+                    "lost the database connection (server closed the connection unexpectedly)"
+                )
+            )
+            await pilot.press(*"EU error rate back to 0.1%")
+            await settle(pilot)
+
+        assert snap_compare(
+            make_app(db, clock, open_incident=2), terminal_size=size, run_before=cut_off
+        )
+
     def test_war_room_hostile_text(self, snap_compare, db, clock, size) -> None:
         seed(db)
         assert snap_compare(

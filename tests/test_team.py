@@ -22,6 +22,7 @@ from incident_tui.screens.dialogs import EditEntryScreen
 from incident_tui.screens.war_room import WarRoomScreen
 from incident_tui.store import open_database
 from tests.conftest import FROZEN_AT, row_counts
+from tests.test_war_room import ready
 
 NOW = FROZEN_AT
 
@@ -36,16 +37,6 @@ def make_app(db, clock, number: int, user: str = "tom", **kwargs) -> IncidentApp
     return IncidentApp(
         database=db, config=Config(user_name=user), clock=clock, open_incident=number, **kwargs
     )
-
-
-async def ready(pilot) -> WarRoomScreen:
-    for _ in range(300):
-        screen = pilot.app.screen
-        if isinstance(screen, WarRoomScreen) and screen.detail is not None:
-            await pilot.pause()
-            return screen
-        await pilot.pause(0.02)
-    raise AssertionError("the war room never loaded")
 
 
 async def until(pilot, condition, what: str, seconds: float = 10.0) -> None:
@@ -344,7 +335,7 @@ async def test_a_lost_connection_shows_a_banner_keeps_the_text_and_recovers(pg_u
             assert banner(screen) is None
             proxy.cut()
             await until(pilot, lambda: banner(screen) is not None, "the banner")
-            assert "retrying" in banner(screen) and "kept" in banner(screen)
+            assert "Retrying" in banner(screen) and "kept" in banner(screen)
             assert pilot.app.should_poll(1.0) is True  # the feed is down: poll instead
             entry = screen.query_one("#entry", Input)
             entry.value = "written while the network was down"
@@ -354,10 +345,18 @@ async def test_a_lost_connection_shows_a_banner_keeps_the_text_and_recovers(pg_u
             assert screen.query_one("#entry-status").has_class("-error")
             proxy.start()  # the network is back, on the same port
             await until(pilot, lambda: banner(screen) is None, "the banner goes", seconds=15)
+            clock.advance(timedelta(minutes=2))  # the network was down a while
             await pilot.press("enter")
             await pilot.pause()
             assert entry.value == ""
             assert "written while the network was down" in shown_texts(screen)
+            [kept] = [
+                e
+                for e in queries.incident_detail(db, number).timeline
+                if e.text == "written while the network was down"
+            ]
+            assert kept.occurred_at == NOW  # when it was typed, not when it got through
+            assert kept.recorded_at == NOW + timedelta(minutes=2)
         assert [e.text for e in queries.incident_detail(db, number).timeline].count(
             "written while the network was down"
         ) == 1

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -144,6 +145,8 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.session_id = uuid.uuid4().hex
         """This screen, in the presence table."""
         self._present = False
+        self._unsaved: tuple[str, datetime] | None = None
+        """A line whose write failed, and when it was first entered."""
 
     # --- the app around us -------------------------------------------------------------
 
@@ -268,6 +271,9 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             # screen: out of the cyclic collector's sight, its full passes stop costing
             # 50-100 ms in the middle of someone's Enter.
             gc.freeze()
+            # A wake-up that came while this first read ran found nothing to compare
+            # with: look once more now, cheaply (what changed since the read began).
+            self.call_later(self.poll)
             if not self.app.read_only:  # type: ignore[attr-defined]
                 self.set_interval(
                     PRESENCE_HEARTBEAT.total_seconds(), self.heartbeat, name="presence"
@@ -357,7 +363,11 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
     def _show_trouble(self, _trouble: object = None) -> None:
         trouble = self.app.link_trouble or self._read_trouble  # type: ignore[attr-defined]
-        self.query_one("#trouble", TroubleBanner).show(trouble)
+        banner = self.query_one("#trouble", TroubleBanner)
+        back = banner.showing and trouble is None
+        banner.show(trouble)
+        if back and self.detail is not None and not self.app.read_only:  # type: ignore[attr-defined]
+            self.heartbeat()  # back on the strip at once, not at the next beat
 
     # --- drawing ----------------------------------------------------------------------
 
@@ -446,7 +456,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self._status_shown = bool(message)
         self._status_error = error and bool(message)
         line.set_class(error, "-error")
-        line.update(Text(one_line(message, 400)), layout=False)
+        line.update(Text(one_line(message, 400), no_wrap=True, overflow="ellipsis"), layout=False)
 
     def on_input_changed(self, event: EntryLine.Changed) -> None:
         # An error speaks of the line as it was; once the line is cleared it is stale.
@@ -464,7 +474,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         line = event.value
         if not line.strip():
             return
-        from incident_tui.entryline import PostUpdate, ShowHelp, parse_line
+        from incident_tui.entryline import LogEntry, PostUpdate, ShowHelp, parse_line
 
         entry = self.query_one("#entry", EntryLine)
         try:
@@ -482,9 +492,20 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             entry.value = ""
             self.open_composer(command.audience)
             return
+        tried = self._unsaved
+        if isinstance(command, LogEntry) and command.at is None:
+            if tried is not None and tried[0] == line:
+                # The same line again after a failed write (the network was down): it
+                # happened when it was first entered, not when the database came back.
+                command = replace(command, at=tried[1])
+            else:
+                tried = (line, self.now())
         if self.perform(command) is None:
+            self._unsaved = None
             entry.remember(line)
             entry.value = ""
+        else:
+            self._unsaved = tried
 
     def perform(self, command: Command) -> str | None:
         """Run a command (one committed transaction), then show what changed. On failure

@@ -155,26 +155,43 @@ class UpdatesPane(Pane):
 
 
 class PresenceStrip(Pane):
-    """Who else has this war room open, with the roles they hold: `here: mira (commander) ·
-    tom (scribe) · li`. Observers (read-only) are not counted: they write nothing."""
+    """Who has this war room open, with the roles they hold: `here: mira (commander) ·
+    tom (scribe) · li`. Observers (read-only) are not counted: they write nothing. When
+    narrow it drops the roles, then names the first few and counts the rest."""
 
     def show(self, detail: IncidentDetail, now: datetime) -> None:
         people = people_here(detail.presence, detail.holdings, now)
+        room = max(20, self.screen.size.width // 2 - 2)
         text = Text()
         if people:
-            text.append("● ", style="green")
-            text.append("here: ", style=DIM)
-            for index, (name, roles) in enumerate(people):
-                if index:
-                    text.append(" · ", style=DIM)
-                text.append(one_line(name, 16), style="bold")
-                if roles:
-                    titles = "+".join(ROLE_TITLES.get(r, one_line(r, 14)) for r in roles)
-                    text.append(f" ({titles})", style=DIM)
+            for with_roles in (True, False):
+                text = self._line(people, with_roles, room)
+                if text.cell_len <= room:
+                    break
         if text != self._shown:
             # Sized to its text: a new width needs a layout, which is rare (arrivals).
             self._shown = text
             self.update(text, layout=True)
+
+    @staticmethod
+    def _line(people: list[tuple[str, list[str]]], with_roles: bool, room: int) -> Text:
+        text = Text()
+        text.append("● ", style="green")
+        text.append("here: ", style=DIM)
+        for index, (name, roles) in enumerate(people):
+            part = Text()
+            if index:
+                part.append(" · ", style=DIM)
+            part.append(one_line(name, 16), style="bold")
+            if roles and with_roles:
+                titles = "+".join(ROLE_TITLES.get(r, one_line(r, 14)) for r in roles)
+                part.append(f" ({titles})", style=DIM)
+            rest = len(people) - index
+            if not with_roles and text.cell_len + part.cell_len + 6 > room and rest > 1:
+                text.append(f" +{rest} more", style=DIM)
+                break
+            text.append_text(part)
+        return text
 
 
 class TroubleBanner(Static):
@@ -183,10 +200,20 @@ class TroubleBanner(Static):
 
     _trouble: str | None = None
 
+    @property
+    def showing(self) -> bool:
+        return self._trouble is not None
+
     def show(self, trouble: str | None) -> None:
         if trouble == self._trouble:
             return
         self._trouble = trouble
         self.display = trouble is not None
         if trouble is not None:
-            self.update(Text(f" ⚠ {one_line(trouble, 200)} — retrying; what you type is kept "))
+            self.update(
+                Text(
+                    f" ⚠ Retrying the database; what you type is kept · {one_line(trouble, 200)}",
+                    no_wrap=True,
+                    overflow="ellipsis",
+                )
+            )
