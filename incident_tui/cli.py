@@ -149,6 +149,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key", metavar="KEY")
     p.add_argument("--json", action="store_true")
 
+    p = command("actions", "action items across incidents, overdue and urgent ones first")
+    p.add_argument("--owner", metavar="NAME", help="only NAME's items")
+    p.add_argument("--status", metavar="S", help="open, in-progress or done")
+    p.add_argument("--priority", metavar="P", help="P0, P1 or P2")
+    p.add_argument("--overdue", action="store_true", help="only items past their due date")
+    p.add_argument("--all", action="store_true", help="include done items")
+    p.add_argument("--json", action="store_true")
+
+    p = command(
+        "metrics",
+        "MTTD/MTTA/MTTM/MTTR by severity, incidents per week, action items and update "
+        "cadence, against the period before (drills left out)",
+    )
+    p.add_argument(
+        "--since",
+        metavar="DATE",
+        help="start of the period (YYYY-MM-DD, -30d; default: 30 days ago)",
+    )
+    p.add_argument("--until", metavar="DATE", help="end of the period (default: now)")
+    p.add_argument("--json", action="store_true")
+
+    p = command("search", "full-text search over every incident, best match first")
+    p.add_argument("text", metavar="TEXT", nargs="+")
+    p.add_argument("--limit", type=int, default=50, metavar="N")
+    p.add_argument("--json", action="store_true")
+
     p = command("demo", "open a sample incident to explore, in a database of its own")
     p.add_argument(
         "--no-open",
@@ -313,9 +339,74 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
                     )
                 )
             )
+    elif cmd == "actions":
+        from incident_tui import reports
+
+        today = run.now.astimezone(run.config.display_tz).date()
+        rows = reports.action_items(
+            run.db,
+            today=today,
+            owner=a.owner,
+            status=a.status,
+            priority=a.priority,
+            overdue=a.overdue,
+            include_done=a.all,
+        )
+        if a.json:
+            _print_json([render.action_row_json(r, today=today) for r in rows])
+        else:
+            print("\n".join(render.action_lines(rows, today=today)) or "no action items")
+    elif cmd == "metrics":
+        from incident_tui import reports
+
+        since, until = _period(run, a.since, a.until)
+        found = reports.trends(
+            run.db,
+            since=since,
+            until=until,
+            today=run.now.astimezone(run.config.display_tz).date(),
+            policy=run.config.policy,
+        )
+        if a.json:
+            _print_json(render.trends_json(found))
+        else:
+            print("\n".join(render.trends_lines(found)))
+    elif cmd == "search":
+        from incident_tui import reports
+
+        if a.limit < 1:
+            raise IncidentError("--limit must be at least 1")
+        hits = reports.search(run.db, " ".join(a.text), limit=a.limit)
+        if a.json:
+            _print_json([render.hit_json(h) for h in hits])
+        else:
+            print("\n".join(render.hit_lines(hits, tz=run.config.display_tz)) or "no matches")
     else:  # pragma: no cover — argparse only lets known commands through
         raise IncidentError(f"unknown command {cmd!r}")
     return 0
+
+
+DEFAULT_PERIOD_DAYS = 30
+
+
+def _period(run: _Run, since: str | None, until: str | None):  # type: ignore[no-untyped-def]
+    """[since, until) from `--since`/`--until` (dates are midnight in the display zone)."""
+    from datetime import datetime, time, timedelta
+
+    from incident_tui.timeparse import parse_date
+
+    tz = run.config.display_tz
+    today = run.now.astimezone(tz).date()
+
+    def instant(text: str) -> datetime:
+        day = parse_date(text, today=today)
+        return datetime.combine(day, time(), tzinfo=tz)
+
+    end = instant(until) if until else run.now
+    start = instant(since) if since else end - timedelta(days=DEFAULT_PERIOD_DAYS)
+    if start >= end:
+        raise IncidentError("--since must be before --until")
+    return start, end
 
 
 def _export(run: _Run) -> int:
@@ -413,7 +504,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     return _run_app(args, db_target=str(path), key=number)
 
 
-_TIME_OPTIONS = ("--at", "--started-at", "--due")
+_TIME_OPTIONS = ("--at", "--started-at", "--due", "--since", "--until")
 
 
 def _join_negative_times(argv: Sequence[str]) -> list[str]:

@@ -361,3 +361,45 @@ class IncidentSummary:
     @property
     def key(self) -> str:
         return incident_key(self.number)
+
+
+# --- across incidents ---------------------------------------------------------------------
+
+SEARCH_KINDS: tuple[str, ...] = ("incident", "entry", "update", "postmortem", "why", "action")
+"""What a search hit is: the index's kind codes 0-5, in this order."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One match: which incident, what kind of text, where (an entry id for timeline
+    hits, so the war room can open at it), when, and the text itself."""
+
+    number: int
+    title: str
+    kind: str
+    ref_id: int
+    at: datetime
+    text: str
+    score: float
+    is_drill: bool = False
+
+    @property
+    def key(self) -> str:
+        return incident_key(self.number)
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action item with the incident it came from, for the list across incidents."""
+
+    action: Action
+    number: int
+    title: str
+
+    @property
+    def key(self) -> str:
+        return incident_key(self.number)
+
+    def overdue(self, today: date) -> bool:
+        a = self.action
+        return a.status != "done" and a.due_date is not None and a.due_date < today

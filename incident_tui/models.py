@@ -201,3 +201,18 @@ class Presence(SQLModel, table=True):
     host: str
     opened_at: datetime
     seen_at: datetime
+
+
+class ChecklistTick(SQLModel, table=True):
+    """A checklist item done (the checklists themselves come from the config file); the
+    timeline records it too."""
+
+    __tablename__ = "checklist_tick"
+    __table_args__ = (UniqueConstraint("incident_id", "checklist", "item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    checklist: str
+    item: str
+    ticked_at: datetime
+    ticked_by: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from incident_tui.domain import AUDIENCES, Action, IncidentDetail
+from incident_tui.domain import AUDIENCES, Action, IncidentDetail, IncidentFacts
 from incident_tui.policy import Policy, update_due
 
 POSTMORTEM_STATUSES: tuple[str, ...] = ("draft", "in-review", "published")
@@ -148,9 +148,16 @@ def cadence_adherence(
     Walks the updates in order: each was due one cadence after the one before (or after
     the declaration), severity changes included; one still owed when the incident was
     resolved (or now) counts as late by then."""
-    facts = detail.facts
     end = detail.milestones.get("resolved_at") or now
     posted = sorted(u.posted_at for u in detail.updates if u.audience == audience)
+    return adherence(detail.facts, posted, end, policy, audience)
+
+
+def adherence(
+    facts: IncidentFacts, posted: list[datetime], end: datetime, policy: Policy, audience: str
+) -> CadenceAdherence:
+    """`cadence_adherence` from the bare facts: the sorted times updates to `audience`
+    were posted, and when the incident stopped owing them (resolution, or now)."""
     required = on_time = 0
     worst: timedelta | None = None
     previous: datetime | None = None

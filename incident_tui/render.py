@@ -6,13 +6,14 @@ database can carry a terminal control sequence to the user's terminal.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from incident_tui.domain import MILESTONES, IncidentDetail, IncidentSummary
+from incident_tui.domain import MILESTONES, ActionRow, IncidentDetail, IncidentSummary, SearchHit
 from incident_tui.policy import DEFAULT_POLICY, Policy, deadlines
 from incident_tui.text import clean, one_line
 from incident_tui.timeparse import format_duration, iso_z
+from incident_tui.trends import MEASURES, PeriodMetrics, Trends, severities_seen
 
 
 def deadline_json(name: str, due_at: datetime, now: datetime) -> dict[str, Any]:
@@ -175,3 +176,137 @@ def detail_lines(
                 f"{one_line(a.owner or 'no owner')} {due}: {one_line(a.description)}"
             )
     return lines
+
+
+# --- across incidents: actions, metrics, search -----------------------------------------
+
+
+def action_row_json(row: ActionRow, *, today: date) -> dict[str, Any]:
+    a = row.action
+    return {
+        "incident": row.key,
+        "incident_title": clean(row.title),
+        "id": a.id,
+        "description": clean(a.description),
+        "owner": clean(a.owner) if a.owner else None,
+        "due_date": a.due_date.isoformat() if a.due_date else None,
+        "priority": a.priority,
+        "type": a.type,
+        "status": a.status,
+        "ticket": clean(a.ticket) if a.ticket else None,
+        "overdue": row.overdue(today),
+    }
+
+
+def action_lines(rows: list[ActionRow], *, today: date) -> list[str]:
+    lines = []
+    for row in rows:
+        a = row.action
+        due = a.due_date.isoformat() if a.due_date else "no due date"
+        if row.overdue(today):
+            due = f"OVERDUE {due} ({(today - a.due_date).days} d)"  # type: ignore[operator]
+        owner = one_line(a.owner, 16) if a.owner else "no owner"
+        lines.append(
+            f"{row.key:<8} #{a.id:<5} {a.priority}  {a.status:<11} {owner:<16} {due:<28} "
+            f"{one_line(a.description, 80)}"
+        )
+    return lines
+
+
+def _seconds(value: timedelta | None) -> int | None:
+    return None if value is None else int(value.total_seconds())
+
+
+def period_json(period: PeriodMetrics) -> dict[str, Any]:
+    severities = severities_seen(period)
+    return {
+        "since": iso_z(period.since),
+        "until": iso_z(period.until),
+        "incidents": period.incidents,
+        "incidents_by_severity": {f"SEV{s}": period.by_severity[s] for s in severities},
+        **{
+            f"{key}_seconds": {
+                "all": _seconds(period.mean(key)),
+                **{f"SEV{s}": _seconds(period.mean(key, s)) for s in severities},
+            }
+            for key, *_ in MEASURES
+        },
+        "incidents_per_week": [
+            {"week": week.isoformat(), **{f"SEV{s}": n for s, n in sorted(counts.items())}}
+            for week, counts in period.weekly
+        ],
+        "action_items": {
+            "total": period.actions_total,
+            "done": period.actions_done,
+            "completion_rate": period.completion_rate,
+            "overdue": period.actions_overdue,
+        },
+        "update_cadence": {
+            audience: {"required": required, "on_time": on_time}
+            for audience, (required, on_time) in period.cadence.items()
+        },
+        "update_cadence_rate": period.cadence_rate(),
+    }
+
+
+def trends_json(trends: Trends) -> dict[str, Any]:
+    return {"current": period_json(trends.current), "previous": period_json(trends.previous)}
+
+
+def _duration(value: timedelta | None) -> str:
+    return "—" if value is None else format_duration(value)
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def trends_lines(trends: Trends) -> list[str]:
+    now, before = trends.current, trends.previous
+    lines = [
+        f"{now.since:%Y-%m-%d} → {now.until:%Y-%m-%d}, against {before.since:%Y-%m-%d} → "
+        f"{before.until:%Y-%m-%d} (drills left out)",
+        f"{'':<22}{'this period':>16}{'before':>16}",
+        f"{'incidents':<22}{now.incidents:>16}{before.incidents:>16}",
+    ]
+    for severity in severities_seen(now, before):
+        lines.append(
+            f"{'  SEV' + str(severity):<22}{now.by_severity.get(severity, 0):>16}"
+            f"{before.by_severity.get(severity, 0):>16}"
+        )
+    for key, label, *_ in MEASURES:
+        lines.append(f"{label:<22}{_duration(now.mean(key)):>16}{_duration(before.mean(key)):>16}")
+        for severity in severities_seen(now, before):
+            lines.append(
+                f"{'  SEV' + str(severity):<22}{_duration(now.mean(key, severity)):>16}"
+                f"{_duration(before.mean(key, severity)):>16}"
+            )
+    lines += [
+        f"{'action items done':<22}{_rate(now.completion_rate):>16}"
+        f"{_rate(before.completion_rate):>16}",
+        f"{'action items overdue':<22}{now.actions_overdue:>16}{before.actions_overdue:>16}",
+        f"{'updates on time':<22}{_rate(now.cadence_rate()):>16}{_rate(before.cadence_rate()):>16}",
+        "incidents per week (this period): "
+        + "  ".join(f"{week:%m-%d} {sum(c.values())}" for week, c in now.weekly),
+    ]
+    return lines
+
+
+def hit_json(hit: SearchHit) -> dict[str, Any]:
+    return {
+        "incident": hit.key,
+        "incident_title": clean(hit.title),
+        "kind": hit.kind,
+        "id": hit.ref_id,
+        "at": iso_z(hit.at),
+        "text": clean(hit.text),
+        "score": round(hit.score, 4),
+        "is_drill": hit.is_drill,
+    }
+
+
+def hit_lines(hits: list[SearchHit], *, tz: tzinfo) -> list[str]:
+    return [
+        f"{hit.key:<8} {_when(hit.at, tz):<18} {hit.kind:<10} {one_line(hit.text, 90)}"
+        for hit in hits
+    ]

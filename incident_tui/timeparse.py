@@ -110,7 +110,7 @@ def split_leading_time(
 
 
 def parse_date(text: str, *, today: date) -> date:
-    """A due date: `2026-12-01`, `+7d`, `+2w`, `today`, `tomorrow` (or an ISO instant)."""
+    """A date: `2026-12-01`, `+7d`, `+2w`, `-30d`, `today`, `tomorrow` (or an ISO instant)."""
     raw = text.strip().lower()
     if raw == "today":
         return today
@@ -119,6 +119,9 @@ def parse_date(text: str, *, today: date) -> date:
     if raw.startswith("+"):
         delta = parse_duration(raw[1:])
         return today + timedelta(days=max(1, delta.days))
+    if raw.startswith("-"):  # `-30d`: a period's start, counted back
+        delta = parse_duration(raw[1:])
+        return today - timedelta(days=max(1, delta.days))
     try:
         return date.fromisoformat(raw)
     except ValueError:
