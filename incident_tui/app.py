@@ -36,6 +36,12 @@ def styles_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "styles"
 
 
+def _incident_search():  # type: ignore[no-untyped-def]
+    from incident_tui.screens.search import IncidentSearch
+
+    return IncidentSearch
+
+
 class DatabaseChanged(Message):
     """Another writer committed something (posted by the change feed's thread)."""
 
@@ -62,6 +68,7 @@ class IncidentApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave incident-tui"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    COMMANDS = App.COMMANDS | {lambda: _incident_search()}
 
     now: reactive[datetime] = reactive(datetime.min, init=False, always_update=True, repaint=False)
     """The injected clock, read once a second by the one app-level tick."""
@@ -119,6 +126,12 @@ class IncidentApp(App[None]):
             self.pop_screen()
         else:
             self.switch_screen(IncidentListScreen())
+
+    def open_incident_at(self, number: int, entry_id: int | None = None) -> None:
+        """Open a war room (from a search hit), at an entry when one is given."""
+        from incident_tui.screens.war_room import WarRoomScreen
+
+        self.push_screen(WarRoomScreen(number, focus_entry=entry_id))
 
     def tick(self) -> None:
         """The one timer: every countdown, clock and live poll hangs off `now`."""

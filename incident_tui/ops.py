@@ -675,6 +675,14 @@ def add_action(
     return db.write(work)
 
 
+TRACKED_ACTION_FIELDS = ("status", "owner", "due_date", "priority")
+"""Changes to these are written to the incident's timeline (the follow-through record)."""
+
+
+def _shown(value: object) -> str:
+    return "none" if value is None else str(value)
+
+
 def update_action(
     db: Database,
     *,
@@ -715,9 +723,24 @@ def update_action(
         item = session.get(m.ActionItem, action_id)
         if item is None:
             raise NotFound(f"no action item #{action_id}")
+        tracked = []
         for name, value in changes.items():
+            before = getattr(item, name)
+            if name in TRACKED_ACTION_FIELDS and before != value:
+                tracked.append(f"{name.replace('_', ' ')} {_shown(before)} → {_shown(value)}")
             setattr(item, name, value)
         item.updated_at = now
+        if tracked:
+            # Follow-through is part of the incident's record: who moved it, when.
+            _system_entry(
+                session,
+                session.get(m.Incident, item.incident_id),
+                "status",
+                f"Action item #{item.id} ({one_line(item.description, 60)}): " + ", ".join(tracked),
+                author=author,
+                at=now,
+                now=now,
+            )
         session.flush()
         return action_view(item)
 

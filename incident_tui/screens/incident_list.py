@@ -28,6 +28,17 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
         Binding("enter", "open_selected", "Open", id="open", tooltip="Open the selected incident"),
         Binding("n", "declare", "Declare", id="declare-incident", tooltip="Declare a new incident"),
         Binding(
+            "i",
+            "action_items",
+            "Action items",
+            id="action-items",
+            tooltip="Every incident's action items: overdue first",
+        ),
+        Binding("m", "metrics", "Metrics", id="metrics", tooltip="MTTD/MTTR and trends"),
+        Binding(
+            "/", "search", "Search", id="search", tooltip="Search every incident (also ctrl+p)"
+        ),
+        Binding(
             "a",
             "toggle_all",
             "All/active",
@@ -155,6 +166,34 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
                 self.open_key(f"INC-{number}")
 
         app.push_screen(DeclareScreen(declare, app.user), declared)  # type: ignore[attr-defined]
+
+    def action_action_items(self) -> None:
+        from incident_tui.screens.actions import ActionsScreen
+
+        self.app.push_screen(ActionsScreen())
+
+    def action_metrics(self) -> None:
+        from incident_tui.screens.metrics import MetricsScreen
+
+        self.app.push_screen(MetricsScreen())
+
+    def action_search(self) -> None:
+        self.app.action_command_palette()
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        return [
+            (
+                "Action items across incidents",
+                "Overdue first; change them in place",
+                self.action_action_items,
+            ),
+            (
+                "Metrics",
+                "MTTD/MTTA/MTTM/MTTR, incidents per week, follow-through",
+                self.action_metrics,
+            ),
+            ("Declare an incident", "A new incident and its war room", self.action_declare),
+        ]
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all

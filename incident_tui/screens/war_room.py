@@ -126,9 +126,11 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         ),
     ]
 
-    def __init__(self, number: int) -> None:
+    def __init__(self, number: int, *, focus_entry: int | None = None) -> None:
         super().__init__()
         self.number = number
+        self.focus_entry = focus_entry
+        """An entry to open at (a search hit): selected in the timeline once read."""
         self.detail: IncidentDetail | None = None
         self.deadlines: list[Deadline] = []
         self._cursor: TimelineCursor | None = None
@@ -271,6 +273,8 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             # screen: out of the cyclic collector's sight, its full passes stop costing
             # 50-100 ms in the middle of someone's Enter.
             gc.freeze()
+            if self.focus_entry is not None:
+                self.call_after_refresh(self._select_entry, self.focus_entry)
             # A wake-up that came while this first read ran found nothing to compare
             # with: look once more now, cheaply (what changed since the read began).
             self.call_later(self.poll)
@@ -287,6 +291,12 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self._read_at = time.monotonic()
         timeline.border_title = f"Timeline · {len(timeline.timeline):,} entries"
         self._show_state()
+
+    def _select_entry(self, entry_id: int) -> None:
+        timeline = self.query_one("#timeline", TimelineView)
+        timeline.focus()
+        if not timeline.reveal(entry_id):
+            self.status(f"entry #{entry_id} is no longer on the timeline", error=True)
 
     def refresh_timeline(self) -> None:
         """After one's own entry, read only the timeline's changes (the scribe's hot

@@ -136,6 +136,16 @@ class TimelineView(ScrollView, can_focus=True):
         elif row >= top + height:
             self.scroll_to(y=row - height + 1, animate=False, immediate=True)
 
+    def reveal(self, entry_id: int) -> bool:
+        """Select an entry and scroll it into sight (now, and again once the new virtual
+        size has reached the scrollbars). False when it is not on the timeline."""
+        index = self.timeline.index_of(entry_id)
+        if index is None:
+            return False
+        self.cursor = index
+        self.call_after_refresh(self.scroll_to_region_row, index)
+        return True
+
     def action_move(self, delta: int) -> None:
         if not self.timeline.entries:
             return
@@ -170,7 +180,9 @@ class TimelineView(ScrollView, can_focus=True):
         follow = self.following
         self._strips.clear()
         self._set_virtual_height()
-        if follow:
+        if self.cursor is not None:  # keep the selected entry in sight
+            self.call_after_refresh(self.scroll_to_region_row, self.cursor)
+        elif follow:
             self._follow()
 
     def render_line(self, y: int) -> Strip:
