@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
@@ -71,7 +71,7 @@ class MetricsScreen(SizeGuarded, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("Metrics", id="metrics-title")
-        with Horizontal(id="metrics-body"):
+        with VerticalScroll(id="metrics-body"):
             yield Static("Loading…", id="metrics-table")
             with Vertical(id="metrics-side"):
                 yield Static("", id="weekly-title")
