@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from incident_tui.checklists import DEFAULT_CHECKLISTS, Checklist, checklists_from_mapping
 from incident_tui.errors import ConfigError
 from incident_tui.policy import DEFAULT_POLICY, Policy, policy_from_mapping
 from incident_tui.text import one_line
@@ -73,6 +74,7 @@ class Config:
     display_tz: tzinfo = UTC
     policy: Policy = DEFAULT_POLICY
     path: Path | None = None
+    checklists: tuple[Checklist, ...] = DEFAULT_CHECKLISTS
 
 
 def load_config(path: Path | str | None = None) -> Config:
@@ -111,6 +113,7 @@ def config_from_mapping(data: dict, path: Path | None = None) -> Config:
         display_tz=parse_timezone(tz_name),
         policy=policy_from_mapping(data),
         path=path,
+        checklists=checklists_from_mapping(data.get("checklists")),
     )
 
 

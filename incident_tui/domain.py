@@ -264,6 +264,16 @@ class Action:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class Tick:
+    """A checklist item done (checklists.py has the lists)."""
+
+    checklist: str
+    item: str
+    ticked_at: datetime
+    ticked_by: str
+
+
 PRESENCE_HEARTBEAT = timedelta(seconds=15)
 """How often an open war room says it is still open."""
 PRESENCE_GONE = timedelta(seconds=45)
@@ -327,6 +337,8 @@ class IncidentDetail:
     facts: IncidentFacts
     presence: list[Presence] = field(default_factory=list)
     """Open war rooms on this incident (`people_here` says who counts as here)."""
+    ticks: list[Tick] = field(default_factory=list)
+    """Checklist items done."""
 
     @property
     def key(self) -> str:

@@ -1021,3 +1021,54 @@ def leave(db: Database, *, session_id: str) -> None:
             session.delete(row)
 
     db.write(work)
+
+
+# --- checklists -------------------------------------------------------------------------
+
+
+def tick_checklist(
+    db: Database,
+    *,
+    key: str | int,
+    checklist: str,
+    title: str,
+    item: str,
+    author: str,
+    now: datetime,
+    done: bool = True,
+) -> str:
+    """Tick (or, `done=False`, untick) a checklist item; the timeline records it as an
+    action. Ticking a ticked item is refused, as is unticking an unticked one."""
+    author = valid_name(author, "author")
+    checklist, item = one_line(checklist, 60), one_line(item, 120)
+
+    def work(session: Session) -> str:
+        incident = _incident(session, key, lock=True)
+        row = session.exec(
+            select(m.ChecklistTick)
+            .where(m.ChecklistTick.incident_id == incident.id)
+            .where(m.ChecklistTick.checklist == checklist)
+            .where(m.ChecklistTick.item == item)
+        ).first()
+        if done:
+            if row is not None:
+                raise IncidentError(f"{item!r} was already ticked by {row.ticked_by}")
+            session.add(
+                m.ChecklistTick(
+                    incident_id=incident.id,
+                    checklist=checklist,
+                    item=item,
+                    ticked_at=now,
+                    ticked_by=author,
+                )
+            )
+            text = f"✓ {one_line(title, 60)}: {item}"
+        else:
+            if row is None:
+                raise IncidentError(f"{item!r} is not ticked")
+            session.delete(row)
+            text = f"Unticked {one_line(title, 60)}: {item}"
+        _system_entry(session, incident, "action", text, author=author, at=now, now=now)
+        return text
+
+    return db.write(work)

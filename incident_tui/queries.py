@@ -24,6 +24,7 @@ from incident_tui.domain import (
     IncidentSummary,
     Presence,
     SeverityChange,
+    Tick,
     Timer,
     Update,
     incident_key,
@@ -166,6 +167,14 @@ def _detail(session: Session, incident: m.Incident, entries: list[Entry]) -> Inc
         updates=[Update(u.id, u.audience, u.text, u.author, u.posted_at, u.phase) for u in updates],
         actions=[action_view(a) for a in actions],
         facts=load_facts(session, incident),
+        ticks=[
+            Tick(t.checklist, t.item, t.ticked_at, t.ticked_by)
+            for t in session.exec(
+                select(m.ChecklistTick)
+                .where(m.ChecklistTick.incident_id == number)
+                .order_by(col(m.ChecklistTick.id))
+            )
+        ],
         presence=[
             Presence(p.name, p.host, stored_utc(p.seen_at))
             for p in session.exec(

@@ -670,6 +670,11 @@ async def test_typing_while_the_timeline_has_focus_goes_to_the_entry_line(db, cl
         await pilot.pause()
         assert entries(db, number)[-1].text == "rollback started"
         assert screen.query_one("#entry", Input).has_focus
+        await pilot.press("ctrl+t")  # from the timeline itself: no key is lost
+        await pilot.pause()
+        await pilot.press(*"shard map restored", "enter")
+        await pilot.pause()
+        assert entries(db, number)[-1].text == "shard map restored"
 
 
 async def test_a_multi_line_paste_keeps_every_line_and_no_escape(db, clock) -> None:

@@ -25,6 +25,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from incident_tui.checklists import current_checklist
 from incident_tui.domain import (
     AUDIENCES,
     CORE_ROLES,
@@ -37,6 +38,7 @@ from incident_tui.domain import (
 from incident_tui.errors import ConflictError, IncidentError
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.text import clean, one_line
+from incident_tui.widgets.checklist import ChecklistPane
 from incident_tui.widgets.countdowns import CountdownsPane
 from incident_tui.widgets.entry_line import EntryLine
 from incident_tui.widgets.look import clock_time, steady_cursors
@@ -115,6 +117,13 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             tooltip="Move into the countdowns to snooze one",
         ),
         Binding(
+            "ctrl+l",
+            "focus_checklist",
+            "Checklist",
+            id="focus-checklist",
+            tooltip="Move into the checklist to tick an item (logged)",
+        ),
+        Binding(
             "ctrl+r", "reload", "Reload", id="reload", show=False, tooltip="Read the incident again"
         ),
         Binding(
@@ -182,6 +191,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             with Vertical(id="side"):
                 yield CountdownsPane(id="countdowns")
                 yield RolesPane(id="roles")
+                yield ChecklistPane(id="checklist")
                 yield UpdatesPane(id="updates")
         with Horizontal(id="status-row"):
             yield Static(id="entry-status")
@@ -391,6 +401,11 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.deadlines = deadlines(detail.facts, self.policy)
         self.query_one("#roles", RolesPane).show(detail, now, self.tz)
         self.query_one("#updates", UpdatesPane).show(detail, now, self.tz)
+        self.query_one("#checklist", ChecklistPane).show(
+            current_checklist(self.app.config.checklists, detail.severity, detail.phase),  # type: ignore[attr-defined]
+            detail.ticks,
+            self.tz,
+        )
         self._tick_panes(now)
         # Redrawing the footer costs more than the rest of an entry: only when it changes.
         enabled = tuple(
@@ -572,6 +587,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "delete_entry",
             "postmortem",
             "focus_countdowns",
+            "focus_checklist",
         }
     )
     """What observer mode (--read-only) greys out."""
@@ -847,6 +863,53 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
     def action_focus_countdowns(self) -> None:
         self.query_one("#countdowns", CountdownsPane).focus()
 
+    def action_focus_checklist(self) -> None:
+        from incident_tui.screens.dialogs import PickScreen
+
+        pane = self.query_one("#checklist", ChecklistPane)
+        checklist = pane.checklist
+        if checklist is None:
+            self.status("no checklist for this severity and phase")
+            return
+        if pane.styles.display != "none":
+            pane.focus()
+            return
+        # Narrow: the pane does not fit, so the list comes up as a dialog.
+
+        def chosen(item: str | None) -> None:
+            self._back_to_typing()
+            if item is not None:
+                pane.post_message(pane.Toggled(checklist, item, item not in pane.ticks))
+
+        done = sum(1 for item in checklist.items if item in pane.ticks)
+        self.app.push_screen(
+            PickScreen(
+                f"{checklist.title} · {done}/{len(checklist.items)} (enter ticks or unticks)",
+                [
+                    (item, f"{'☑' if item in pane.ticks else '☐'} {item}")
+                    for item in checklist.items
+                ],
+            ),
+            chosen,
+        )
+
+    def on_checklist_pane_toggled(self, event: ChecklistPane.Toggled) -> None:
+        from incident_tui import ops
+
+        self._write(
+            lambda db, now: ops.tick_checklist(
+                db,
+                key=self.number,
+                checklist=event.checklist.name,
+                title=event.checklist.title,
+                item=event.item,
+                author=self.user,
+                now=now,
+                done=event.done,
+            ),
+            lambda text: text,
+        )
+
     def action_reload(self) -> None:
         self.load()
 
@@ -930,6 +993,11 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             ("Back to the incident list", "from an empty entry line", self.action_leave),
             ("Toggle UTC / local time", "how times are shown", self.action_toggle_tz),
             ("Snooze a countdown…", "5, 10 or 15 minutes, logged", self.action_focus_countdowns),
+            (
+                "Tick a checklist item…",
+                "The phase's checklist; logged",
+                self.action_focus_checklist,
+            ),
             ("Help", "keys and slash commands", self.action_help),
             (
                 "Postmortem",

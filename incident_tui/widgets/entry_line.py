@@ -38,6 +38,9 @@ class EntryLine(Input):
             self.choices = choices
 
     def __init__(self, *, known: Callable[[], dict] | None = None, **kwargs) -> None:
+        # Never select on focus: keys typed on another pane are sent here with the focus,
+        # and a selection would make the next key replace the first.
+        kwargs.setdefault("select_on_focus", False)
         super().__init__(**kwargs)
         self.history: list[str] = []
         self._recall_at: int | None = None

@@ -1,0 +1,93 @@
+"""Checklists that keep the first minutes calm and the resolution complete.
+
+Each checklist applies to some severities and shows during some phases; the config file
+may replace the defaults (`[checklists.NAME]` tables). Ticks are stored per incident
+(`ops.tick_checklist`), each one logged to the timeline. Pure: no Textual, no database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from incident_tui.domain import PHASES, SEVERITIES
+from incident_tui.errors import ConfigError
+from incident_tui.text import one_line
+
+
+@dataclass(frozen=True)
+class Checklist:
+    name: str
+    title: str
+    items: tuple[str, ...]
+    phases: tuple[str, ...] = PHASES
+    severities: tuple[int, ...] = SEVERITIES
+
+
+DEFAULT_CHECKLISTS: tuple[Checklist, ...] = (
+    Checklist(
+        "first-five-minutes",
+        "First five minutes",
+        ("Acknowledge", "Assess scope", "Set severity", "Declare", "Assign roles"),
+        phases=("triage", "investigating", "identified"),
+    ),
+    Checklist(
+        "resolution",
+        "Resolution",
+        (
+            "Fix or rollback done",
+            "Services recovering",
+            "Monitoring for stability",
+            "Postmortem scheduled",
+        ),
+        phases=("mitigating", "monitoring", "resolved"),
+    ),
+)
+
+
+def current_checklist(
+    checklists: tuple[Checklist, ...], severity: int, phase: str
+) -> Checklist | None:
+    """The checklist for this severity and phase (the first that applies), if any."""
+    for checklist in checklists:
+        if severity in checklist.severities and phase in checklist.phases:
+            return checklist
+    return None
+
+
+def checklists_from_mapping(data: object) -> tuple[Checklist, ...]:
+    """`[checklists.NAME]` tables: title, items, and optionally phases and severities."""
+    if data is None:
+        return DEFAULT_CHECKLISTS
+    if not isinstance(data, dict):
+        raise ConfigError("checklists: expected tables such as [checklists.first-five-minutes]")
+    result = []
+    for name, table in data.items():
+        where = f"checklists.{name}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: expected a table")
+        items = table.get("items")
+        if (
+            not isinstance(items, list)
+            or not items
+            or not all(isinstance(i, str) and one_line(i) for i in items)
+        ):
+            raise ConfigError(f"{where}.items: expected a list of non-empty strings")
+        phases = table.get("phases", list(PHASES))
+        if not isinstance(phases, list) or any(p not in PHASES for p in phases):
+            raise ConfigError(f"{where}.phases: expected phases among {', '.join(PHASES)}")
+        severities = table.get("severities", list(SEVERITIES))
+        if not isinstance(severities, list) or any(s not in SEVERITIES for s in severities):
+            raise ConfigError(f"{where}.severities: expected numbers from 1 to 4")
+        title = table.get("title", name)
+        if not isinstance(title, str) or not one_line(title):
+            raise ConfigError(f"{where}.title: expected a non-empty string")
+        result.append(
+            Checklist(
+                name=one_line(name, 60),
+                title=one_line(title, 60),
+                items=tuple(one_line(i, 120) for i in items),
+                phases=tuple(phases),
+                severities=tuple(severities),
+            )
+        )
+    return tuple(result)
