@@ -305,13 +305,24 @@ def list_incidents(
     now: datetime,
     include_closed: bool = False,
     policy: Policy = DEFAULT_POLICY,
+    closed_limit: int | None = None,
 ) -> list[IncidentSummary]:
-    """Active incidents first (worst severity, then oldest), then the rest, newest first."""
+    """Active incidents first (worst severity, then oldest), then the rest, newest first
+    (only the newest `closed_limit` of those, when given: years of history do not fit
+    on one screen, and search finds the rest)."""
     with db.read() as session:
-        query = select(m.Incident)
-        if not include_closed:
-            query = query.where(col(m.Incident.phase).in_(OPEN_PHASES))
-        incidents = session.exec(query).all()
+        incidents = list(
+            session.exec(select(m.Incident).where(col(m.Incident.phase).in_(OPEN_PHASES)))
+        )
+        if include_closed:
+            done = (
+                select(m.Incident)
+                .where(col(m.Incident.phase).not_in(OPEN_PHASES))
+                .order_by(col(m.Incident.declared_at).desc())
+            )
+            if closed_limit is not None:
+                done = done.limit(closed_limit)
+            incidents += session.exec(done).all()
         commanders = dict(
             session.exec(
                 select(m.RoleHolding.incident_id, m.RoleHolding.holder)
@@ -321,7 +332,13 @@ def list_incidents(
         )
         result = []
         for incident in incidents:
-            upcoming = deadlines(load_facts(session, incident), policy)
+            # A closed incident owes nothing (a resolved one still owes its postmortem):
+            # its facts are not worth four queries each.
+            upcoming = (
+                deadlines(load_facts(session, incident), policy)
+                if incident.phase != "closed"
+                else []
+            )
             result.append(
                 IncidentSummary(
                     number=incident.id,

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from incident_tui.domain import IncidentSummary
 
 
+CLOSED_SHOWN = 200
+"""Resolved and closed incidents listed (the newest); search and metrics reach the rest."""
+
+
 class IncidentListScreen(SizeGuarded, Screen[None]):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Read the list again"),
@@ -211,6 +215,7 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
                 db,
                 now=app.clock.now(),
                 include_closed=self.show_all,  # type: ignore[attr-defined]
+                closed_limit=CLOSED_SHOWN,
                 policy=app.config.policy,
             )  # type: ignore[attr-defined]
         except Exception as error:
@@ -280,7 +285,11 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
         status = self.query_one("#list-status", Static)
         noun = "incident" if len(rows) == 1 else "incidents"
         if self.show_all:
-            scope = f"{len(rows)} {noun}, active first — a: only active"
+            finished = sum(1 for r in rows if r.phase in ("resolved", "closed"))
+            newest = (
+                " (the newest finished ones; / searches all)" if finished >= CLOSED_SHOWN else ""
+            )
+            scope = f"{len(rows)} {noun}, active first{newest} — a: only active"
         else:
             scope = f"{len(rows)} active {noun} — a: show all"
-        status.update(Text(f"{scope}  n: declare  r: refresh  ctrl+q: quit"))
+        status.update(Text(f"{scope}  n: declare  i: action items  m: metrics  /: search"))
