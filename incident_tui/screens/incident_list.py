@@ -292,4 +292,4 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
             scope = f"{len(rows)} {noun}, active first{newest} — a: only active"
         else:
             scope = f"{len(rows)} active {noun} — a: show all"
-        status.update(Text(f"{scope}  n: declare  i: action items  m: metrics  /: search"))
+        status.update(Text(scope))
