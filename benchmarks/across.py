@@ -117,7 +117,8 @@ def build(path: Path) -> None:
             actions,
         )
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.execute("INSERT INTO search_index(search_index) VALUES ('optimize')")
+    for table in ("search_entry", "search_doc"):
+        conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
     conn.commit()
     conn.close()
 

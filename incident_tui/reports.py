@@ -42,11 +42,18 @@ def search_terms(query: str) -> list[str]:
 
 # --- search -----------------------------------------------------------------------------
 
-_SQLITE_SEARCH = text(
-    "SELECT s.rowid, s.incident_id, s.body, bm25(search_index) AS score"
-    " FROM search_index AS s WHERE search_index MATCH :match"
-    " ORDER BY score LIMIT :limit"
+_SQLITE_DOCS = text(
+    "SELECT rowid, incident_id, body, bm25(search_doc) FROM search_doc"
+    " WHERE search_doc MATCH :match ORDER BY rank LIMIT :limit"
 )
+_SQLITE_ENTRIES = text(
+    "SELECT rowid, incident_id, body, bm25(search_entry) FROM search_entry"
+    " WHERE search_entry MATCH :match ORDER BY rowid DESC LIMIT :window"
+)
+ENTRY_WINDOW = 3000
+"""Timeline entries ranked per search: the newest this many that match. A word in
+every other entry (a service name) would otherwise have a million rows scored; titles,
+updates, postmortems, whys and action items are always ranked in full."""
 
 _PG_DOCUMENTS = (
     # (kind code, table, id expression, incident id expression, body, live condition)
@@ -89,8 +96,12 @@ def search(db: Database, query: str, *, limit: int = SEARCH_LIMIT) -> list[Searc
     with db.read() as session:
         if db.is_sqlite:
             match = " ".join('"' + term.replace('"', "") + '"*' for term in terms)
-            rows = session.execute(_SQLITE_SEARCH, {"match": match, "limit": limit}).all()
+            rows = session.execute(_SQLITE_DOCS, {"match": match, "limit": limit}).all()
+            rows += session.execute(_SQLITE_ENTRIES, {"match": match, "window": ENTRY_WINDOW}).all()
+            # bm25 is lower for better matches; both tables score on the same scale.
+            rows.sort(key=lambda row: row[3])
             scored = [(rowid, incident, body, -score) for rowid, incident, body, score in rows]
+            scored = scored[:limit]
         else:
             match = " & ".join(f"{term}:*" for term in terms)
             scored = list(session.execute(_PG_SEARCH, {"match": match, "limit": limit}).all())
@@ -155,9 +166,10 @@ def action_items(
     priority: str | None = None,
     overdue: bool = False,
     include_done: bool = True,
+    limit: int | None = None,
 ) -> list[ActionRow]:
     """Every incident's action items, the ones needing attention first: overdue, then by
-    priority, then by due date (none last), then oldest."""
+    priority, then by due date (none last), then oldest; the first `limit` of them."""
     where, params = [], {}
     if owner:
         where.append("lower(a.owner) = lower(:owner)")
@@ -172,8 +184,16 @@ def action_items(
         params["priority"] = parse_priority(priority)
     if overdue:
         where.append("a.status <> 'done' AND a.due_date < :today")
-        params["today"] = today
     sql = _ACTIONS_SQL + (" WHERE " + " AND ".join(where) if where else "")
+    params["today"] = _day(db, today)
+    sql += (
+        " ORDER BY a.status = 'done',"
+        " NOT COALESCE(a.status <> 'done' AND a.due_date < :today, FALSE),"
+        " a.priority, a.due_date IS NULL, a.due_date, a.created_at, a.id"
+    )
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
     with db.read() as session:
         rows = session.execute(text(sql), params).all()
     result = []
@@ -185,17 +205,7 @@ def action_items(
         )
         result.append(ActionRow(action, number, title))
 
-    def urgency(row: ActionRow) -> tuple:
-        a = row.action
-        return (
-            a.status == "done",
-            not row.overdue(today),
-            a.priority,
-            a.due_date or date.max,
-            a.created_at,
-        )
-
-    return sorted(result, key=urgency)
+    return result
 
 
 # --- metrics ----------------------------------------------------------------------------
@@ -274,6 +284,10 @@ def trends(
             period_metrics(incidents, actions, since=start, until=end, today=today, policy=policy)
         )
     return Trends(current=periods[0], previous=periods[1])
+
+
+def _day(db: Database, day: date) -> date | str:
+    return day.isoformat() if db.is_sqlite else day
 
 
 def _param(db: Database, at: datetime) -> datetime | str:

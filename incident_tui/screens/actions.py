@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 STATUS_FILTERS: tuple[str | None, ...] = ("not done", *ACTION_STATUSES, None)
 """What `s` cycles through; None shows every item."""
 PRIORITY_STYLE = {"P0": "bold red", "P1": "bold yellow", "P2": ""}
+SHOWN = 500
+"""The most urgent items listed; filters (or `incident-tui actions`) reach the rest."""
 
 
 class ActionsScreen(SizeGuarded, Screen[None]):
@@ -86,6 +88,7 @@ class ActionsScreen(SizeGuarded, Screen[None]):
                 priority=self.priority,
                 overdue=self.overdue,
                 include_done=self.status_filter != "not done",
+                limit=SHOWN,
             )
         except IncidentError as error:
             app.call_from_thread(app.report_error, error)
@@ -130,8 +133,9 @@ class ActionsScreen(SizeGuarded, Screen[None]):
         if self.overdue:
             filters.append("overdue only")
         noun = "item" if len(rows) == 1 else "items"
+        count = f"the {SHOWN} most urgent items" if len(rows) >= SHOWN else f"{len(rows)} {noun}"
         self.query_one("#actions-status", Static).update(
-            Text(f"{len(rows)} {noun}, {overdue} overdue · " + " · ".join(filters))
+            Text(f"{count}, {overdue} overdue · " + " · ".join(filters))
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -5,10 +5,12 @@ Revises: 0003
 Create Date: 2026-11-25
 
 Search covers incident titles and summaries, timeline entries, status updates,
-postmortem sections, five whys and action items. SQLite: an FTS5 table kept in step by
-triggers (each document's rowid is its row id × 8 + its kind, so an edit or a delete
-finds its document without a scan). PostgreSQL: GIN indexes on the same texts'
-tsvectors, which stay in step by themselves.
+postmortem sections, five whys and action items. SQLite: two FTS5 tables kept in step by
+triggers — `search_entry` for the timelines (a million rows), `search_doc` for the rest
+(a few per incident), so the many entries never slow the ranking of the documents; each
+document's rowid is its row id × 8 + its kind, so an edit or a delete finds its document
+without a scan. PostgreSQL: GIN indexes on the same texts' tsvectors, which stay in step
+by themselves.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -56,25 +58,31 @@ def _rowid(table: str, code: int, r: str) -> str:
     return f'{r}.{key} * 8 + {code}'
 
 
+def _fts_table(code: int) -> str:
+    return 'search_entry' if code == 1 else 'search_doc'
+
+
 def _sqlite_search() -> None:
-    op.execute(
-        "CREATE VIRTUAL TABLE search_index USING fts5("
-        "body, incident_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')"
-    )
+    for name in ('search_entry', 'search_doc'):
+        op.execute(
+            f"CREATE VIRTUAL TABLE {name} USING fts5("
+            "body, incident_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
     for code, (table, body, incident, live) in SQLITE_DOCUMENTS.items():
+        search_index = _fts_table(code)
         insert = (
-            "INSERT INTO search_index (rowid, body, incident_id) SELECT "
+            f"INSERT INTO {search_index} (rowid, body, incident_id) SELECT "
             f"{_rowid(table, code, 'new')}, {body.format(r='new')}, {incident.format(r='new')} "
             f"WHERE {live.format(r='new')};"
         )
-        remove = f"DELETE FROM search_index WHERE rowid = {_rowid(table, code, 'old')};"
+        remove = f"DELETE FROM {search_index} WHERE rowid = {_rowid(table, code, 'old')};"
         op.execute(f"CREATE TRIGGER {table}_search_ai AFTER INSERT ON {table} BEGIN {insert} END")
         op.execute(
             f"CREATE TRIGGER {table}_search_au AFTER UPDATE ON {table} BEGIN {remove} {insert} END"
         )
         op.execute(f"CREATE TRIGGER {table}_search_ad AFTER DELETE ON {table} BEGIN {remove} END")
         op.execute(
-            "INSERT INTO search_index (rowid, body, incident_id) SELECT "
+            f"INSERT INTO {search_index} (rowid, body, incident_id) SELECT "
             f"{_rowid(table, code, table)}, {body.format(r=table)}, {incident.format(r=table)} "
             f"FROM {table} WHERE {live.format(r=table)}"
         )
@@ -119,5 +127,6 @@ def downgrade() -> None:
         for table, *_ in SQLITE_DOCUMENTS.values():
             for suffix in ('ai', 'au', 'ad'):
                 op.execute(f'DROP TRIGGER IF EXISTS {table}_search_{suffix}')
-        op.execute('DROP TABLE IF EXISTS search_index')
+        op.execute('DROP TABLE IF EXISTS search_entry')
+        op.execute('DROP TABLE IF EXISTS search_doc')
     op.drop_table('checklist_tick')
