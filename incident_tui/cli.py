@@ -422,11 +422,12 @@ def _run_drill(run: _Run) -> int:
             replay.join(timeout=2.0)
 
     def printed(done: StepDone) -> None:
-        line = f"{done.at:%H:%M:%S}Z  {source_clock(done.step.source_offset):>10}  "
+        # describe() and one_line() keep user text to one clean line.
+        line = f"{done.at:%H:%M:%S}Z  {source_clock(done.step.source_offset):>9}  "
         line += describe(done.step.event)
         if done.error is not None:
-            line += f"  — skipped: {done.error}"
-        print(one_line(line, 300), flush=True)
+            line += f"  — skipped: {one_line(done.error, 200)}"
+        print(line, flush=True)
 
     print(plan.headline(), flush=True)
     replay = Replay(run.db, plan, clock=run.clock, on_step=printed)

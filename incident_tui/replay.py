@@ -171,6 +171,9 @@ class Replay:
         self._stop = threading.Event()
         self._wait = wait or self._stop.wait
         self._monotonic = monotonic
+        # Offsets count from the drill's declaration (just before this), not from when
+        # the app got round to starting the replay: the countdowns count from it too.
+        self._began = monotonic()
         self._thread: threading.Thread | None = None
         self.result: ReplayResult | None = None
 
@@ -181,11 +184,10 @@ class Replay:
     def run(self) -> ReplayResult:
         """Replay every step at its time; an event the drill refuses (someone rehearsing
         already moved the phase there, say) is skipped with the reason."""
-        began = self._monotonic()
         replayed = skipped = 0
         steps = self.plan.steps
         for index, step in enumerate(steps):
-            delay = step.offset.total_seconds() - (self._monotonic() - began)
+            delay = step.offset.total_seconds() - (self._monotonic() - self._began)
             if self.stopped or (delay > 0 and self._wait(delay)) or self.stopped:
                 break
             now = self.clock.now()
