@@ -7,10 +7,10 @@ the first frame, so the window appears at the speed of a bare Textual app.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -54,6 +54,24 @@ class LinkChanged(Message):
         self.trouble = trouble
 
 
+class Background(Protocol):
+    """Work that runs beside the app for as long as it runs (a drill's replay)."""
+
+    def start(self, report: Callable[[str], None]) -> None:
+        """Begin, in a thread of its own; `report(line)` may be called from that thread."""
+
+    def stop(self) -> None:
+        """End soon, without being waited for."""
+
+
+class BackgroundReported(Message):
+    """A line from the background work for the user (posted from its thread)."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line
+
+
 SAFETY_POLL_SECONDS = 10
 """While notifications arrive, screens still poll this often, in case one went missing."""
 
@@ -89,6 +107,7 @@ class IncidentApp(App[None]):
         user: str | None = None,
         open_incident: int | None = None,
         read_only: bool = False,
+        background: Background | None = None,
     ) -> None:
         super().__init__()
         self.read_only = read_only
@@ -102,6 +121,9 @@ class IncidentApp(App[None]):
         self.fatal_error: str | None = None
         self._db_lock = threading.Lock()
         self._feed: ChangeFeed | None = None
+        self.background = background
+        """Started once the app is up, stopped when it leaves; the screens see what it
+        writes through the change feed, like anyone else's writes."""
 
     def on_mount(self) -> None:
         self.now = self.clock.now()
@@ -116,6 +138,12 @@ class IncidentApp(App[None]):
 
             self.push_screen(IncidentListScreen())
         self.guard_size()
+        if self.background is not None:
+            # post_message is thread-safe and never waits: the exit is never held up.
+            self.background.start(lambda line: self.post_message(BackgroundReported(line)))
+
+    def on_background_reported(self, message: BackgroundReported) -> None:
+        self.notify(message.line, markup=False, timeout=6)
 
     def back_to_list(self) -> None:
         """Leave a war room for the incident list (built now if the app opened on the room)."""
@@ -215,6 +243,8 @@ class IncidentApp(App[None]):
         self.exit()
 
     def on_unmount(self) -> None:
+        if self.background is not None:
+            self.background.stop()
         if self._feed is not None:
             self._feed.stop()
         if self.database is not None and self.db_target is not None:

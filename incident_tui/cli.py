@@ -175,6 +175,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50, metavar="N")
     p.add_argument("--json", action="store_true")
 
+    p = command(
+        "drill",
+        "practise: declare a drill that replays a past incident's timeline; prints its KEY",
+    )
+    p.add_argument("key", metavar="KEY", help="the past incident to replay")
+    p.add_argument(
+        "--speed",
+        default="1",
+        metavar="N",
+        help="times real speed, fractions allowed (default 1; 60 plays an hour in a minute)",
+    )
+    p.add_argument(
+        "--no-open",
+        action="store_true",
+        help="replay in this terminal, one line per event, instead of opening the war room",
+    )
+
     p = command("demo", "open a sample incident to explore, in a database of its own")
     p.add_argument(
         "--no-open",
@@ -442,9 +459,15 @@ def _export(run: _Run) -> int:
 
 
 def _run_app(
-    args: argparse.Namespace, *, db_target: str | None = None, key: int | None = None
+    args: argparse.Namespace,
+    *,
+    db_target: str | None = None,
+    key: int | None = None,
+    database: Any = None,
+    background: Any = None,
 ) -> int:
-    """The TUI on `db_target` (default: `--db`), in `key`'s war room (default: `open KEY`)."""
+    """The TUI on `db_target` (default: `--db`; or an open `database`), in `key`'s war
+    room (default: `open KEY`), with `background` work running beside it."""
     from incident_tui.clock import clock_from_env
     from incident_tui.config import load_config
     from incident_tui.domain import parse_key
@@ -461,10 +484,53 @@ def _run_app(
         user=getattr(args, "user", None) or config.user_name,
         open_incident=key,
         read_only=getattr(args, "read_only", False),
+        database=database,
+        background=background,
     )
     app.run()
     if app.fatal_error:
         raise IncidentError(app.fatal_error)
+    return 0
+
+
+def _run_drill(run: _Run) -> int:
+    """Declare a drill of KEY and replay the source into it: in the war room (the replay
+    runs beside the app), or here, one line per event (--no-open)."""
+    from incident_tui.drill import describe, parse_speed, source_clock
+    from incident_tui.replay import Replay, StepDone, declare_drill
+    from incident_tui.text import one_line
+
+    a = run.args
+    speed = parse_speed(a.speed)  # before the database is even opened
+    plan = declare_drill(run.db, key=a.key, speed=speed, author=run.user, now=run.now)
+    print(plan.key, flush=True)
+    if not a.no_open:
+        replay = Replay(run.db, plan, clock=run.clock)
+        try:
+            return _run_app(a, key=plan.number, database=run.db, background=replay)
+        finally:
+            replay.stop()
+            replay.join(timeout=2.0)
+
+    def printed(done: StepDone) -> None:
+        # describe() and one_line() keep user text to one clean line.
+        line = f"{done.at:%H:%M:%S}Z  {source_clock(done.step.source_offset):>9}  "
+        line += describe(done.step.event)
+        if done.error is not None:
+            line += f"  — skipped: {one_line(done.error, 200)}"
+        print(line, flush=True)
+
+    print(plan.headline(), flush=True)
+    replay = Replay(run.db, plan, clock=run.clock, on_step=printed)
+    try:
+        result = replay.run()
+    except KeyboardInterrupt:
+        replay.stop()
+        sys.stderr.write(
+            f"{PROG}: {plan.key}: replay stopped (the drill stays, as far as it got)\n"
+        )
+        return 130
+    print(result.summary(plan.key), flush=True)
     return 0
 
 
@@ -538,6 +604,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _run_demo(args)
         run = _Run(args)
+        if args.command == "drill":
+            return _run_drill(run)
         return _run_command(run)
     except IncidentError as error:
         sys.stderr.write(f"{PROG}: error: {error}\n")

@@ -30,6 +30,7 @@ from incident_tui.domain import (
     incident_key,
     parse_key,
 )
+from incident_tui.drill import DrillSource, RecordedChange
 from incident_tui.errors import NotFound
 from incident_tui.policy import DEFAULT_POLICY, Policy, deadlines
 from incident_tui.postmortem import PostmortemDraft, PostmortemFields, Why, compute_metrics
@@ -191,6 +192,25 @@ def incident_detail(db: Database, key: str | int) -> IncidentDetail:
     with db.read() as session:
         incident = _incident_row(session, number)
         return _detail(session, incident, timeline(session, number))
+
+
+def drill_source(db: Database, key: str | int) -> DrillSource:
+    """An incident as a drill replays it: whole, with its phase and severity changes."""
+    number = parse_key(key)
+    with db.read() as session:
+        incident = _incident_row(session, number)
+        detail = _detail(session, incident, timeline(session, number))
+        changes = session.exec(
+            select(m.IncidentChange)
+            .where(m.IncidentChange.incident_id == number)
+            .where(col(m.IncidentChange.field).in_(("phase", "severity")))
+            .order_by(col(m.IncidentChange.at), col(m.IncidentChange.id))
+        ).all()
+        recorded = [
+            RecordedChange(c.id, c.at, c.recorded_at, c.field, c.old, c.new, c.author)
+            for c in changes
+        ]
+    return DrillSource(detail, recorded)
 
 
 @dataclass(frozen=True)
