@@ -90,12 +90,14 @@ _PG_SEARCH = text(
 
 def search(db: Database, query: str, *, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
     """Every incident's titles, timelines, updates, postmortems, whys and action items,
-    best match first (SQLite FTS5's bm25; PostgreSQL's ts_rank). Every word must match,
-    each also as the start of a longer word (`roll` finds `rollback`)."""
+    best match first (SQLite FTS5's bm25; PostgreSQL's ts_rank). Every word must match;
+    the last one also as the start of a longer word (`roll` finds `rollback`)."""
     terms = search_terms(query)
     with db.read() as session:
         if db.is_sqlite:
-            match = " ".join('"' + term.replace('"', "") + '"*' for term in terms)
+            match = " ".join(
+                _fts_term(term, last=i == len(terms) - 1) for i, term in enumerate(terms)
+            )
             rows = session.execute(_SQLITE_DOCS, {"match": match, "limit": limit}).all()
             rows += session.execute(_SQLITE_ENTRIES, {"match": match, "window": ENTRY_WINDOW}).all()
             # bm25 is lower for better matches; both tables score on the same scale.
@@ -103,7 +105,10 @@ def search(db: Database, query: str, *, limit: int = SEARCH_LIMIT) -> list[Searc
             scored = [(rowid, incident, body, -score) for rowid, incident, body, score in rows]
             scored = scored[:limit]
         else:
-            match = " & ".join(f"{term}:*" for term in terms)
+            match = " & ".join(
+                term + (":*" if i == len(terms) - 1 and len(term) >= PREFIX_FROM else "")
+                for i, term in enumerate(terms)
+            )
             scored = list(session.execute(_PG_SEARCH, {"match": match, "limit": limit}).all())
         if not scored:
             return []
@@ -138,6 +143,17 @@ def search(db: Database, query: str, *, limit: int = SEARCH_LIMIT) -> list[Searc
             )
         )
     return hits
+
+
+PREFIX_FROM = 3
+"""The last word, when at least this long, also matches as the start of a longer word
+(the palette searches as you type); the others match as words, stemmed (`throttled`
+finds `throttling`). A short prefix such as `eu*` would match half the index."""
+
+
+def _fts_term(term: str, *, last: bool) -> str:
+    quoted = '"' + term.replace('"', "") + '"'
+    return quoted + "*" if last and len(term) >= PREFIX_FROM else quoted
 
 
 def _by_id(session, sql: str, ids: Iterable[int]) -> dict[int, tuple]:  # type: ignore[no-untyped-def]

@@ -260,7 +260,9 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
             table.add_row(
                 severity_badge(s.severity),
                 Text(s.key),
-                Text(one_line(s.title, 36)),
+                Text.assemble(("DRILL ", "bold #5fd7ff"), one_line(s.title, 30))
+                if s.is_drill
+                else Text(one_line(s.title, 36)),
                 Text(s.phase),
                 Text(format_duration((s.impact_ended_at or now) - s.started_at)),
                 Text(
