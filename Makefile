@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install bench lint clean
+.PHONY: run test install bench bench-across lint clean
 
 run: $(STAMP)
 	$(BIN)/incident-tui
@@ -26,6 +26,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/app.py
+
+bench-across: $(STAMP)
+	$(BIN)/python benchmarks/across.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check incident_tui tests benchmarks

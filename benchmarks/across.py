@@ -31,18 +31,58 @@ TARGET_MS = 200.0
 NOW = datetime(2026, 11, 24, 9, 2, tzinfo=UTC)
 
 SERVICES = [
-    "checkout", "search", "indexer", "payments", "auth", "dns", "cdn", "queue", "kafka",
-    "postgres", "redis", "billing", "ledger", "mail", "push", "gateway", "scheduler",
-    "images", "video", "analytics", "ranking", "catalog", "inventory", "shipping",
+    "checkout",
+    "search",
+    "indexer",
+    "payments",
+    "auth",
+    "dns",
+    "cdn",
+    "queue",
+    "kafka",
+    "postgres",
+    "redis",
+    "billing",
+    "ledger",
+    "mail",
+    "push",
+    "gateway",
+    "scheduler",
+    "images",
+    "video",
+    "analytics",
+    "ranking",
+    "catalog",
+    "inventory",
+    "shipping",
 ]
 VERBS = [
-    "restarted", "rolled back", "scaled up", "drained", "failed over", "paged", "disabled",
-    "re-enabled", "throttled", "patched", "deployed", "reverted", "investigated", "noticed",
+    "restarted",
+    "rolled back",
+    "scaled up",
+    "drained",
+    "failed over",
+    "paged",
+    "disabled",
+    "re-enabled",
+    "throttled",
+    "patched",
+    "deployed",
+    "reverted",
+    "investigated",
+    "noticed",
 ]
 SYMPTOMS = [
-    "5xx rate at {n}%", "p99 latency {n} ms", "error budget burn {n}x", "queue depth {n}k",
-    "replication lag {n} s", "cache hit ratio down to {n}%", "{n} pods crash-looping",
-    "disk {n}% full", "connection pool exhausted ({n} waiting)", "TLS handshake failures {n}/s",
+    "5xx rate at {n}%",
+    "p99 latency {n} ms",
+    "error budget burn {n}x",
+    "queue depth {n}k",
+    "replication lag {n} s",
+    "cache hit ratio down to {n}%",
+    "{n} pods crash-looping",
+    "disk {n}% full",
+    "connection pool exhausted ({n} waiting)",
+    "TLS handshake failures {n}/s",
 ]
 
 
@@ -73,10 +113,23 @@ def build(path: Path) -> None:
         severity = rng.choices((1, 2, 3, 4), weights=(1, 3, 5, 2))[0]
         title = f"{rng.choice(SERVICES)} {rng.choice(SYMPTOMS).format(n=rng.randint(2, 99))}"
         incidents.append(
-            (number, title, severity, "closed", "", 0, detected.strftime(fmt), "oncall",
-             started.strftime(fmt), detected.strftime(fmt), acked.strftime(fmt),
-             mitigated.strftime(fmt), resolved.strftime(fmt), resolved.strftime(fmt),
-             resolved.strftime(fmt))
+            (
+                number,
+                title,
+                severity,
+                "closed",
+                "",
+                0,
+                detected.strftime(fmt),
+                "oncall",
+                started.strftime(fmt),
+                detected.strftime(fmt),
+                acked.strftime(fmt),
+                mitigated.strftime(fmt),
+                resolved.strftime(fmt),
+                resolved.strftime(fmt),
+                resolved.strftime(fmt),
+            )
         )
         span = (resolved - started).total_seconds()
         for _ in range(ENTRIES_PER_INCIDENT):
@@ -90,9 +143,19 @@ def build(path: Path) -> None:
             due = (NOW.date() + timedelta(days=rng.randint(-60, 60))).isoformat()
             status = rng.choice(("open", "in-progress", "done", "done"))
             actions.append(
-                (number, _text(rng), rng.choice(("raj", "li", "ana", "tom")), due,
-                 rng.choice(("P0", "P1", "P2")), "prevent", status, None,
-                 resolved.strftime(fmt), "lead", resolved.strftime(fmt))
+                (
+                    number,
+                    _text(rng),
+                    rng.choice(("raj", "li", "ana", "tom")),
+                    due,
+                    rng.choice(("P0", "P1", "P2")),
+                    "prevent",
+                    status,
+                    None,
+                    resolved.strftime(fmt),
+                    "lead",
+                    resolved.strftime(fmt),
+                )
             )
     with conn:
         conn.executemany(
@@ -164,13 +227,70 @@ async def _metrics_screen(path: Path, repeats: int) -> list[float]:
     return samples
 
 
+async def _bare_screen(repeats: int) -> list[float]:
+    """The floor: a bare Textual app over a 200-row DataTable pushing a screen with the
+    same widgets (title, a text table, four labelled Sparklines, a text block, footer)
+    filled with fixed data, measured the same way."""
+    from textual.app import App
+    from textual.containers import Horizontal, Vertical
+    from textual.screen import Screen
+    from textual.widgets import DataTable, Footer, Sparkline, Static
+
+    class Bare(Screen):
+        BINDINGS = [("escape", "app.pop_screen", "Back")]
+
+        def compose(self):  # type: ignore[no-untyped-def]
+            yield Static("Metrics")
+            with Horizontal():
+                yield Static("MTTD 5 min\n" * 24)
+                with Vertical():
+                    yield Static("Incidents per week")
+                    for _ in range(4):
+                        with Horizontal():
+                            yield Static("SEV1")
+                            yield Sparkline([1, 0, 2, 1, 3])
+                            yield Static("7 (before 5)")
+                    yield Static("Action items\n" * 8)
+            yield Footer()
+
+    class Base(App):
+        BINDINGS = [("m", "push", "")]
+
+        def compose(self):  # type: ignore[no-untyped-def]
+            yield DataTable()
+            yield Footer()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns(*"abcdefg")
+            for i in range(200):
+                table.add_row(*[str(i)] * 7)
+
+        def action_push(self) -> None:
+            self.push_screen(Bare())
+
+    samples = []
+    app = Base()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(0.5)
+        for _ in range(repeats):
+            start = time.perf_counter()
+            await pilot.press("m")
+            await pilot.pause(0)
+            samples.append((time.perf_counter() - start) * 1000)
+            await pilot.press("escape")
+            await pilot.pause(0.2)
+    return samples
+
+
 def process_ms(args: list[str], path: Path, repeats: int = 3) -> float:
     env = {**os.environ, "INCIDENT_TUI_DB": str(path), "INCIDENT_TUI_NOW": NOW.isoformat()}
     samples = []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "incident_tui", *args], env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "incident_tui", *args], env=env, check=True, capture_output=True
+        )
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
 
@@ -185,12 +305,16 @@ def main() -> None:
     path = folder / "across.db"
     os.environ.setdefault("HOME", str(folder))
     if not path.exists():
-        print(f"building {INCIDENTS:,} incidents × {ENTRIES_PER_INCIDENT} entries in {path} …",
-              file=sys.stderr)
+        print(
+            f"building {INCIDENTS:,} incidents × {ENTRIES_PER_INCIDENT} entries in {path} …",
+            file=sys.stderr,
+        )
         start = time.perf_counter()
         build(path)
-        print(f"  built in {time.perf_counter() - start:.0f} s, "
-              f"{path.stat().st_size / 1e6:.0f} MB", file=sys.stderr)
+        print(
+            f"  built in {time.perf_counter() - start:.0f} s, {path.stat().st_size / 1e6:.0f} MB",
+            file=sys.stderr,
+        )
 
     from incident_tui import reports
     from incident_tui.policy import DEFAULT_POLICY
@@ -198,8 +322,10 @@ def main() -> None:
 
     db = open_database(path)
     repeats = args.repeats
-    print(f"incident-tui across incidents — {INCIDENTS:,} incidents, "
-          f"{INCIDENTS * ENTRIES_PER_INCIDENT:,} entries, SQLite (median of {repeats})")
+    print(
+        f"incident-tui across incidents — {INCIDENTS:,} incidents, "
+        f"{INCIDENTS * ENTRIES_PER_INCIDENT:,} entries, SQLite (median of {repeats})"
+    )
 
     def verdict(ms: float) -> str:
         return "PASS" if ms <= TARGET_MS else "MISS"
@@ -207,35 +333,54 @@ def main() -> None:
     print("\nsearch (reports.search, top 50):")
     for query in ("replication lag", "indexer", "kafka throttled eu", "pods crash", "zzzz"):
         figures = timed(lambda q=query: reports.search(db, q), repeats)
-        print(f"  {verdict(figures['median_ms'])}: {query!r:<22} {figures['median_ms']:6.1f} ms "
-              f"(max {figures['max_ms']:.1f}; {len(figures['result'])} hits; target ≤ {TARGET_MS:.0f})")
+        print(
+            f"  {verdict(figures['median_ms'])}: {query!r:<22} {figures['median_ms']:6.1f} ms "
+            f"(max {figures['max_ms']:.1f}; {len(figures['result'])} hits; "
+            f"target ≤ {TARGET_MS:.0f})"
+        )
 
     print("\nmetrics (reports.trends: the period and the one before):")
     for days in (30, 90, 365):
         figures = timed(
-            lambda d=days: reports.trends(db, since=NOW - timedelta(days=d), until=NOW,
-                                          today=NOW.date(), policy=DEFAULT_POLICY),
+            lambda d=days: reports.trends(
+                db,
+                since=NOW - timedelta(days=d),
+                until=NOW,
+                today=NOW.date(),
+                policy=DEFAULT_POLICY,
+            ),
             repeats,
         )
         found = figures["result"]
-        print(f"  {verdict(figures['median_ms'])}: last {days:>3} days "
-              f"{figures['median_ms']:6.1f} ms (max {figures['max_ms']:.1f}; "
-              f"{found.current.incidents} + {found.previous.incidents} incidents)")
+        print(
+            f"  {verdict(figures['median_ms'])}: last {days:>3} days "
+            f"{figures['median_ms']:6.1f} ms (max {figures['max_ms']:.1f}; "
+            f"{found.current.incidents} + {found.previous.incidents} incidents)"
+        )
     actions = timed(lambda: reports.action_items(db, today=NOW.date()), repeats)
-    print(f"\naction items, not done, every incident: {actions['median_ms']:.1f} ms "
-          f"({len(actions['result']):,} items)")
+    print(
+        f"\naction items, not done, every incident: {actions['median_ms']:.1f} ms "
+        f"({len(actions['result']):,} items)"
+    )
     db.dispose()
 
     screen = asyncio.run(_metrics_screen(path, max(3, repeats // 2)))
+    bare = statistics.median(asyncio.run(_bare_screen(max(3, repeats // 2))))
     ms = statistics.median(screen)
-    print(f"\nmetrics screen, key press → figures drawn (pilot, 120×36, last 30 days):")
+    print("\nmetrics screen, key press → figures drawn (pilot, 120×36, last 30 days):")
     print(f"  {verdict(ms)}: {ms:.0f} ms (max {max(screen):.0f}; target ≤ {TARGET_MS:.0f})")
+    print(
+        f"  floor, a bare Textual app pushing a screen of the same widgets: {bare:.0f} ms "
+        f"(metrics screen ×{ms / bare:.1f})"
+    )
 
     print("\nas processes (each pays ~0.5 s importing SQLAlchemy):")
     print(f"  incident-tui search indexer      {process_ms(['search', 'indexer'], path):6.0f} ms")
     print(f"  incident-tui metrics             {process_ms(['metrics'], path):6.0f} ms")
-    print(f"  python -c 'import sqlmodel'      "
-          f"{statistics.median(_import_ms() for _ in range(3)):6.0f} ms")
+    print(
+        f"  python -c 'import sqlmodel'      "
+        f"{statistics.median(_import_ms() for _ in range(3)):6.0f} ms"
+    )
 
 
 def _import_ms() -> float:
