@@ -17,6 +17,7 @@ from incident_tui.domain import (
     MILESTONES,
     OPEN_PHASES,
     Action,
+    Change,
     Entry,
     Holding,
     IncidentDetail,
@@ -47,6 +48,7 @@ def action_view(row: m.ActionItem) -> Action:
         status=row.status,
         ticket=row.ticket,
         created_at=row.created_at,
+        created_by=row.created_by,
     )
 
 
@@ -350,6 +352,14 @@ def postmortem_draft(
             .where(m.FiveWhy.incident_id == number)
             .order_by(col(m.FiveWhy.position))
         ).all()
+        changes = [
+            Change(c.at, c.recorded_at, c.field, c.old, c.new, c.author)
+            for c in session.exec(
+                select(m.IncidentChange)
+                .where(m.IncidentChange.incident_id == number)
+                .order_by(col(m.IncidentChange.at), col(m.IncidentChange.id))
+            )
+        ]
     written = (
         PostmortemFields(
             **{name: getattr(row, name) for name in PostmortemFields.__dataclass_fields__}
@@ -362,4 +372,5 @@ def postmortem_draft(
         fields=written,
         whys=[Why(position, question, answer) for position, question, answer in whys],
         metrics=compute_metrics(detail, policy, now=now),
+        changes=changes,
     )
