@@ -141,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
         "whys, milestones and timeline gaps (exit 1 when anything is found)",
     )
 
+    p = command("import", "read a JSON export back in as a new incident; prints its KEY")
+    p.add_argument(
+        "file", metavar="FILE", help="a file from `export KEY --format json`; '-' reads stdin"
+    )
+
     p = command("list", "list incidents (active ones unless --all)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="include resolved and closed ones")
@@ -290,6 +295,19 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
         )
     elif cmd == "export":
         return _export(run)
+    elif cmd == "import":
+        from incident_tui import importer
+
+        # The whole file is read and checked before the database is even opened.
+        imported = importer.parse_export(*importer.read_source(a.file))
+        result = importer.import_incident(run.db, imported, now=run.now)
+        if not result.created:
+            sys.stderr.write(
+                f"{PROG}: {_exported_as(imported.source_key)} is already here as "
+                f"{incident_key(result.number)} (same title, declared_at and declared_by); "
+                "nothing imported\n"
+            )
+        print(incident_key(result.number))
     elif cmd == "list":
         summaries = queries.list_incidents(
             run.db, now=run.now, include_closed=a.all, policy=run.config.policy
@@ -316,6 +334,10 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
     else:  # pragma: no cover — argparse only lets known commands through
         raise IncidentError(f"unknown command {cmd!r}")
     return 0
+
+
+def _exported_as(key: str | None) -> str:
+    return f"the incident exported as {key}" if key else "this incident"
 
 
 def _export(run: _Run) -> int:
