@@ -179,6 +179,14 @@ def _detail(session: Session, incident: m.Incident, entries: list[Entry]) -> Inc
     )
 
 
+def incident_exists(db: Database, key: str | int) -> int:
+    """The incident's number, or NotFound: a cheap check before doing something to it."""
+    number = parse_key(key)
+    with db.read() as session:
+        _incident_row(session, number)
+    return number
+
+
 def incident_detail(db: Database, key: str | int) -> IncidentDetail:
     number = parse_key(key)
     with db.read() as session:
