@@ -141,6 +141,23 @@ def build_parser() -> argparse.ArgumentParser:
         "whys, milestones and timeline gaps (exit 1 when anything is found)",
     )
 
+    p = command("import", "read a JSON export back in as a new incident; prints its KEY")
+    p.add_argument(
+        "file", metavar="FILE", help="a file from `export KEY --format json`; '-' reads stdin"
+    )
+
+    p = sub.add_parser(
+        "run",
+        parents=[common],
+        usage=f"{PROG} run KEY [--as NAME] -- CMD [ARG ...]",
+        help="run a command and log it (exit code, duration) in KEY's timeline",
+        description="Run CMD (no shell) with its output shown live, then log one `action` "
+        "entry in KEY's timeline: the command line, its exit code and how long it took. "
+        "Exits with the command's own exit code.",
+    )
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("command_line", nargs="*", metavar="CMD", help="after --: the command")
+
     p = command("list", "list incidents (active ones unless --all)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="include resolved and closed ones")
@@ -333,6 +350,21 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
         )
     elif cmd == "export":
         return _export(run)
+    elif cmd == "import":
+        from incident_tui import importer
+
+        # The whole file is read and checked before the database is even opened.
+        imported = importer.parse_export(*importer.read_source(a.file))
+        result = importer.import_incident(run.db, imported, now=run.now)
+        if not result.created:
+            sys.stderr.write(
+                f"{PROG}: {_exported_as(imported.source_key)} is already here as "
+                f"{incident_key(result.number)} (same title, declared_at and declared_by); "
+                "nothing imported\n"
+            )
+        print(incident_key(result.number))
+    elif cmd == "run":
+        return _run_logged(run)
     elif cmd == "list":
         summaries = queries.list_incidents(
             run.db, now=run.now, include_closed=a.all, policy=run.config.policy
@@ -424,6 +456,40 @@ def _period(run: _Run, since: str | None, until: str | None):  # type: ignore[no
     if start >= end:
         raise IncidentError("--since must be before --until")
     return start, end
+
+
+def _exported_as(key: str | None) -> str:
+    return f"the incident exported as {key}" if key else "this incident"
+
+
+def _run_logged(run: _Run) -> int:
+    """`run KEY -- CMD …`: the incident is checked first (no rollback against a typo'd
+    KEY); the command runs; one `action` entry says how it went, even when it could not
+    start. Exits with the command's code (127/126 when it could not start, 130 on Ctrl-C)."""
+    from incident_tui import ops, queries, runner
+    from incident_tui.domain import incident_key
+
+    a = run.args
+    number = queries.incident_exists(run.db, a.key)
+    author = ops.valid_name(run.user, "your name (--as)")
+    outcome = runner.run_command(a.command_line, clock=run.clock)
+    text = runner.entry_text(outcome)
+    try:
+        entry = ops.log_entry(
+            run.db, key=number, text=text, author=author, now=run.clock.now(), kind="action"
+        )
+    except IncidentError as error:
+        # The command ran (or was tried): its exit code stands; say what to log by hand.
+        logged, failed = f"not logged in {incident_key(number)} ({error}): {text}", True
+    else:
+        logged, failed = f"{incident_key(number)} #{entry.id}: {text}", False
+    if outcome.start_error is None and not failed:
+        sys.stderr.write(f"{PROG}: {logged}\n")
+    else:
+        command = runner.shown_command(outcome.argv[:1])
+        cause = f"cannot run {command}: {outcome.start_error}; " if outcome.start_error else ""
+        sys.stderr.write(f"{PROG}: error: {cause}{logged}\n")
+    return outcome.exit_status
 
 
 def _export(run: _Run) -> int:
@@ -594,9 +660,29 @@ def _join_negative_times(argv: Sequence[str]) -> list[str]:
     return joined
 
 
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    """The arguments; for `run KEY … -- CMD ARGS…`, everything after the first `--` is the
+    command, untouched (its own options are not ours)."""
+    items = list(argv)
+    if "--" in items and "run" in items[: items.index("--")]:
+        cut = items.index("--")
+        args = parser.parse_args(_join_negative_times(items[:cut]))
+        if args.command == "run":
+            if args.command_line:
+                parser.error(f"put -- before the command: {PROG} run KEY -- CMD ARGS…")
+            args.command_line = items[cut + 1 :]
+            if not args.command_line:
+                parser.error(f"no command after --: {PROG} run KEY -- CMD ARGS…")
+            return args
+    args = parser.parse_args(_join_negative_times(items))
+    if args.command == "run":
+        parser.error(f"put -- before the command: {PROG} run KEY -- CMD ARGS…")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(_join_negative_times(sys.argv[1:] if argv is None else argv))
+    args = _parse(parser, sys.argv[1:] if argv is None else argv)
     run: _Run | None = None
     try:
         if args.command in (None, "open"):

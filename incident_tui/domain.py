@@ -233,6 +233,18 @@ class Entry(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Change:
+    """One recorded change of a phase, the severity or a milestone (old and new as text)."""
+
+    at: datetime
+    recorded_at: datetime
+    field: str
+    old: str | None
+    new: str | None
+    author: str
+
+
+@dataclass(frozen=True)
 class Holding:
     role: str
     holder: str
@@ -262,6 +274,7 @@ class Action:
     status: str
     ticket: str | None
     created_at: datetime
+    created_by: str = ""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from incident_tui.config import config_dir
-from incident_tui.domain import MILESTONES
+from incident_tui.domain import MILESTONES, Entry
 from incident_tui.errors import IncidentError
 from incident_tui.postmortem import TEXT_SECTIONS, PostmortemDraft
 from incident_tui.text import clean
@@ -25,6 +25,10 @@ from incident_tui.timeparse import format_duration, iso_z
 TEMPLATE_NAME = "postmortem.md.j2"
 PACKAGED_TEMPLATES = Path(__file__).with_name("templates")
 FORMATS = ("markdown", "json")
+JSON_FORMAT = "incident-tui"
+JSON_FORMAT_VERSION = 1
+"""The JSON export's `formatVersion`: `incident-tui import` reads this version and older.
+Bump it when the `record` section changes in a way an older reader would misread."""
 
 # Inline: characters Markdown could read as emphasis, code, links, HTML, tables.
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -84,15 +88,131 @@ def _when(draft: PostmortemDraft, tz: tzinfo):  # type: ignore[no-untyped-def]
     return when
 
 
+def iso_exact(at: datetime | None) -> str | None:
+    """An instant as ISO 8601 UTC with `Z`, microseconds kept when there are any (the
+    `record` section must give back the very instant that was stored)."""
+    if at is None:
+        return None
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
+    return at.isoformat()[:-6] + "Z"  # "+00:00" → "Z"; a replace() would cost twice this
+
+
+def _entries(timeline: list[Entry]) -> list[dict[str, Any]]:
+    """The record's entries: 100k of them in a big incident, so most entries (recorded
+    when they happened) format their instant once."""
+    rows = []
+    for e in timeline:
+        occurred = iso_exact(e.occurred_at)
+        rows.append(
+            {
+                "occurredAt": occurred,
+                "recordedAt": occurred
+                if e.recorded_at == e.occurred_at
+                else iso_exact(e.recorded_at),
+                "kind": e.kind,
+                "author": clean(e.author),
+                "text": clean(e.text),
+                "pinned": e.pinned,
+            }
+        )
+    return rows
+
+
+def record(draft: PostmortemDraft) -> dict[str, Any]:
+    """Everything stored about the incident, exactly: what `incident-tui import` rebuilds
+    it from. The rest of the JSON export is the postmortem view computed from this."""
+    detail, fields = draft.detail, draft.fields
+    return {
+        "title": clean(detail.title),
+        "severity": detail.severity,
+        "phase": detail.phase,
+        "summary": clean(detail.summary),
+        "isDrill": detail.is_drill,
+        "declaredAt": iso_exact(detail.declared_at),
+        "declaredBy": clean(detail.declared_by),
+        "milestones": {
+            name.removesuffix("_at"): iso_exact(detail.milestones[name]) for name in MILESTONES
+        },
+        "entries": _entries(detail.timeline),
+        "roles": [
+            {
+                "role": h.role,
+                "holder": clean(h.holder),
+                "startedAt": iso_exact(h.started_at),
+                "endedAt": iso_exact(h.ended_at),
+                "assignedBy": clean(h.assigned_by),
+            }
+            for h in detail.holdings
+        ],
+        "changes": [
+            {
+                "at": iso_exact(c.at),
+                "recordedAt": iso_exact(c.recorded_at),
+                "field": c.field,
+                "old": clean(c.old) if c.old is not None else None,
+                "new": clean(c.new) if c.new is not None else None,
+                "author": clean(c.author),
+            }
+            for c in draft.changes
+        ],
+        "updates": [
+            {
+                "postedAt": iso_exact(u.posted_at),
+                "audience": u.audience,
+                "author": clean(u.author),
+                "text": clean(u.text),
+                "phase": u.phase,
+            }
+            for u in detail.updates
+        ],
+        "actionItems": [
+            {
+                "description": clean(a.description),
+                "owner": clean(a.owner) if a.owner else None,
+                "dueDate": a.due_date.isoformat() if a.due_date else None,
+                "priority": a.priority,
+                "type": a.type,
+                "status": a.status,
+                "ticket": clean(a.ticket) if a.ticket else None,
+                "createdAt": iso_exact(a.created_at),
+                "createdBy": clean(a.created_by),
+            }
+            for a in draft.actions
+        ],
+        "postmortem": {
+            "status": fields.status,
+            "summary": clean(fields.summary),
+            "rootCause": clean(fields.root_cause),
+            "contributingFactors": clean(fields.contributing_factors),
+            "whatWentWell": clean(fields.what_went_well),
+            "whatWentPoorly": clean(fields.what_went_poorly),
+            "luckyBreaks": clean(fields.lucky_breaks),
+            "lessonsLearned": clean(fields.lessons_learned),
+            "usersAffected": clean(fields.users_affected),
+            "revenueImpact": clean(fields.revenue_impact),
+            "slaBreached": fields.sla_breached,
+            "authors": clean(fields.authors),
+        },
+        "fiveWhys": [
+            {"question": clean(w.question), "answer": clean(w.answer)} for w in draft.whys
+        ],
+    }
+
+
 def timeline_entries(draft: PostmortemDraft):  # type: ignore[no-untyped-def]
     """The key events when some are chosen (pinned), else the whole timeline."""
     return draft.key_events or draft.detail.timeline
 
 
 def to_json(draft: PostmortemDraft, *, with_timeline: bool = True) -> dict[str, Any]:
+    """The postmortem as JSON; with the timeline, also the exact `record` (the full JSON
+    export, which `incident-tui import` reads back)."""
     detail, fields, metrics = draft.detail, draft.fields, draft.metrics
     started = detail.milestones.get("started_at") or detail.declared_at
-    return {
+    doc = {
+        "format": JSON_FORMAT,
+        "formatVersion": JSON_FORMAT_VERSION,
         "id": detail.key,
         "title": clean(detail.title),
         "date": started.astimezone(UTC).date().isoformat(),
@@ -169,6 +289,9 @@ def to_json(draft: PostmortemDraft, *, with_timeline: bool = True) -> dict[str, 
             name.removesuffix("_at"): iso_z(detail.milestones[name]) for name in MILESTONES
         },
     }
+    if with_timeline:
+        doc["record"] = record(draft)
+    return doc
 
 
 def template_source(override_dir: Path | None = None) -> tuple[str, Path]:
@@ -219,12 +342,19 @@ def render(draft: PostmortemDraft, fmt: str, *, tz: tzinfo = UTC) -> str:
         # Indented, but the timeline (100k entries, say) one compact entry a line: an
         # indent sends json.dumps to its pure-Python encoder, five times slower.
         doc = to_json(draft)
-        timeline = doc["timeline"]
-        marker = f"timeline-{secrets.token_hex(8)}"
-        doc["timeline"] = marker
+        lists = [(doc, "timeline", "  "), (doc["record"], "entries", "    ")]
+        markers = []
+        for holder, name, indent in lists:
+            marker = f"{name}-{secrets.token_hex(8)}"
+            markers.append((marker, holder[name], indent))
+            holder[name] = marker
         text = json.dumps(doc, ensure_ascii=False, indent=2)
-        rows = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in timeline)
-        return text.replace(f'"{marker}"', f"[\n    {rows}\n  ]" if rows else "[]", 1) + "\n"
+        for marker, items, indent in markers:
+            rows = f",\n{indent}  ".join(json.dumps(item, ensure_ascii=False) for item in items)
+            text = text.replace(
+                f'"{marker}"', f"[\n{indent}  {rows}\n{indent}]" if rows else "[]", 1
+            )
+        return text + "\n"
     if fmt == "markdown":
         return to_markdown(draft, tz=tz)
     raise IncidentError(f"format must be markdown or json, not {fmt!r}")

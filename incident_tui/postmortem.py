@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from incident_tui.domain import AUDIENCES, Action, IncidentDetail, IncidentFacts
+from incident_tui.domain import AUDIENCES, Action, Change, IncidentDetail, IncidentFacts
 from incident_tui.policy import Policy, update_due
 
 POSTMORTEM_STATUSES: tuple[str, ...] = ("draft", "in-review", "published")
@@ -98,6 +98,8 @@ class PostmortemDraft:
     fields: PostmortemFields
     whys: list[Why]
     metrics: Metrics
+    changes: list[Change] = field(default_factory=list)
+    """The phase, severity and milestone history (the JSON export's `record` carries it)."""
 
     @property
     def actions(self) -> list[Action]:

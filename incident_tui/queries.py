@@ -17,6 +17,7 @@ from incident_tui.domain import (
     MILESTONES,
     OPEN_PHASES,
     Action,
+    Change,
     Entry,
     Holding,
     IncidentDetail,
@@ -49,6 +50,7 @@ def action_view(row: m.ActionItem) -> Action:
         status=row.status,
         ticket=row.ticket,
         created_at=row.created_at,
+        created_by=row.created_by,
     )
 
 
@@ -185,6 +187,14 @@ def _detail(session: Session, incident: m.Incident, entries: list[Entry]) -> Inc
             )
         ],
     )
+
+
+def incident_exists(db: Database, key: str | int) -> int:
+    """The incident's number, or NotFound: a cheap check before doing something to it."""
+    number = parse_key(key)
+    with db.read() as session:
+        _incident_row(session, number)
+    return number
 
 
 def incident_detail(db: Database, key: str | int) -> IncidentDetail:
@@ -396,6 +406,14 @@ def postmortem_draft(
             .where(m.FiveWhy.incident_id == number)
             .order_by(col(m.FiveWhy.position))
         ).all()
+        changes = [
+            Change(c.at, c.recorded_at, c.field, c.old, c.new, c.author)
+            for c in session.exec(
+                select(m.IncidentChange)
+                .where(m.IncidentChange.incident_id == number)
+                .order_by(col(m.IncidentChange.at), col(m.IncidentChange.id))
+            )
+        ]
     written = (
         PostmortemFields(
             **{name: getattr(row, name) for name in PostmortemFields.__dataclass_fields__}
@@ -408,4 +426,5 @@ def postmortem_draft(
         fields=written,
         whys=[Why(position, question, answer) for position, question, answer in whys],
         metrics=compute_metrics(detail, policy, now=now),
+        changes=changes,
     )
