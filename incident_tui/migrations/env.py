@@ -5,21 +5,16 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 from incident_tui import models  # noqa: F401  (registers the tables)
+from incident_tui.migrations import modelled
 
 target_metadata = SQLModel.metadata
-
-
-def _ours(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
-    """SQLite's FTS5 search tables and their shadow tables are made by hand (migration 0004),
-    not from the models: autogenerate must leave them alone."""
-    return not (type_ == "table" and name.startswith(("search_entry", "search_doc")))
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        include_object=_ours,
+        include_object=modelled,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
