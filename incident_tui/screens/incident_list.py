@@ -179,7 +179,10 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
     def action_metrics(self) -> None:
         from incident_tui.screens.metrics import MetricsScreen
 
-        self.app.push_screen(MetricsScreen())
+        # Kept once built: laying the screen out costs more than its figures.
+        if not self.app.is_screen_installed("metrics"):
+            self.app.install_screen(MetricsScreen(), "metrics")
+        self.app.push_screen("metrics")
 
     def action_search(self) -> None:
         self.app.action_command_palette()

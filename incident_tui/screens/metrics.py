@@ -85,7 +85,9 @@ class MetricsScreen(SizeGuarded, Screen[None]):
 
     def on_mount(self) -> None:
         self.watch(self.app, "changes", self._changed, init=False)
-        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()  # each time it is shown: the figures as they are now
 
     def _changed(self, _changes: object = None) -> None:
         if self.is_current:
