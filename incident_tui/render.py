@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from incident_tui.domain import MILESTONES, ActionRow, IncidentDetail, IncidentSummary, SearchHit
+from incident_tui.domain import (
+    MILESTONES,
+    Action,
+    ActionRow,
+    IncidentDetail,
+    IncidentSummary,
+    SearchHit,
+)
 from incident_tui.policy import DEFAULT_POLICY, Policy, deadlines
 from incident_tui.text import clean, one_line
 from incident_tui.timeparse import format_duration, iso_z
@@ -69,22 +76,23 @@ def detail_json(
             }
             for u in detail.updates
         ],
-        "action_items": [
-            {
-                "id": a.id,
-                "description": clean(a.description),
-                "owner": clean(a.owner) if a.owner else None,
-                "due_date": a.due_date.isoformat() if a.due_date else None,
-                "priority": a.priority,
-                "type": a.type,
-                "status": a.status,
-                "ticket": clean(a.ticket) if a.ticket else None,
-            }
-            for a in detail.actions
-        ],
+        "action_items": [action_json(a) for a in detail.actions],
         "deadlines": [
             deadline_json(d.name, d.due_at, now) for d in deadlines(detail.facts, policy)
         ],
+    }
+
+
+def action_json(a: Action) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "description": clean(a.description),
+        "owner": clean(a.owner) if a.owner else None,
+        "due_date": a.due_date.isoformat() if a.due_date else None,
+        "priority": a.priority,
+        "type": a.type,
+        "status": a.status,
+        "ticket": clean(a.ticket) if a.ticket else None,
     }
 
 
@@ -186,14 +194,7 @@ def action_row_json(row: ActionRow, *, today: date) -> dict[str, Any]:
     return {
         "incident": row.key,
         "incident_title": clean(row.title),
-        "id": a.id,
-        "description": clean(a.description),
-        "owner": clean(a.owner) if a.owner else None,
-        "due_date": a.due_date.isoformat() if a.due_date else None,
-        "priority": a.priority,
-        "type": a.type,
-        "status": a.status,
-        "ticket": clean(a.ticket) if a.ticket else None,
+        **action_json(a),
         "overdue": row.overdue(today),
     }
 
