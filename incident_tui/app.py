@@ -142,6 +142,26 @@ class IncidentApp(App[None]):
             # post_message is thread-safe and never waits: the exit is never held up.
             self.background.start(lambda line: self.post_message(BackgroundReported(line)))
 
+    def start_drill(self, source: int, speed: str) -> None:
+        """Declare a drill of incident `source`, replay it beside the app at `speed`, and
+        open its war room (the keyboard way to `incident-tui drill`)."""
+        from incident_tui.replay import Replay, declare_drill
+        from incident_tui.screens.war_room import WarRoomScreen
+
+        db = self.get_database()
+        try:
+            plan = declare_drill(
+                db, key=source, speed=speed, author=self.user, now=self.clock.now()
+            )
+        except IncidentError as error:
+            self.report_error(error)
+            return
+        if self.background is not None:  # one replay at a time: the newest drill
+            self.background.stop()
+        self.background = Replay(db, plan, clock=self.clock)
+        self.background.start(lambda line: self.post_message(BackgroundReported(line)))
+        self.push_screen(WarRoomScreen(plan.number))
+
     def on_background_reported(self, message: BackgroundReported) -> None:
         self.notify(message.line, markup=False, timeout=6)
 

@@ -552,3 +552,39 @@ async def test_leaving_the_app_stops_the_replay_without_waiting(db, clock) -> No
     assert time.monotonic() - began < 2
     replay.join(timeout=1)
     assert replay.result is not None and replay.result.stopped
+
+
+async def test_a_drill_starts_from_the_incident_list_by_keyboard(db) -> None:
+    """The team lead's way: select a past incident, p, pick a speed: a drill incident
+    opens in its war room and the replay fills it."""
+    from datetime import UTC, datetime
+
+    from incident_tui.app import IncidentApp
+    from incident_tui.clock import SystemClock
+    from incident_tui.config import Config
+    from incident_tui.demo import seed_demo
+    from incident_tui.screens.dialogs import PickScreen
+    from incident_tui.screens.war_room import WarRoomScreen
+    from tests.test_app import settle
+
+    source = seed_demo(db, now=datetime.now(UTC))
+    app = IncidentApp(database=db, config=Config(user_name="lead"), clock=SystemClock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        row = [r.number for r in screen.rows].index(source)
+        screen.query_one("#incidents").move_cursor(row=row)
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("down", "down", "enter")  # 60×
+        for _ in range(100):
+            await pilot.pause(0.05)
+            room = app.screen
+            if isinstance(room, WarRoomScreen) and room.detail is not None:
+                if len(room.detail.timeline) > 3:
+                    break
+        room = app.screen
+        assert isinstance(room, WarRoomScreen) and room.number != source
+        assert room.detail.is_drill and room.detail.title.startswith("Drill: ")
+        assert len(room.detail.timeline) > 3  # the replay is filling it

@@ -43,6 +43,13 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
             "/", "search", "Search", id="search", tooltip="Search every incident (also ctrl+p)"
         ),
         Binding(
+            "p",
+            "drill",
+            "Drill",
+            id="drill",
+            tooltip="Practise: replay the selected incident as a drill",
+        ),
+        Binding(
             "a",
             "toggle_all",
             "All/active",
@@ -184,6 +191,30 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
             self.app.install_screen(MetricsScreen(), "metrics")
         self.app.push_screen("metrics")
 
+    def action_drill(self) -> None:
+        from incident_tui.screens.dialogs import PickScreen
+
+        table = self.query_one("#incidents", DataTable)
+        if not self.rows or table.cursor_row >= len(self.rows) or self.app.read_only:  # type: ignore[attr-defined]
+            return
+        source = self.rows[table.cursor_row]
+
+        def chosen(speed: str | None) -> None:
+            if speed:
+                self.app.start_drill(source.number, speed)  # type: ignore[attr-defined]
+
+        self.app.push_screen(
+            PickScreen(
+                f"Drill: replay {source.key} as a new drill incident, at",
+                [
+                    ("1", "real time"),
+                    ("10", "10× (an hour in 6 minutes)"),
+                    ("60", "60× (an hour in a minute)"),
+                ],
+            ),
+            chosen,
+        )
+
     def action_search(self) -> None:
         self.app.action_command_palette()
 
@@ -200,6 +231,7 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
                 self.action_metrics,
             ),
             ("Declare an incident", "A new incident and its war room", self.action_declare),
+            ("Drill the selected incident…", "Replay it as a drill to practise", self.action_drill),
         ]
 
     def action_toggle_all(self) -> None:
