@@ -242,6 +242,8 @@ class Change:
     old: str | None
     new: str | None
     author: str
+    id: int = 0
+    """The change's row id: the order two changes at one instant were made in."""
 
 
 @dataclass(frozen=True)

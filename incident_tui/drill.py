@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from incident_tui.domain import SYSTEM_KINDS, IncidentDetail
+from incident_tui.domain import SYSTEM_KINDS, Change, IncidentDetail
 from incident_tui.errors import IncidentError
 from incident_tui.text import one_line
 
@@ -43,24 +43,11 @@ def format_speed(speed: float) -> str:
 
 
 @dataclass(frozen=True)
-class RecordedChange:
-    """A phase or severity change as the source incident recorded it."""
-
-    id: int
-    at: datetime
-    recorded_at: datetime
-    field: str
-    old: str | None
-    new: str | None
-    author: str
-
-
-@dataclass(frozen=True)
 class DrillSource:
     """The incident a drill replays: all of it, and its phase and severity changes."""
 
     detail: IncidentDetail
-    changes: list[RecordedChange]
+    changes: list[Change]
 
     @property
     def start(self) -> datetime:

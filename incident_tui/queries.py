@@ -31,7 +31,7 @@ from incident_tui.domain import (
     incident_key,
     parse_key,
 )
-from incident_tui.drill import DrillSource, RecordedChange
+from incident_tui.drill import DrillSource
 from incident_tui.errors import NotFound
 from incident_tui.policy import DEFAULT_POLICY, Policy, deadlines
 from incident_tui.postmortem import PostmortemDraft, PostmortemFields, Why, compute_metrics
@@ -210,17 +210,21 @@ def drill_source(db: Database, key: str | int) -> DrillSource:
     with db.read() as session:
         incident = _incident_row(session, number)
         detail = _detail(session, incident, timeline(session, number))
-        changes = session.exec(
-            select(m.IncidentChange)
-            .where(m.IncidentChange.incident_id == number)
-            .where(col(m.IncidentChange.field).in_(("phase", "severity")))
-            .order_by(col(m.IncidentChange.at), col(m.IncidentChange.id))
-        ).all()
-        recorded = [
-            RecordedChange(c.id, c.at, c.recorded_at, c.field, c.old, c.new, c.author)
-            for c in changes
-        ]
-    return DrillSource(detail, recorded)
+        changes = recorded_changes(session, number, fields=("phase", "severity"))
+    return DrillSource(detail, changes)
+
+
+def recorded_changes(
+    session: Session, number: int, *, fields: tuple[str, ...] | None = None
+) -> list[Change]:
+    """The incident's recorded changes (of `fields`, else all), in the order they happened."""
+    query = select(m.IncidentChange).where(m.IncidentChange.incident_id == number)
+    if fields is not None:
+        query = query.where(col(m.IncidentChange.field).in_(fields))
+    return [
+        Change(c.at, c.recorded_at, c.field, c.old, c.new, c.author, c.id)
+        for c in session.exec(query.order_by(col(m.IncidentChange.at), col(m.IncidentChange.id)))
+    ]
 
 
 @dataclass(frozen=True)
@@ -406,14 +410,7 @@ def postmortem_draft(
             .where(m.FiveWhy.incident_id == number)
             .order_by(col(m.FiveWhy.position))
         ).all()
-        changes = [
-            Change(c.at, c.recorded_at, c.field, c.old, c.new, c.author)
-            for c in session.exec(
-                select(m.IncidentChange)
-                .where(m.IncidentChange.incident_id == number)
-                .order_by(col(m.IncidentChange.at), col(m.IncidentChange.id))
-            )
-        ]
+        changes = recorded_changes(session, number)
     written = (
         PostmortemFields(
             **{name: getattr(row, name) for name in PostmortemFields.__dataclass_fields__}

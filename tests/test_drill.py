@@ -25,6 +25,7 @@ from incident_tui.clock import FrozenClock
 from incident_tui.config import Config
 from incident_tui.demo import seed_demo
 from incident_tui.domain import (
+    Change,
     Entry,
     Holding,
     IncidentDetail,
@@ -36,7 +37,6 @@ from incident_tui.drill import (
     DrillSource,
     EntryLogged,
     PhaseMoved,
-    RecordedChange,
     RoleHandedOver,
     SeverityChanged,
     UpdatePosted,
@@ -73,7 +73,7 @@ def entry(id: int, at_min: float, text: str, kind: str = "note", recorded_min: f
 def source(
     *,
     timeline: list[Entry] = (),
-    changes: list[RecordedChange] = (),
+    changes: list[Change] = (),
     holdings: list[Holding] = (),
     updates: list = (),
     severity: int = 2,
@@ -104,9 +104,9 @@ def source(
     return DrillSource(detail, list(changes))
 
 
-def change(id: int, at_min: float, field: str, old: str, new: str) -> RecordedChange:
+def change(id: int, at_min: float, field: str, old: str, new: str) -> Change:
     at = T0 + minutes(at_min)
-    return RecordedChange(id, at, at, field, old, new, "mira")
+    return Change(at, at, field, old, new, "mira", id)
 
 
 def test_offsets_are_the_source_times_divided_by_the_speed() -> None:
