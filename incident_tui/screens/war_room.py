@@ -151,6 +151,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self._enabled: tuple[bool | None, ...] = ()
         self._status_shown = False
         self._status_error = False
+        self._status_about_line = False
         self._read_at = 0.0
         self._read_trouble: str | None = None
         self.session_id = uuid.uuid4().hex
@@ -485,18 +486,22 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "deadlines": tuple(d.name for d in self.deadlines),
         }
 
-    def status(self, message: str, *, error: bool = False) -> None:
+    def status(self, message: str, *, error: bool = False, about_line: bool = False) -> None:
+        """One line under the timeline; an error `about_line` (the text in the entry line)
+        goes once that text leaves the line, any other stays until the next message."""
         line = self.query_one("#entry-status", Static)
         if not message and not self._status_shown:
             return
         self._status_shown = bool(message)
         self._status_error = error and bool(message)
+        self._status_about_line = self._status_error and about_line
         line.set_class(error, "-error")
         line.update(Text(one_line(message, 400), no_wrap=True, overflow="ellipsis"), layout=False)
 
     def on_input_changed(self, event: EntryLine.Changed) -> None:
         # An error speaks of the line as it was; once the line is cleared it is stale.
-        if event.input.id == "entry" and not event.value and self._status_error:
+        # The line as it is now: a change message can arrive after later keys were typed.
+        if event.input.id == "entry" and not event.input.value and self._status_about_line:
             self.status("")
 
     def on_entry_line_choices(self, event: EntryLine.Choices) -> None:
@@ -606,7 +611,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                     error=True,
                 )
                 return
-            self.status(outcome.error, error=True)
+            self.status(outcome.error, error=True, about_line=bool(given))
             return
         self._refresh_soon(whole=not isinstance(command, LogEntry))
         if self._waiting and not outcome.queued:
@@ -686,7 +691,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         return None
 
     def _failed(self, message: str) -> str:
-        self.status(message, error=True)
+        self.status(message, error=True, about_line=True)
         return message
 
     # --- the commander's actions ------------------------------------------------------
