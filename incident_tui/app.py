@@ -22,6 +22,7 @@ from incident_tui.clock import Clock, SystemClock
 from incident_tui.config import Config
 from incident_tui.errors import IncidentError
 from incident_tui.text import one_line
+from incident_tui.widgets.in_order import InOrderApp
 
 if TYPE_CHECKING:
     from incident_tui.live import ChangeFeed
@@ -79,7 +80,7 @@ MIN_WIDTH, MIN_HEIGHT = 60, 18
 """Below this the panes cannot show anything useful: a "too small" message instead."""
 
 
-class IncidentApp(App[None]):
+class IncidentApp(InOrderApp, App[None]):
     TITLE = "incident-tui"
     CSS_PATH = [styles_dir() / "app.tcss"]
     BINDINGS = [

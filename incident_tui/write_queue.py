@@ -74,6 +74,7 @@ class WriteQueue:
         self._stopped = False
         self._closing = False
         self.finished = 0
+        self._answer: bool | None = None
         """Lines written or refused so far (each reported once)."""
         self._thread: threading.Thread | None = None
 
@@ -125,15 +126,8 @@ class WriteQueue:
             try:
                 message = self._write(pending)
             except StorageError as error:  # the database, not the line
-                with self._wake:
-                    alone = len(self._items) == 1
-                    if alone:  # nothing typed after it: back to the scribe, who retries
-                        self._items.popleft()
-                        self.finished += 1
-                        self._wake.notify_all()
-                if alone:
-                    self._safe_report(Outcome(pending, error=str(error), returned=True))
-                    continue
+                if len(self) == 1 and self._offer(pending, str(error)):
+                    continue  # nothing typed after it: back in the scribe's line
                 # Lines wait behind it: retry it, in order, until the database takes it.
                 outcome = Outcome(pending, error=str(error), waiting=True, queued=len(self))
                 self._safe_report(outcome)
@@ -152,6 +146,27 @@ class WriteQueue:
                 done = Outcome(done.pending, done.message, done.error, queued=len(self._items))
                 self._wake.notify_all()
             self._safe_report(done)
+
+    def _offer(self, pending: Pending, error: str) -> bool:
+        """Offer the head line back to the scribe (`returned`) and wait for the answer
+        (`taken`): taken, it leaves the queue; not taken, it stays first, to be retried."""
+        with self._wake:
+            self._answer: bool | None = None
+        self._safe_report(Outcome(pending, error=error, returned=True, queued=1))
+        with self._wake:
+            self._wake.wait_for(lambda: self._stopped or self._answer is not None, timeout=5)
+            if not self._answer:
+                return False
+            self._items.popleft()
+            self.finished += 1
+            self._wake.notify_all()
+            return True
+
+    def taken(self, taken: bool) -> None:
+        """The answer to a line offered back: in the scribe's line now (True), or not."""
+        with self._wake:
+            self._answer = taken
+            self._wake.notify_all()
 
     def _safe_report(self, outcome: Outcome) -> None:
         try:

@@ -84,9 +84,7 @@ async def test_slash_commands_in_a_burst_each_do_their_own_thing(db, clock) -> N
         assert screen.query_one("#entry", Input).value == ""
 
 
-async def test_a_mistyped_command_in_a_burst_is_set_aside_and_the_rest_lands(
-    db, clock
-) -> None:
+async def test_a_mistyped_command_in_a_burst_is_set_aside_and_the_rest_lands(db, clock) -> None:
     number = declare_sev2(db)
     async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
@@ -168,9 +166,10 @@ async def test_a_burst_after_a_refused_operation_keeps_every_line(db, clock) -> 
         await settled(pilot)
         mine = [e.text for e in entries(db, number) if e.author == "tom"]
         assert mine == ["before", "after one", "after two"]
-        assert "/role commander mira" in status_text(screen) or screen.query_one(
-            "#entry", Input
-        ).value == "/role commander mira"
+        assert (
+            "/role commander mira" in status_text(screen)
+            or screen.query_one("#entry", Input).value == "/role commander mira"
+        )
 
 
 async def test_a_burst_while_the_database_is_full_waits_and_lands_in_order(
@@ -196,3 +195,64 @@ async def test_a_burst_while_the_database_is_full_waits_and_lands_in_order(
         await settled(pilot)
         assert refusals == [1, 1, 1]
         assert logged_texts(db, number, "during the outage") == lines
+
+
+async def test_a_declare_form_typed_in_one_burst_fills_each_field(db, clock) -> None:
+    from incident_tui.app import IncidentApp
+    from incident_tui.config import Config
+    from incident_tui.screens.war_room import WarRoomScreen
+
+    app = IncidentApp(database=db, config=Config(user_name="mira"), clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(500):
+            if type(app.screen).__name__ == "IncidentListScreen" and app.database:
+                break
+            await pilot.pause(0.01)
+        # n opens the form; the rest follows before it is even drawn.
+        burst(pilot, "nCheckout failing\t1\t\t-10m\tcard payments return 502\r")
+        for _ in range(500):
+            if isinstance(app.screen, WarRoomScreen):
+                break
+            await pilot.pause(0.01)
+        await ready(pilot)
+        detail = queries.incident_detail(db, 1)
+        assert (detail.title, detail.severity, detail.roles, detail.summary) == (
+            "Checkout failing",
+            1,
+            {"commander": "mira"},
+            "card payments return 502",
+        )
+
+
+async def test_a_delete_confirmed_in_the_same_burst_goes_to_the_dialog(db, clock) -> None:
+    number = declare_sev2(db)
+    async with make_app(db, clock, number, user="mira").run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        burst(pilot, typed(["to be deleted"]))
+        await settled(pilot)
+        await pilot.press("ctrl+t", "end")
+        assert screen.query_one("#timeline").selected_entry.text == "to be deleted"
+        burst(pilot, "\x1b[20~y")  # F9, then y at once
+        await settled(pilot)
+        for _ in range(200):
+            if "to be deleted" not in [e.text for e in entries(db, number)]:
+                break
+            await pilot.pause(0.01)
+        assert "to be deleted" not in [e.text for e in entries(db, number)]
+        assert screen.query_one("#entry", Input).value == ""
+
+
+async def test_an_edit_typed_in_a_burst_lands_in_the_fields_it_was_typed_for(db, clock) -> None:
+    number = declare_sev2(db)
+    async with make_app(db, clock, number, user="mira").run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        burst(pilot, typed(["indexer v2.41 deployed"]))
+        await settled(pilot)
+        # F8 edits the last entry; select its text, type the new one, Enter saves.
+        burst(pilot, "\x1b[19~\x15indexer v2.14 deployed\r")
+        for _ in range(300):
+            if "indexer v2.14 deployed" in shown_texts(screen):
+                break
+            await pilot.pause(0.01)
+        assert "indexer v2.14 deployed" in [e.text for e in entries(db, number)]
+        assert screen.query_one("#entry", Input).value == ""

@@ -282,10 +282,19 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
         text stays in its field, and it is tried again on the next change)."""
         if self.draft is None:
             return True
+        # What the fields hold now, not only what their change messages said so far:
+        # a key that saves (Esc) can run before the last change message is handled.
+        for widget in self.query("Input, TextArea"):
+            field = widget.id or ""
+            if field in self._loaded:
+                value = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+                if value != self._loaded[field]:
+                    self._pending[field] = value
         for field, value in list(self._pending.items()):
             if not self._save(field, value):
                 return False
             del self._pending[field]
+            self._loaded[field] = value
         self._show_side()
         return True
 

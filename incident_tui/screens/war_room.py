@@ -582,9 +582,9 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         from incident_tui.entryline import LogEntry, SetPhase
 
         outcome = event.outcome
-        command = outcome.pending.command
-        if not outcome.waiting:
-            self._reported += 1
+        pending = outcome.pending
+        command = pending.command
+        entry = self.query_one("#entry", EntryLine)
         if outcome.waiting:
             lines = f"{outcome.queued} line{'s' if outcome.queued != 1 else ''}"
             self._waiting = True
@@ -593,25 +593,32 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 error=True,
             )
             return
-        if outcome.error is not None:
+        if outcome.returned:  # the database failed it, nothing behind it
+            given = bool(pending.line) and entry.can_take_back(pending.typed_at)
+            self.writes.taken(given)
+            if given:  # Enter retries it, at the time it was first entered
+                self._reported += 1
+                entry.take_back(pending.line)
+                self._retry = (pending.line, pending.entered_at)
+                self.status(outcome.error or "", error=True, about_line=True)
+            else:  # typed on meanwhile: it stays first in the queue and is retried
+                self._waiting = True
+                self.status(f"not saved yet, kept and retried: {outcome.error}", error=True)
+            return
+        self._reported += 1
+        if outcome.error is not None:  # refused for what it says
             self._waiting = False
-            pending = outcome.pending
-            given = pending.line and self.query_one("#entry", EntryLine).give_back(
-                pending.line, pending.typed_at
-            )
-            if outcome.returned:
-                if given:  # Enter retries it, at the time it was first entered
-                    self._retry = (pending.line, pending.entered_at)
-                else:  # typed on meanwhile: it must not be lost, nor overtaken
-                    self.writes.put(pending, first=True)
-                    self._waiting = True
-            elif pending.line and not given:
+            if pending.line and entry.can_take_back(pending.typed_at):
+                entry.take_back(pending.line)
+                self.status(outcome.error, error=True, about_line=True)
+            elif pending.line:
+                entry.remember(pending.line)
                 self.status(
                     f"{outcome.error} · not logged: {one_line(pending.line, 60)} (↑ finds it)",
                     error=True,
                 )
-                return
-            self.status(outcome.error, error=True, about_line=bool(given))
+            else:
+                self.status(outcome.error, error=True)
             return
         self._refresh_soon(whole=not isinstance(command, LogEntry))
         if self._waiting and not outcome.queued:

@@ -110,17 +110,17 @@ class EntryLine(InOrderKeys, Input):
         else:  # refused: it stays as typed, the reason on the status line
             self._kept = (line, self._key_at)
 
-    def give_back(self, line: str, typed_at: float) -> bool:
-        """A taken line that could not be written: back into the line when nothing was
-        typed since its Enter (True); else into the recall history (False)."""
-        if not self.value and self._key_at <= typed_at:
-            self.value = line
-            self.cursor_position = len(line)
-            self._key_at = time.monotonic()  # Textual's event clock
-            self._kept = (line, self._key_at)
-            return True
-        self.remember(line)
-        return False
+    def can_take_back(self, typed_at: float) -> bool:
+        """Whether a line entered at `typed_at` can come back into the line: nothing was
+        typed since its Enter."""
+        return not self.value and self._key_at <= typed_at
+
+    def take_back(self, line: str) -> None:
+        """A taken line that could not be written, back in the line as typed."""
+        self.value = line
+        self.cursor_position = len(line)
+        self._key_at = time.monotonic()  # Textual's event clock
+        self._kept = (line, self._key_at)
 
     def _set_aside(self) -> None:
         line = self.value
