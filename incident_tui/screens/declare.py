@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static
 
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.widgets.look import steady_cursors
+from incident_tui.widgets.text_fields import FIELD_KEYS
 
 Declare = Callable[[dict[str, str]], int | str]
 """Declares from the form's fields; returns the new incident's number or an error line."""
@@ -23,6 +24,7 @@ class DeclareScreen(SizeGuarded, ModalScreen[int | None]):
     declares; a refused form stays open with the error and everything as typed."""
 
     BINDINGS = [
+        *FIELD_KEYS,
         Binding(
             "escape",
             "dismiss(None)",

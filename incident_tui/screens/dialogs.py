@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from incident_tui.domain import Entry
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.widgets.look import steady_cursors
+from incident_tui.widgets.text_fields import FIELD_KEYS
 
 
 class PickScreen(SizeGuarded, ModalScreen[str | None]):
@@ -115,7 +116,10 @@ class FormScreen(SizeGuarded, ModalScreen[bool]):
     """A few labelled one-line fields; Enter saves through `save`, which may refuse with
     a one-line error (the form stays open, as typed); Escape cancels."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="cancel-form", tooltip="Close")]
+    BINDINGS = [
+        *FIELD_KEYS,
+        Binding("escape", "dismiss(False)", "Cancel", id="cancel-form", tooltip="Close"),
+    ]
 
     def __init__(self, title: str, fields: list[tuple[str, str, str]], save: FormSave) -> None:
         super().__init__()

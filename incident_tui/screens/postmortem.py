@@ -1,6 +1,11 @@
 """The postmortem: write the blameless draft from what the war room recorded, see the
 metrics and the lint beside it, export it. Every change is saved as you go, one
 transaction per change (text fields a moment after you stop typing, or when you leave).
+
+Keys: the footer's keys are priority bindings none of the text widgets take (TextArea
+keeps F6/F7 for select line/all), so they work with a field focused. The screen opens
+in the summary; Tab moves field to field. Changes made elsewhere (another terminal, the
+CLI) show within a tick, except in a field being typed in.
 """
 
 from __future__ import annotations
@@ -19,10 +24,17 @@ from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from incident_tui.errors import IncidentError
-from incident_tui.postmortem import POSTMORTEM_STATUSES, TEXT_SECTIONS, PostmortemDraft
+from incident_tui.postmortem import (
+    LIST_FIELDS,
+    LIST_SECTIONS,
+    POSTMORTEM_STATUSES,
+    TEXT_SECTIONS,
+    PostmortemDraft,
+)
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.text import one_line
 from incident_tui.widgets.look import steady_cursors
+from incident_tui.widgets.text_fields import FIELD_KEYS, CleanInput, CleanTextArea, PointsArea
 
 SAVE_AFTER = 0.6
 """Seconds after the last keystroke in a field before it is saved."""
@@ -32,36 +44,72 @@ KEY_EVENT_CHOICES = 300
 
 
 class PostmortemScreen(SizeGuarded, Screen[None]):
+    # priority=True: a focused TextArea or Input never swallows a key the footer shows.
     BINDINGS = [
-        Binding("escape", "back", "Back", id="pm-back", tooltip="Save and go back to the war room"),
+        *FIELD_KEYS,
         Binding(
-            "f2", "cycle_status", "Status", id="pm-status", tooltip="draft → in-review → published"
+            "escape",
+            "back",
+            "Back",
+            id="pm-back",
+            tooltip="Save and go back to the war room",
+            priority=True,
         ),
-        Binding("f3", "cycle_sla", "SLA", id="pm-sla", tooltip="SLA breached: computed, yes, no"),
-        Binding("f4", "add_why", "Add why", id="pm-add-why", tooltip="Add a question/answer pair"),
         Binding(
-            "ctrl+n", "add_action", "Add action", id="pm-add-action", tooltip="Add an action item"
+            "f2",
+            "cycle_status",
+            "Status",
+            id="pm-status",
+            tooltip="draft → in-review → published",
+            priority=True,
+        ),
+        Binding(
+            "f3",
+            "cycle_sla",
+            "SLA",
+            id="pm-sla",
+            tooltip="SLA breached: computed, yes, no",
+            priority=True,
+        ),
+        Binding(
+            "f4",
+            "add_why",
+            "+Why",
+            id="pm-add-why",
+            tooltip="Add a question/answer pair",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+n",
+            "add_action",
+            "+Action",
+            id="pm-add-action",
+            tooltip="Add an action item",
+            priority=True,
         ),
         Binding(
             "f5",
             "export('markdown')",
-            "Export .md",
+            ".md",
             id="pm-export-md",
             tooltip="Write the Markdown draft to a file",
+            priority=True,
         ),
         Binding(
-            "f6",
+            "f8",
             "export('json')",
-            "Export .json",
+            ".json",
             id="pm-export-json",
             tooltip="Write the JSON draft to a file",
+            priority=True,
         ),
         Binding(
-            "f7",
+            "f9",
             "copy_markdown",
-            "Copy .md",
+            "Copy",
             id="pm-copy",
             tooltip="Copy the Markdown draft to the clipboard (OSC 52)",
+            priority=True,
         ),
     ]
 
@@ -73,6 +121,8 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
         self._loaded: dict[str, str] = {}
         """What each field showed when filled, so filling it is not taken for typing."""
         self._save_timer: Timer | None = None
+        self._data_version: int | None = None
+        self._read_at = 0.0
 
     # --- layout -----------------------------------------------------------------------
 
@@ -81,14 +131,18 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
         with Horizontal(id="pm-body"):
             with VerticalScroll(id="pm-form"):
                 yield Label("Summary")
-                yield TextArea(id="summary", soft_wrap=True)
-                yield Label("Impact: users affected · revenue impact")
+                yield CleanTextArea(id="summary")
+                yield Label("Impact: users affected (a number) · revenue impact")
                 with Horizontal(classes="pm-pair"):
-                    yield Input(id="users_affected", placeholder="e.g. ~40% of EU users")
-                    yield Input(id="revenue_impact", placeholder="e.g. €12k in lost orders")
-                for name, heading in TEXT_SECTIONS[1:]:
-                    yield Label(heading)
-                    yield TextArea(id=name, soft_wrap=True)
+                    yield CleanInput(id="users_affected", placeholder="e.g. 12500 or ~12,500")
+                    yield CleanInput(id="revenue_impact", placeholder="e.g. €12k in lost orders")
+                yield Label("Root cause")
+                yield CleanTextArea(id="root_cause")
+                for name, heading in LIST_SECTIONS:
+                    yield Label(f"{heading} — one point per line · ctrl+↑/↓ moves a point")
+                    yield PointsArea(id=name)
+                yield Label("Lessons learned")
+                yield CleanTextArea(id="lessons_learned")
                 yield Label("Five whys — enter edits · ctrl+↑/↓ moves · delete removes · F4 adds")
                 yield OptionList(id="whys")
                 yield Label("Action items — enter edits · ctrl+n adds")
@@ -96,18 +150,43 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
                 yield Label("Key events — enter marks or unmarks (pinned entries)")
                 yield OptionList(id="key-events")
                 yield Label("Authors (comma-separated; empty: the role holders)")
-                yield Input(id="authors")
+                yield CleanInput(id="authors")
             with Vertical(id="pm-side"):
                 yield Static(id="pm-metrics")
                 yield Static(id="pm-lint")
         yield Static(id="pm-status")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # room for every key at 80 columns
 
     def on_mount(self) -> None:
         steady_cursors(self)
         self.query_one("#pm-metrics").border_title = "Metrics"
         self.query_one("#pm-lint").border_title = "Lint"
+        self.query_one("#summary", TextArea).focus()  # where the author types first
+        self.watch(self.app, "changes", self._poll, init=False)
+        self.watch(self.app, "now", self._on_tick, init=False)
         self.load()
+
+    def _on_tick(self, _now: object = None) -> None:
+        import time
+
+        if self.app.should_poll(time.monotonic() - self._read_at):  # type: ignore[attr-defined]
+            self._poll()
+
+    def _poll(self, _changes: object = None) -> None:
+        """Reread the draft when another writer changed the database (a cheap
+        data_version check first)."""
+        import time
+
+        if self.draft is None or not self.is_current:
+            return
+        self._read_at = time.monotonic()
+        try:
+            version = self.app.get_database().data_version()  # type: ignore[attr-defined]
+        except IncidentError:
+            return
+        if version is None or version != self._data_version:
+            self._data_version = version
+            self.load()
 
     # --- reading ----------------------------------------------------------------------
 
@@ -131,19 +210,40 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
     def show(self, draft: PostmortemDraft) -> None:
         first = self.draft is None
         self.draft = draft
-        if first:  # fill the fields once; later reads must not overwrite what is typed
-            for name, _ in TEXT_SECTIONS:
-                value = getattr(draft.fields, name) or (
-                    draft.detail.summary if name == "summary" else ""
-                )
-                self._loaded[name] = value
-                self.query_one(f"#{name}", TextArea).load_text(value)
-            for name in ("users_affected", "revenue_impact", "authors"):
-                self._loaded[name] = getattr(draft.fields, name)
-                self.query_one(f"#{name}", Input).value = getattr(draft.fields, name)
-            self._pending.clear()
+        for name, _ in TEXT_SECTIONS + LIST_SECTIONS:
+            value = getattr(draft.fields, name)
+            if name in LIST_FIELDS:
+                value = "\n".join(value)
+            elif name == "summary":
+                value = value or draft.detail.summary
+            self._fill(self.query_one(f"#{name}", TextArea), name, value, first)
+        for name in ("users_affected", "revenue_impact", "authors"):
+            self._fill(self.query_one(f"#{name}", Input), name, getattr(draft.fields, name), first)
         self._show_lists()
         self._show_side()
+
+    def _fill(self, widget: TextArea | Input, name: str, value: str, first: bool) -> None:
+        """Show the stored `value`; never over what is being typed there. Text typed
+        before the draft was read (type-ahead) is kept after the stored text and saved."""
+        shown = widget.text if isinstance(widget, TextArea) else widget.value
+        if first:
+            typed = shown.strip()
+            value = (
+                f"{value}\n{typed}".strip()
+                if typed and isinstance(widget, TextArea)
+                else (f"{value} {typed}".strip() if typed else value)
+            )
+            self._loaded[name] = "" if typed else value
+        elif name in self._pending or widget.has_focus or self._loaded.get(name) == value:
+            return
+        else:
+            self._loaded[name] = value
+        if shown != value:
+            if isinstance(widget, TextArea):
+                widget.load_text(value)
+                widget.move_cursor(widget.document.end)
+            else:
+                widget.value = value
 
     def _show_lists(self) -> None:
         draft = self.draft
@@ -282,6 +382,13 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
         text stays in its field, and it is tried again on the next change)."""
         if self.draft is None:
             return True
+        # What the fields hold now, not only what their Changed messages said so far: a
+        # priority key (Escape, F5) can run before those messages are handled.
+        for name, loaded in self._loaded.items():
+            widget = self.query_one(f"#{name}")
+            value = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+            if value != loaded:
+                self._pending[name] = value
         for field, value in list(self._pending.items()):
             if not self._save(field, value):
                 return False
@@ -292,12 +399,15 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
     def _save(self, field: str, value: Any) -> bool:
         from incident_tui import ops
 
+        stored: Any = value
+        if field in LIST_FIELDS:
+            stored = [line.strip() for line in str(value).splitlines() if line.strip()]
         try:
             ops.save_postmortem_field(
                 self.app.get_database(),  # type: ignore[attr-defined]
                 key=self.number,
                 field=field,
-                value=value,
+                value=stored,
                 author=self.app.user,  # type: ignore[attr-defined]
                 now=self.app.clock.now(),  # type: ignore[attr-defined]
             )
@@ -305,7 +415,9 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
             self.status(str(error), error=True)
             return False
         assert self.draft is not None
-        setattr(self.draft.fields, field, value)
+        setattr(self.draft.fields, field, stored)
+        if isinstance(value, str):
+            self._loaded[field] = value
         self.status(f"saved {field.replace('_', ' ')}")
         return True
 
