@@ -66,6 +66,7 @@ def run(
             now=now,
             at=command.at,
             kind=command.kind,
+            actor=command.actor,
         )
         when = " (backdated)" if command.at is not None else ""
         return Done(f"{entry.kind} #{entry.id} logged{when}")

@@ -204,3 +204,32 @@ def test_older_text_sections_migrate_to_one_point_per_line(tmp_path: Path) -> No
     assert fields.contributing_factors == ["no canary", "stale runbook", "one region"]
     assert fields.what_went_well == ["fast rollback"] and fields.lucky_breaks == []
     assert detail.milestones["detected_at"] == at(7, 55)  # its first alert
+
+
+@pytest.mark.parametrize(
+    ("line", "actor", "text"),
+    [
+        ("14:32 @bo rolled back the deploy", "bo", "rolled back the deploy"),
+        ('@"CI/CD pipeline" deployed 4.2.1', "CI/CD pipeline", "deployed 4.2.1"),
+        ("/decision @ana roll back", "ana", "roll back"),
+        ("@@bo can you check?", None, "@bo can you check?"),
+        ("@bo", None, "@bo"),
+    ],
+)
+def test_the_entry_line_names_who_did_it_with_a_leading_at(line, actor, text) -> None:
+    from incident_tui.entryline import parse_line
+
+    command = parse_line(line, now=NOW, tz=UTC)
+    assert (command.actor, command.text) == (actor, text)
+
+
+def test_an_entry_lines_actor_reaches_the_export(db) -> None:
+    from incident_tui import commands
+    from incident_tui.entryline import parse_line
+
+    number = late_declared(db)
+    line = parse_line('@"Firewall team" deployed the block rule', now=NOW, tz=UTC)
+    commands.run(line, db=db, number=number, author="li", now=NOW)
+    doc = export.to_json(queries.postmortem_draft(db, number, now=NOW))
+    [row] = [e for e in doc["record"]["entries"] if e["text"] == "deployed the block rule"]
+    assert (row["actor"], row["author"]) == ("Firewall team", "li")
