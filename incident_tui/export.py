@@ -239,6 +239,7 @@ def story(draft: PostmortemDraft) -> dict[str, object]:
     first_alert = alerts[0] if alerts else None
     done = [e for e in detail.timeline if e.kind in ("decision", "action")]
     return {
+        "date": _clock(m.get("started_at") or detail.declared_at, True),
         "started": _clock(m.get("started_at"), with_date),
         "detected": _clock(m.get("detected_at"), with_date),
         "acknowledged": _clock(m.get("acknowledged_at"), with_date),

@@ -233,3 +233,32 @@ def test_an_entry_lines_actor_reaches_the_export(db) -> None:
     doc = export.to_json(queries.postmortem_draft(db, number, now=NOW))
     [row] = [e for e in doc["record"]["entries"] if e["text"] == "deployed the block rule"]
     assert (row["actor"], row["author"]) == ("Firewall team", "li")
+
+
+def test_markdown_worth_circulating(db) -> None:
+    from markdown_it import MarkdownIt
+
+    number = late_declared(db)
+    ops.log_entry(db, key=number, text="checked `kubectl get pods -n pay` ~40 pods, 4->8 a_b",
+                  author="li", now=at(8, 10, day=24))  # fmt: skip
+    later = at(8, 10) + timedelta(seconds=20)
+    ops.log_entry(db, key=number, text="second in the minute", author="li", now=later)
+    ops.snooze_deadline(
+        db, key=number, deadline="update:internal", due_at=at(8, 31), minutes=5, author="li",
+        now=at(8, 11),
+    )  # fmt: skip
+    ops.post_update(
+        db, key=number, audience="internal", text="Started: 07:39Z.\n" + "word " * 60,
+        author="cam", now=at(8, 12),
+    )  # fmt: skip
+    markdown = export.to_markdown(queries.postmortem_draft(db, number, now=NOW))
+    for heading in ("## Trigger", "## Detection", "## Resolution", "## Lessons learned",
+                    "### Where we got lucky", "## Supporting information"):  # fmt: skip
+        assert heading in markdown
+    assert "| 08:10:00Z | note | checked `kubectl get pods -n pay` ~40 pods, 4->8 a_b |" in markdown
+    assert "| 08:10:20Z | note | second in the minute | li |" in markdown
+    assert "| 07:39Z | alert | 5xx on checkout | Monitoring |" in markdown
+    assert "Snoozed" not in markdown.split("## Timeline", 1)[1]
+    assert ("word " * 59).strip() in markdown  # the update, whole
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+    assert "<code>kubectl get pods -n pay</code>" in html
