@@ -262,3 +262,17 @@ def test_markdown_worth_circulating(db) -> None:
     assert ("word " * 59).strip() in markdown  # the update, whole
     html = MarkdownIt("commonmark").enable("table").render(markdown)
     assert "<code>kubectl get pods -n pay</code>" in html
+
+
+def test_a_version_1_export_with_text_sections_imports_as_points(db) -> None:
+    from incident_tui import importer
+
+    number = late_declared(db)
+    doc = export.to_json(queries.postmortem_draft(db, number, now=NOW))
+    doc["formatVersion"] = 1
+    doc["record"]["title"] = "Imported"
+    doc["record"]["postmortem"]["contributingFactors"] = "no canary\nstale runbook"
+    imported = importer.parse_export(json.dumps(doc), "old.json")
+    result = importer.import_incident(db, imported, now=NOW)
+    fields = queries.postmortem_draft(db, result.number, now=NOW).fields
+    assert fields.contributing_factors == ["no canary", "stale runbook"]
