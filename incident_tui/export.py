@@ -81,6 +81,16 @@ def md_block(text: object) -> str:
     return "\n\n".join(paragraphs)
 
 
+_EMPTY_FIELD = re.compile(r"\s*[\w ]{1,40}:\s*(?:none yet|—|-|n/a)\s*", re.IGNORECASE)
+
+
+def without_boilerplate(text: object) -> str:
+    """A posted update without the template's empty fields ("Last update: none yet"):
+    noise in a postmortem, though the audience saw it."""
+    lines = clean(str(text or "")).split("\n")
+    return "\n".join(line for line in lines if not _EMPTY_FIELD.fullmatch(line)).strip()
+
+
 def md_point(text: object) -> str:
     """One point of a list section, as a list item's text (its own line starts escaped)."""
     return _line_start(md_inline(text))
@@ -140,7 +150,7 @@ def narrative(draft: PostmortemDraft, tz: tzinfo = UTC) -> list[dict[str, str]]:
             audience = entry.text.split(" ", 1)[0].lower()
             full = updates.get((entry.occurred_at, audience))
             if full is not None:
-                event = f"{audience.capitalize()} update posted: {full}"
+                event = f"{audience.capitalize()} update posted: {without_boilerplate(full)}"
         rows.append(
             {
                 "time": f"{at:%Y-%m-%d} {clock}{zone}" if with_date else clock + zone,
@@ -285,7 +295,12 @@ def to_markdown(
     source, path = template_source(override_dir)
     env = template_environment()
     env.filters.update(
-        inline=md_inline, cell=md_cell, block=md_block, point=md_point, duration=_duration
+        inline=md_inline,
+        cell=md_cell,
+        block=md_block,
+        point=md_point,
+        duration=_duration,
+        update=without_boilerplate,
     )
     try:
         template = env.from_string(source)

@@ -248,7 +248,8 @@ def test_markdown_worth_circulating(db) -> None:
         now=at(8, 11),
     )  # fmt: skip
     ops.post_update(
-        db, key=number, audience="internal", text="Started: 07:39Z.\n" + "word " * 60,
+        db, key=number, audience="internal",
+        text="Started: 07:39Z.\nLast update: none yet\n" + "word " * 60,
         author="cam", now=at(8, 12),
     )  # fmt: skip
     markdown = export.to_markdown(queries.postmortem_draft(db, number, now=NOW))
@@ -260,6 +261,7 @@ def test_markdown_worth_circulating(db) -> None:
     assert "| 07:39Z | alert | 5xx on checkout | Monitoring |" in markdown
     assert "Snoozed" not in markdown.split("## Timeline", 1)[1]
     assert ("word " * 59).strip() in markdown  # the update, whole
+    assert "none yet" not in markdown and "Started: 07:39Z." in markdown
     html = MarkdownIt("commonmark").enable("table").render(markdown)
     assert "<code>kubectl get pods -n pay</code>" in html
 
