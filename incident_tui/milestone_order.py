@@ -80,5 +80,22 @@ def settle(
     return moves
 
 
-def describe_moves(moves: dict[str, datetime], because: str) -> list[str]:
-    return [f"{_label(n)} moved to {at:%H:%M:%S}Z ({because})" for n, at in moves.items()]
+def describe_moves(
+    moves: dict[str, datetime],
+    before: dict[str, datetime | None],
+    cause: str,
+    *,
+    because: str | None = None,
+) -> list[str]:
+    """`detected moved to 18:41:00Z (acknowledged cannot precede it)` per move; a move
+    forward says that it cannot precede `cause`."""
+    notes = []
+    for name, at in moves.items():
+        old = before.get(name)
+        why = because or (
+            f"{_label(cause)} cannot precede it"
+            if old is None or at < old
+            else f"it cannot precede {_label(cause)}"
+        )
+        notes.append(f"{_label(name)} moved to {at:%H:%M:%S}Z ({why})")
+    return notes

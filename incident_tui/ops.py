@@ -342,9 +342,11 @@ def _detected_by_alert(
         target = incident.started_at
     if target >= detected:
         return
-    moves = {"detected_at": target, **settle(_milestones(incident), "detected_at", target, derived)}
+    before = _milestones(incident)
+    moves = {"detected_at": target, **settle(before, "detected_at", target, derived)}
     _move_milestones(session, incident, moves, now=now)
-    text = "Milestone " + ", ".join(describe_moves(moves, "the first alert"))
+    notes = describe_moves(moves, before, "detected_at", because="the first alert")
+    text = "Milestone " + ", ".join(notes)
     _system_entry(session, incident, "status", text, author=author, at=now, now=now)
 
 
@@ -562,9 +564,10 @@ def _keep_order(
 
     hint = f"; set it with `incident-tui milestone {incident_key(incident.id)} NAME TIME` first"
     derived = _derived_milestones(session, incident)
-    moves = settle(_milestones(incident), milestone, when, derived, hint=hint)
+    before = _milestones(incident)
+    moves = settle(before, milestone, when, derived, hint=hint)
     _move_milestones(session, incident, moves, now=now)
-    return describe_moves(moves, f"{milestone.removesuffix('_at')} cannot precede it")
+    return describe_moves(moves, before, milestone)
 
 
 def set_severity(

@@ -148,6 +148,9 @@ def test_log_takes_an_actor_and_export_prints_a_valid_document(db, cli: CliRunne
     assert_valid_export(doc)
     entry = next(e for e in doc["timeline"] if e["event"] == "Firewall rule deployed")
     assert entry["actor"] == "Firewall team" and entry["author"] != "Firewall team"
+    shown = json.loads(cli("show", f"INC-{number}", "--json").stdout)
+    [row] = [e for e in shown["timeline"] if e["text"] == "Firewall rule deployed"]
+    assert row["actor"] == "Firewall team"
 
 
 def test_export_schema_is_a_json_schema_of_the_model(cli: CliRunner) -> None:
@@ -278,3 +281,13 @@ def test_a_version_1_export_with_text_sections_imports_as_points(db) -> None:
     result = importer.import_incident(db, imported, now=NOW)
     fields = queries.postmortem_draft(db, result.number, now=NOW).fields
     assert fields.contributing_factors == ["no canary", "stale runbook"]
+
+
+def test_a_later_start_set_by_hand_moves_a_derived_detection_forward(db) -> None:
+    number = late_declared(db)  # detected and started derived: 07:39, the first alert
+    text = ops.set_milestone(
+        db, key=number, milestone="started", at=at(7, 40), author="li", now=at(8, 5)
+    )
+    assert text.endswith("detected moved to 07:40:00Z (it cannot precede started)")
+    draft = queries.postmortem_draft(db, number, now=NOW)
+    assert draft.metrics.time_to_detect == timedelta(0)
