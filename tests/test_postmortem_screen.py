@@ -378,3 +378,18 @@ async def test_the_screen_follows_changes_made_elsewhere(db, clock) -> None:
         assert "time to detect 1 min" in " ".join(
             str(screen.query_one("#pm-metrics").render()).split()
         )
+
+
+async def test_a_refused_field_keeps_its_text_and_holds_back_no_other(db, clock) -> None:
+    number = scenario(db)
+    async with make_app(db, clock, number, user="mira").run_test(size=(120, 36)) as pilot:
+        screen = await open_postmortem(pilot)
+        screen.query_one("#users_affected", Input).value = "lots"
+        screen.query_one("#revenue_impact", Input).value = "€12k"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is screen  # not left: a field is not saved
+        assert "users affected is a number" in str(screen.query_one("#pm-status").render())
+        assert screen.query_one("#users_affected", Input).value == "lots"
+    written = draft(db, number).fields
+    assert (written.users_affected, written.revenue_impact) == ("", "€12k")

@@ -122,6 +122,8 @@ class PostmortemScreen(PostmortemItems, SizeGuarded, Screen[None]):
         """What each field showed when filled, so filling it is not taken for typing."""
         self._save_timer: Timer | None = None
         self._data_version: int | None = None
+        self._refused: dict[str, str] = {}
+        """Field → why its last save was refused (shown again after the others saved)."""
         self._read_at = 0.0
 
     # --- layout -----------------------------------------------------------------------
@@ -389,10 +391,17 @@ class PostmortemScreen(PostmortemItems, SizeGuarded, Screen[None]):
             value = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
             if value != loaded:
                 self._pending[name] = value
-        for field, value in list(self._pending.items()):
-            if not self._save(field, value):
-                return False
-            del self._pending[field]
+        # Every field is tried: one refused (users affected "lots") keeps its text and its
+        # error line, and does not hold back the others.
+        failed = [
+            field for field, value in list(self._pending.items()) if not self._save(field, value)
+        ]
+        for field in list(self._pending):
+            if field not in failed:
+                del self._pending[field]
+        if failed:
+            self.status(self._refused.get(failed[0], "not saved"), error=True)
+            return False
         self._show_side()
         return True
 
@@ -412,8 +421,10 @@ class PostmortemScreen(PostmortemItems, SizeGuarded, Screen[None]):
                 now=self.app.clock.now(),  # type: ignore[attr-defined]
             )
         except IncidentError as error:
+            self._refused[field] = str(error)
             self.status(str(error), error=True)
             return False
+        self._refused.pop(field, None)
         assert self.draft is not None
         setattr(self.draft.fields, field, stored)
         if isinstance(value, str):
