@@ -291,3 +291,26 @@ def test_a_later_start_set_by_hand_moves_a_derived_detection_forward(db) -> None
     assert text.endswith("detected moved to 07:40:00Z (it cannot precede started)")
     draft = queries.postmortem_draft(db, number, now=NOW)
     assert draft.metrics.time_to_detect == timedelta(0)
+
+
+def test_hostile_text_in_points_updates_and_actors_stays_data(db) -> None:
+    from markdown_it import MarkdownIt
+
+    hostile = "# head | pipe <script>x</script> ```\n---\n> quote"
+    number = late_declared(db)
+    ops.log_entry(db, key=number, text=hostile, author="li", now=at(8, 20), actor="<b>x</b>",
+                  pinned=True)  # fmt: skip
+    ops.post_update(db, key=number, audience="internal", text=hostile, author="cam", now=at(8, 21))
+    ops.save_postmortem_field(
+        db, key=number, field="lucky_breaks", value=[hostile], author="li", now=at(8, 22)
+    )
+    markdown = export.to_markdown(queries.postmortem_draft(db, number, now=NOW))
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert not any("head" in h and "pipe" in h for h in headings)
+    assert not [t for t in tokens if t.type in ("hr", "blockquote_open", "html_block")]
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+    assert "<script>" not in html and "<b>x</b>" not in html
+    timeline = markdown.split("| Time | Kind | Event | Actor |", 1)[1].split("\n\n", 1)[0]
+    rows = [r for r in timeline.splitlines() if r.startswith("| ")]
+    assert rows and all(r.replace("\\|", "").count("|") == 5 for r in rows)
