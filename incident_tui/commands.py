@@ -70,6 +70,7 @@ def run(
             now=now,
             at=command.at or (entered_at if entered_at is not None and entered_at < now else None),
             kind=command.kind,
+            actor=command.actor,
         )
         when = " (backdated)" if command.at is not None else ""
         return Done(f"{entry.kind} #{entry.id} logged{when}")

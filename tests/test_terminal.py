@@ -130,3 +130,30 @@ def test_a_burst_at_80_by_24(declared, size):
         assert wait_for_stored(declared, "narrow %", 30, terminal) == lines
     finally:
         terminal.close()
+
+
+def test_the_postmortem_takes_a_burst_a_paste_and_its_export_keys(declared, war_room, tmp_path):
+    import sqlite3
+
+    war_room.press("F10")
+    war_room.wait_for_text("Postmortem", "the postmortem screen")
+    war_room.wait_for_text("time to detect", "the draft read")
+    target = tmp_path / "draft.md"
+    war_room.press("-l", "Card payments failed in the EU for 40 minutes")
+    war_room.press("Tab")
+    war_room.press("-l", "12500")
+    war_room.press("Tab", "Tab")
+    war_room.press("-l", "root: ")
+    war_room.paste("A \x1b[31mred\x1b[0m B")
+    # F5 (export Markdown) and the path typed at once, as a fast typist would.
+    war_room.press("F5")
+    war_room.press("-l", str(target))
+    war_room.press("Enter")
+    wait_until(target.exists, f"{target} written", war_room.screen)
+    with sqlite3.connect(declared) as connection:
+        row = connection.execute(
+            "select summary, users_affected, root_cause from postmortem"
+        ).fetchone()
+    assert row == ("Card payments failed in the EU for 40 minutes", 12500, "root: A red B")
+    text = target.read_text()
+    assert "Card payments failed in the EU for 40 minutes" in text and "root: A red B" in text

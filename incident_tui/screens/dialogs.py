@@ -116,7 +116,9 @@ class FormScreen(SizeGuarded, ModalScreen[bool]):
     """A few labelled one-line fields; Enter saves through `save`, which may refuse with
     a one-line error (the form stays open, as typed); Escape cancels."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="cancel-form", tooltip="Close")]
+    BINDINGS = [
+        Binding("escape", "dismiss(False)", "Cancel", id="cancel-form", tooltip="Close"),
+    ]
 
     def __init__(self, title: str, fields: list[tuple[str, str, str]], save: FormSave) -> None:
         super().__init__()
