@@ -5,18 +5,31 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from incident_tui import __version__
 from incident_tui.errors import IncidentError
+from incident_tui.text import without_surrogates
 
 PROG = "incident-tui"
 
 
+# `-5m`, `-1h30m`, `-30d`: relative times and dates, which argparse would otherwise take
+# for options ("arguments are required: TIME"). None of our options looks like this.
+_RELATIVE_ARG = re.compile(r"^-\d+(?:[.]\d+)?(?:[wdhms]\d*)*$", re.IGNORECASE)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line on stderr, like every other error."""
+    """argparse, but a usage mistake is one line on stderr, like every other error, and a
+    relative time (`-5m`) is a value wherever a TIME or DATE goes, no `--` needed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # argparse's own hook for "looks like a negative number, so it is a value".
+        self._negative_number_matcher = _RELATIVE_ARG
 
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"{PROG}: error: {message} (see {self.prog} --help)\n")
@@ -255,7 +268,9 @@ class _Run:
 def _text_arg(value: str) -> str:
     """A TEXT argument; `-` means standard input (for long or multi-line text)."""
     if value == "-":
-        return sys.stdin.read()
+        # Bytes, so text that is not UTF-8 is logged with U+FFFD in place of the bad
+        # bytes rather than failing the command.
+        return sys.stdin.buffer.read().decode("utf-8", errors="replace")
     return value
 
 
@@ -354,7 +369,7 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
         from incident_tui import importer
 
         # The whole file is read and checked before the database is even opened.
-        imported = importer.parse_export(*importer.read_source(a.file))
+        imported = importer.parse_export(*importer.read_source(a.file), now=run.now)
         result = importer.import_incident(run.db, imported, now=run.now)
         if not result.created:
             sys.stderr.write(
@@ -423,8 +438,8 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
     elif cmd == "search":
         from incident_tui import reports
 
-        if a.limit < 1:
-            raise IncidentError("--limit must be at least 1")
+        if not 1 <= a.limit <= MAX_SEARCH_LIMIT:
+            raise IncidentError(f"--limit must be from 1 to {MAX_SEARCH_LIMIT:,}")
         hits = reports.search(run.db, " ".join(a.text), limit=a.limit)
         if a.json:
             _print_json([render.hit_json(h) for h in hits])
@@ -436,19 +451,21 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
 
 
 DEFAULT_PERIOD_DAYS = 30
+MAX_SEARCH_LIMIT = 10_000
 
 
 def _period(run: _Run, since: str | None, until: str | None):  # type: ignore[no-untyped-def]
     """[since, until) from `--since`/`--until` (dates are midnight in the display zone)."""
     from datetime import datetime, time, timedelta
 
+    from incident_tui.instants import calendar_day
     from incident_tui.timeparse import parse_date
 
     tz = run.config.display_tz
     today = run.now.astimezone(tz).date()
 
     def instant(text: str) -> datetime:
-        day = parse_date(text, today=today)
+        day = calendar_day(parse_date(text, today=today), today=today, what=text.strip())
         return datetime.combine(day, time(), tzinfo=tz)
 
     end = instant(until) if until else run.now
@@ -636,37 +653,20 @@ def _run_demo(args: argparse.Namespace) -> int:
     return _run_app(args, db_target=str(path), key=number)
 
 
-_TIME_OPTIONS = ("--at", "--started-at", "--due", "--since", "--until")
-
-
-def _join_negative_times(argv: Sequence[str]) -> list[str]:
-    """`--at -5m` → `--at=-5m`: argparse would take `-5m` for an option."""
-    joined: list[str] = []
-    items = list(argv)
-    i = 0
-    while i < len(items):
-        item = items[i]
-        if (
-            item in _TIME_OPTIONS
-            and i + 1 < len(items)
-            and items[i + 1][:2].startswith("-")
-            and items[i + 1][1:2].isdigit()
-        ):
-            joined.append(f"{item}={items[i + 1]}")
-            i += 2
-            continue
-        joined.append(item)
-        i += 1
-    return joined
-
-
 def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
     """The arguments; for `run KEY … -- CMD ARGS…`, everything after the first `--` is the
     command, untouched (its own options are not ours)."""
+    # Bytes that are not UTF-8 reach us as lone surrogates (surrogateescape); they can be
+    # neither stored nor printed, so each becomes U+FFFD here, once for every command.
+    # What follows `run … --` is the command's own and is passed on untouched.
     items = list(argv)
-    if "--" in items and "run" in items[: items.index("--")]:
-        cut = items.index("--")
-        args = parser.parse_args(_join_negative_times(items[:cut]))
+    cut = items.index("--") if "--" in items else len(items)
+    running = "run" in items[:cut]
+    items = [without_surrogates(item) for item in items[:cut]] + (
+        items[cut:] if running else [without_surrogates(item) for item in items[cut:]]
+    )
+    if running and cut < len(items):
+        args = parser.parse_args(items[:cut])
         if args.command == "run":
             if args.command_line:
                 parser.error(f"put -- before the command: {PROG} run KEY -- CMD ARGS…")
@@ -674,7 +674,7 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Nam
             if not args.command_line:
                 parser.error(f"no command after --: {PROG} run KEY -- CMD ARGS…")
             return args
-    args = parser.parse_args(_join_negative_times(items))
+    args = parser.parse_args(items)
     if args.command == "run":
         parser.error(f"put -- before the command: {PROG} run KEY -- CMD ARGS…")
     return args
@@ -701,6 +701,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OverflowError as error:
+        # A number or date too big for a conversion we missed: bad input, not a bug.
+        sys.stderr.write(f"{PROG}: error: a value is out of range ({error})\n")
+        return 1
     except Exception as error:  # never a traceback in the user's face
         if os.environ.get("INCIDENT_TUI_DEBUG"):
             raise

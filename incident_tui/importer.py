@@ -35,10 +35,16 @@ from incident_tui.domain import (
 )
 from incident_tui.errors import IncidentError
 from incident_tui.export import JSON_FORMAT, JSON_FORMAT_VERSION
+from incident_tui.instants import (
+    RESOLUTION_MILESTONES,
+    calendar_day,
+    event_instant,
+    milestone_order,
+)
 from incident_tui.ops import MAX_TITLE, valid_name, valid_text
 from incident_tui.postmortem import POSTMORTEM_STATUSES
 from incident_tui.store import Database
-from incident_tui.text import MAX_TEXT, clean, one_line
+from incident_tui.text import MAX_TEXT, clean, one_line, without_surrogates
 
 _CHANGE_FIELDS = frozenset({"phase", "severity", *MILESTONES})
 _POSTMORTEM_TEXT = {
@@ -105,8 +111,13 @@ def read_source(source: str, stdin: TextIO | None = None) -> tuple[str, str]:
         raise IncidentError(f"cannot read {path}: {error.strerror}") from None
 
 
-def parse_export(text: str, name: str = "the file") -> ImportedIncident:
-    """The incident in a JSON export, validated; ImportFormatError names what is wrong."""
+def parse_export(
+    text: str, name: str = "the file", *, now: datetime | None = None
+) -> ImportedIncident:
+    """The incident in a JSON export, validated; ImportFormatError names what is wrong.
+
+    Instants must lie in the range of events (1970 to `now`), due dates in the range of
+    calendar days (instants.py), as for anything typed."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as error:
@@ -118,7 +129,7 @@ def parse_export(text: str, name: str = "the file") -> ImportedIncident:
     if not isinstance(doc, dict):
         raise ImportFormatError(f"{name} is not an incident-tui export (not a JSON object)")
     _check_format(doc, name)
-    return _Reader(name).incident(doc["record"], doc.get("id"))
+    return _Reader(name, now or datetime.now(UTC)).incident(doc["record"], doc.get("id"))
 
 
 def _check_format(doc: dict[str, Any], name: str) -> None:
@@ -168,8 +179,9 @@ def _shown(value: object) -> str:
 class _Reader:
     """Validates the `record`, naming the field (`record.entries[3].kind`) in each error."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, now: datetime) -> None:
         self.name = name
+        self.now = now
 
     def fail(self, where: str, problem: str) -> ImportFormatError:
         return ImportFormatError(f"{self.name}: {where} {problem}")
@@ -199,7 +211,7 @@ class _Reader:
             return None
         if not isinstance(value, str):
             raise self.fail(f"{where}.{key}", f"must be text, not {_shown(value)}")
-        return value
+        return without_surrogates(value)  # a JSON "\ud800" cannot be stored
 
     def checked(self, check, parent, key, where, *, nullable=False):  # type: ignore[no-untyped-def]
         """A value passed through one of the operations' validators (valid_text, …)."""
@@ -251,18 +263,26 @@ class _Reader:
                 f"{where}.{key}",
                 f"must be an ISO 8601 instant with a time zone (…Z), not {_shown(value)}",
             )
-        return at.astimezone(UTC)
+        try:
+            return event_instant(at.astimezone(UTC), now=self.now, what="it")
+        except (IncidentError, OverflowError) as error:
+            problem = str(error) if isinstance(error, IncidentError) else "is out of range"
+            raise self.fail(f"{where}.{key}", problem.removeprefix("it ")) from None
 
     def day(self, parent, key, where) -> date | None:  # type: ignore[no-untyped-def]
         value = self.string(parent, key, where, nullable=True)
         if value is None:
             return None
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise self.fail(
                 f"{where}.{key}", f"must be a date (YYYY-MM-DD), not {_shown(value)}"
             ) from None
+        try:
+            return calendar_day(day, today=self.now.date(), what="it")
+        except IncidentError as error:
+            raise self.fail(f"{where}.{key}", str(error).removeprefix("it ")) from None
 
     # --- the record ---------------------------------------------------------------------
 
@@ -284,6 +304,13 @@ class _Reader:
         }
         if times["started_at"] is None:
             raise self.fail(f"{w}.milestones.started", "is missing: impact began at some time")
+        for name in RESOLUTION_MILESTONES:
+            try:
+                milestone_order(name, times[name], times)
+            except IncidentError as error:
+                raise self.fail(
+                    f"{w}.milestones.{name.removesuffix('_at')}", f"is wrong: {error}"
+                ) from None
         incident = {
             "title": title,
             "severity": severity,
@@ -455,4 +482,4 @@ def import_source(
 ) -> ImportResult:
     """`incident-tui import FILE` (or `-`): read, validate whole, then write whole."""
     text, name = read_source(source, stdin)
-    return import_incident(db, parse_export(text, name), now=now)
+    return import_incident(db, parse_export(text, name, now=now), now=now)
