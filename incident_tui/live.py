@@ -123,7 +123,10 @@ class ChangeFeed:
                             conn.execute("SELECT 1")
                             checked = time.monotonic()
             except Exception as error:  # noqa: BLE001  (any failure: report, retry)
+                from incident_tui.store import redacted
+
                 message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                message = redacted(message, self.url)  # never the password in a banner
                 self._healthy(
                     False, f"lost the database connection ({message or type(error).__name__})"
                 )

@@ -7,6 +7,7 @@ migrations are the only code that speaks SQL directly.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -34,20 +35,72 @@ PG_CONNECT_TIMEOUT_S = 5
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
-def _friendly(error: BaseException, where: str) -> StorageError:
+def server_where(url: str) -> str:
+    """`user@host:port/database` of a server URL, for messages: never the password, the
+    driver or the options."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        parts = make_url(url)
+    except Exception:  # noqa: BLE001 — a URL SQLAlchemy cannot read: mask it by hand
+        return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url.split("?", 1)[0])
+    user = f"{parts.username}@" if parts.username else ""
+    return f"{user}{parts.host or 'localhost'}:{parts.port or 5432}/{parts.database or ''}"
+
+
+def redacted(message: str, url: str | None) -> str:
+    """`message` without the password of `url` (a driver may quote its DSN)."""
+    if not url or "://" not in url:
+        return message
+    try:
+        from sqlalchemy.engine import make_url
+
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001
+        match = re.search(r"://[^:/@]*:([^@]*)@", url)
+        password = match.group(1) if match else None
+    if password:
+        message = message.replace(str(password), "***")
+    return message
+
+
+def _friendly(error: BaseException, where: str, url: str | None = None) -> StorageError:
     message = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    message = redacted(message, url)
     lowered = message.lower()
     if "readonly" in lowered or "read-only" in lowered:
         return StorageError(f"cannot write to {where}: the database is read-only")
     if "disk is full" in lowered or "disk i/o" in lowered:
         return StorageError(f"cannot write to {where}: the disk is full or failing ({message})")
-    if "not a database" in lowered:
-        return StorageError(f"{where} is not a SQLite database")
+    if "not a database" in lowered or "malformed" in lowered:
+        return StorageError(
+            f"{where} is damaged ({message}); run `incident-tui check` on it and restore "
+            "the newest .bak beside it if the check fails"
+        )
     if "locked" in lowered or "busy" in lowered:
         return StorageError(f"{where} is busy: another writer holds it; try again")
+    # PostgreSQL: a missing database, a refused login and an unreachable server each
+    # need a different fix, so each gets its own words.
+    if (
+        "password authentication failed" in lowered
+        or "pg_hba.conf" in lowered
+        or ("role" in lowered and "does not exist" in lowered)
+    ):
+        return StorageError(f"authentication failed for {where}: check the user and password")
+    if "database" in lowered and "does not exist" in lowered:
+        return StorageError(f"database does not exist: {where} (create it, or fix the name)")
     if any(
         sign in lowered
-        for sign in ("connection refused", "connection failed", "server closed", "terminating")
+        for sign in (
+            "connection refused",
+            "connection failed",
+            "server closed",
+            "terminating",
+            "timeout expired",
+            "failed to resolve host",
+            "could not translate host",
+            "name or service not known",
+        )
     ) or ("connection" in lowered and ("lost" in lowered or "closed" in lowered)):
         return StorageError(f"cannot reach {where} ({message})")
     if "unable to open" in lowered:
@@ -110,8 +163,7 @@ class Database:
         """The file, or the server and database (no password, no options): for messages."""
         if self.path:
             return str(self.path)
-        url = self.writer.url
-        return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+        return server_where(self.url)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -119,7 +171,7 @@ class Database:
             with Session(self.reader, expire_on_commit=False) as session:
                 yield session
         except (OperationalError, DBAPIError) as error:
-            raise _friendly(error, self.where) from None
+            raise _friendly(error, self.where, self.url) from None
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run `work` in one write transaction and commit it; retry it whole when busy.
@@ -138,9 +190,9 @@ class Database:
                     time.sleep(delay)
                     delay *= 2
                     continue
-                raise _friendly(error, self.where) from None
+                raise _friendly(error, self.where, self.url) from None
             except DBAPIError as error:
-                raise _friendly(error, self.where) from None
+                raise _friendly(error, self.where, self.url) from None
         raise StorageError(f"{self.where} stayed busy; try again")  # pragma: no cover
 
     def data_version(self) -> int | None:
@@ -167,11 +219,24 @@ class Database:
             self.reader.dispose()
 
 
+def _private_folders(folder: Path) -> None:
+    """Create `folder` and every missing folder above it as 0700 (`mkdir(parents=True)`
+    makes the upper ones with the umask's mode: 0777 under umask 000)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for made in reversed(missing):
+        made.mkdir(mode=0o700)
+        os.chmod(made, 0o700)  # mkdir's mode passes through the umask; make it exact
+
+
 def _prepare_sqlite_file(path: Path) -> None:
     """Create the file (0600) and its folder (0700) if missing; refuse what is not SQLite."""
     try:
-        if not path.parent.exists():
-            path.parent.mkdir(parents=True, mode=0o700)
+        _private_folders(path.parent)
         if not path.exists():
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
@@ -295,7 +360,7 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
         connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S} if "psycopg" in url else {}
         engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
         revision = _stored_revision(engine)
-        _check_revision(revision, engine.url.render_as_string(True))
+        _check_revision(revision, server_where(url))
         if migrate and revision != SCHEMA_HEAD:
             upgrade(url)
         return Database(url=url, writer=engine, reader=engine)
@@ -307,6 +372,8 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
             "(install incident-tui[postgres])"
         ) from None
     except (OperationalError, DBAPIError, sqlite3.Error, OSError) as error:
-        raise _friendly(error, str(path or url)) from None
+        raise _friendly(error, str(path) if path else server_where(url), url) from None
     except Exception as error:  # a malformed URL, an unknown dialect
-        raise StorageError(f"cannot open database {url}: {error}") from None
+        shown = str(path) if path else server_where(url)
+        reason = redacted(str(error).strip().splitlines()[0] if str(error).strip() else "", url)
+        raise StorageError(f"cannot open database {shown}: {reason}") from None
