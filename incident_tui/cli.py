@@ -222,6 +222,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="replay in this terminal, one line per event, instead of opening the war room",
     )
 
+    p = command(
+        "check",
+        "check the database: integrity, schema, WAL, permissions, rows (exit 1 on a problem)",
+    )
+    p.add_argument(
+        "--full", action="store_true", help="the full integrity_check (slower than quick_check)"
+    )
+
     p = command("demo", "open a sample incident to explore, in a database of its own")
     p.add_argument(
         "--no-open",
@@ -689,6 +697,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_app(args)
         if args.command == "demo":
             return _run_demo(args)
+        if args.command == "check":
+            from incident_tui.checkup import check
+
+            checkup = check(getattr(args, "db", None), full=args.full)
+            print("\n".join(checkup.lines()))
+            return 1 if checkup.problems else 0
         run = _Run(args)
         if args.command == "drill":
             return _run_drill(run)

@@ -64,6 +64,14 @@ def redacted(message: str, url: str | None) -> str:
     return message
 
 
+def damaged(where: str, message: str) -> StorageError:
+    """The one message for SQLite's corruption error, wherever an operation meets it."""
+    return StorageError(
+        f"{where} is damaged ({message}): run `incident-tui check --db {where}` and restore "
+        "the backup it names"
+    )
+
+
 def _friendly(error: BaseException, where: str, url: str | None = None) -> StorageError:
     message = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
     message = redacted(message, url)
@@ -72,11 +80,10 @@ def _friendly(error: BaseException, where: str, url: str | None = None) -> Stora
         return StorageError(f"cannot write to {where}: the database is read-only")
     if "disk is full" in lowered or "disk i/o" in lowered:
         return StorageError(f"cannot write to {where}: the disk is full or failing ({message})")
-    if "not a database" in lowered or "malformed" in lowered:
-        return StorageError(
-            f"{where} is damaged ({message}); run `incident-tui check` on it and restore "
-            "the newest .bak beside it if the check fails"
-        )
+    if "not a database" in lowered:
+        return StorageError(f"{where} is not a SQLite database")
+    if "malformed" in lowered or "corrupt" in lowered:
+        return damaged(where, message)
     if "locked" in lowered or "busy" in lowered:
         return StorageError(f"{where} is busy: another writer holds it; try again")
     # PostgreSQL: a missing database, a refused login and an unreachable server each
@@ -264,7 +271,9 @@ def _stored_revision_sqlite(path: Path) -> str | None:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else None
     except sqlite3.DatabaseError as error:
-        if "not a database" in str(error) or "malformed" in str(error):
+        if "malformed" in str(error):
+            raise damaged(str(path), str(error)) from None
+        if "not a database" in str(error):
             raise StorageError(f"{path} is not a SQLite database") from None
         raise StorageError(f"cannot read database {path}: {error}") from None
     finally:
