@@ -107,11 +107,18 @@ class IncidentApp(App[None]):
         user: str | None = None,
         open_incident: int | None = None,
         read_only: bool = False,
+        read_only_reason: str | None = None,
         background: Background | None = None,
     ) -> None:
         super().__init__()
-        self.read_only = read_only
+        self.read_only = read_only or read_only_reason is not None
         """Observer mode: everything is shown live, nothing can be written."""
+        self.standing_notice = (
+            f"read-only database ({read_only_reason}): an observer's view, nothing is written"
+            if read_only_reason
+            else None
+        )
+        """Why the app is read-only when the database made it so: the screens' banner."""
         self.config = config or Config()
         self.clock: Clock = clock or SystemClock()
         self.user = user or self.config.user_name
@@ -126,6 +133,7 @@ class IncidentApp(App[None]):
         writes through the change feed, like anyone else's writes."""
 
     def on_mount(self) -> None:
+        self.link_trouble = self.standing_notice
         self.now = self.clock.now()
         self.clock_timer = self.set_interval(1, self.tick, name="clock")
         if self.open_incident is not None:
@@ -234,7 +242,7 @@ class IncidentApp(App[None]):
         self.changes += 1
 
     def on_link_changed(self, message: LinkChanged) -> None:
-        self.link_trouble = message.trouble
+        self.link_trouble = message.trouble or self.standing_notice
 
     def should_poll(self, seconds_since_read: float) -> bool:
         """Whether a screen's tick should look for changes itself: always where looking

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from incident_tui.config import SCHEMA_HEAD, SCHEMA_REVISIONS, resolve_target, sqlite_path
+from incident_tui.sqlite_files import read_only_reason, snapshot_uri
 
 COUNTED = ("incident", "timeline_entry", "status_update", "action_item", "role_holding")
 INTEGRITY_LINES = 5
@@ -108,8 +109,9 @@ def _check_permissions(result: Checkup, path: Path) -> None:
         )
     else:
         result.ok("permissions", f"folder {folder_mode:04o}")
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-        result.ok("permissions", "read-only for you: incident-tui opens it as an observer")
+    reason = read_only_reason(path)
+    if reason:
+        result.ok("permissions", f"read-only ({reason}): incident-tui opens it as an observer")
 
 
 def _check_sqlite(path: Path, *, full: bool) -> Checkup:
@@ -124,8 +126,9 @@ def _check_sqlite(path: Path, *, full: bool) -> Checkup:
     wal = path.with_name(path.name + "-wal")
     wal_size = wal.stat().st_size if wal.exists() else 0
     try:
-        # Read-only: a damaged file is not made worse, and nothing is migrated.
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        # Read-only, creating nothing beside it: a damaged file is not made worse, nothing
+        # is migrated, a read-only share can be checked.
+        conn = sqlite3.connect(snapshot_uri(path), uri=True, timeout=5)
     except sqlite3.Error as error:
         result.bad("file", f"cannot be opened: {error}")
         return result
@@ -151,10 +154,14 @@ def _check_contents(result: Checkup, conn: sqlite3.Connection, path: Path, *, fu
         shown = "; ".join(rows[:INTEGRITY_LINES])
         result.bad("integrity", f"{pragma}: {shown}{more}; {restore_hint(path)}")
     try:
-        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        result.ok("journal", mode) if mode == "wal" else result.bad(
-            "journal", f"{mode}, not wal (incident-tui sets it when it opens the file)"
-        )
+        # From the header (bytes 18-19 are 2 in WAL mode): an immutable connection, as
+        # ours may be, reports "delete" whatever the file says.
+        with open(path, "rb") as handle:
+            wal_mode = handle.read(20)[18:20] == b"\x02\x02"
+        if wal_mode:
+            result.ok("journal", "wal")
+        else:
+            result.bad("journal", "not wal (incident-tui sets it when it opens the file)")
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         if not tables:
             result.ok("schema", "empty: incident-tui fills it on first use")

@@ -568,8 +568,10 @@ def _run_app(
         key = parse_key(args.key)
     from incident_tui.app import IncidentApp
 
+    target = db_target or getattr(args, "db", None)
     app = IncidentApp(
-        db_target=db_target or getattr(args, "db", None),
+        db_target=target,
+        read_only_reason=None if database is not None else _read_only_reason(target),
         config=config,
         clock=clock_from_env(),
         user=getattr(args, "user", None) or config.user_name,
@@ -582,6 +584,16 @@ def _run_app(
     if app.fatal_error:
         raise IncidentError(app.fatal_error)
     return 0
+
+
+def _read_only_reason(target: str | None) -> str | None:
+    """Why the SQLite file at `target` cannot be written by us (the app then opens as an
+    observer, saying why), or None."""
+    from incident_tui.config import resolve_target, sqlite_path
+    from incident_tui.sqlite_files import read_only_reason
+
+    path = sqlite_path(resolve_target(target))
+    return read_only_reason(path) if path is not None and path.is_file() else None
 
 
 def _run_drill(run: _Run) -> int:

@@ -142,6 +142,12 @@ class ChangeFeed:
 def _open_sqlite(path: Path) -> sqlite3.Connection:
     if not path.exists():
         raise sqlite3.OperationalError("the database file is gone")
+    from incident_tui.sqlite_files import live_read_uri, read_only_reason
+
+    if read_only_reason(path):  # an observer on a read-only share: create nothing beside it
+        return sqlite3.connect(
+            live_read_uri(path), uri=True, check_same_thread=False, isolation_level=None, timeout=1
+        )
     return sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=1)
 
 

@@ -25,6 +25,7 @@ from sqlmodel import Session
 from incident_tui import models  # noqa: F401  (registers the tables)
 from incident_tui.config import SCHEMA_HEAD, SCHEMA_REVISIONS, resolve_target, sqlite_path
 from incident_tui.errors import StorageError
+from incident_tui.sqlite_files import live_read_uri, read_only_reason, snapshot_uri
 
 T = TypeVar("T")
 
@@ -115,12 +116,21 @@ def _friendly(error: BaseException, where: str, url: str | None = None) -> Stora
     return StorageError(f"database error on {where}: {message}")
 
 
-def _sqlite_engine(url: str, *, immediate: bool, foreign_keys: bool = True) -> Engine:
-    """A SQLite engine whose transactions start with BEGIN IMMEDIATE (writers) or BEGIN."""
+def _sqlite_engine(
+    url: str, *, immediate: bool, foreign_keys: bool = True, read_uri: str | None = None
+) -> Engine:
+    """A SQLite engine whose transactions start with BEGIN IMMEDIATE (writers) or BEGIN;
+    with `read_uri`, one that opens the file read-only through that URI."""
+    extra: dict = {}
+    if read_uri is not None:
+        extra["creator"] = lambda: sqlite3.connect(
+            read_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
     engine = create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         poolclass=NullPool if not foreign_keys else None,
+        **extra,
     )
 
     @event.listens_for(engine, "connect")
@@ -128,7 +138,8 @@ def _sqlite_engine(url: str, *, immediate: bool, foreign_keys: bool = True) -> E
         # We emit BEGIN ourselves (below), so take pysqlite's implicit transactions away.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if read_uri is None:  # a read-only file keeps the journal mode it has
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -155,6 +166,9 @@ class Database:
     url: str
     writer: Engine
     reader: Engine
+    read_only: str | None = None
+    """Why this database cannot be written (a read-only share, say), or None. Reads work;
+    every write is refused in one line before it is tried."""
     _watch: sqlite3.Connection | None = field(default=None, init=False, repr=False)
 
     @property
@@ -185,6 +199,8 @@ class Database:
 
         `work` may run more than once, so it must not have effects outside the session.
         """
+        if self.read_only:
+            raise StorageError(f"read-only database: {self.where} ({self.read_only})")
         delay = 0.05
         for attempt in range(WRITE_ATTEMPTS):
             try:
@@ -211,7 +227,10 @@ class Database:
         try:
             if self._watch is None:
                 self._watch = sqlite3.connect(
-                    str(self.path), check_same_thread=False, isolation_level=None
+                    live_read_uri(self.path) if self.read_only else str(self.path),
+                    uri=bool(self.read_only),
+                    check_same_thread=False,
+                    isolation_level=None,
                 )
             return self._watch.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error as error:
@@ -259,7 +278,8 @@ def _prepare_sqlite_file(path: Path) -> None:
 def _stored_revision_sqlite(path: Path) -> str | None:
     """The schema revision in the file, read without changing it; None for an empty file."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        # No -wal/-shm left behind, not even beside a file we then refuse (a newer schema).
+        conn = sqlite3.connect(snapshot_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as error:
         raise StorageError(f"cannot open database {path}: {error}") from None
     try:
@@ -346,6 +366,18 @@ def upgrade(url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
+def _open_read_only(url: str, path: Path, revision: str | None, reason: str) -> Database:
+    """An observer's database: read through a read-only URI, never migrated."""
+    if revision != SCHEMA_HEAD:
+        has = f"schema {revision}" if revision else "no incident-tui schema yet"
+        raise StorageError(
+            f"read-only database: {path} ({reason}) has {has}, this version needs "
+            f"{SCHEMA_HEAD}; open it once with write access to set it up"
+        )
+    engine = _sqlite_engine(url, immediate=False, read_uri=live_read_uri(path))
+    return Database(url=url, writer=engine, reader=engine, read_only=reason)
+
+
 def open_database(target: str | os.PathLike | None = None, *, migrate: bool = True) -> Database:
     """Open (creating or upgrading as needed) the database at a path or URL."""
     url = resolve_target(target)
@@ -355,6 +387,9 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
             _prepare_sqlite_file(path)
             revision = _stored_revision_sqlite(path)
             _check_revision(revision, str(path))
+            reason = read_only_reason(path)
+            if reason is not None:
+                return _open_read_only(url, path, revision, reason)
             if migrate and revision != SCHEMA_HEAD:
                 if revision is not None:
                     backup_sqlite(path)
