@@ -16,33 +16,15 @@ from incident_tui.config import Config
 from tests.conftest import CliRunner
 
 
-def _mount(*args: str) -> bool:
-    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
-
-
 @pytest.fixture
-def share(tmp_path: Path):
-    """A tmpfs folder: writable while the fixture's user fills it, then `seal()`ed
-    read-only the way a read-only share is."""
-    folder = tmp_path / "share"
-    folder.mkdir()
-    if not _mount("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)):
-        pytest.skip("mounting a tmpfs needs root (CAP_SYS_ADMIN)")
-
-    def seal() -> None:
-        assert _mount("-o", "remount,ro", str(folder))
-
-    yield folder, seal
-    subprocess.run(["umount", "-l", str(folder)], capture_output=True)
-
-
-@pytest.fixture
-def sealed(share, cli: CliRunner) -> Path:
-    folder, seal = share
+def sealed(tmpfs, cli: CliRunner) -> Path:
+    """A database on a tmpfs, filled while writable, then remounted read-only (a
+    read-only share)."""
+    folder = tmpfs()
     db = folder / "team.db"
     assert cli("declare", "Search empty", "-s", "2", db=db).returncode == 0
     assert cli("log", "INC-1", "cache flushed", db=db).returncode == 0
-    seal()
+    tmpfs.remount(folder, "ro")
     return db
 
 
