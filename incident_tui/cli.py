@@ -376,9 +376,10 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
     elif cmd == "import":
         from incident_tui import importer
 
-        # The whole file is read and checked before the database is even opened.
-        imported = importer.parse_export(*importer.read_source(a.file), now=run.now)
-        result = importer.import_incident(run.db, imported, now=run.now)
+        # The whole file is read and checked before the database is even opened; its
+        # entries are read again as they are written (a million never sit in memory).
+        with importer.streamed(a.file, now=run.now) as imported:
+            result = importer.import_incident(run.db, imported, now=run.now)
         if not result.created:
             sys.stderr.write(
                 f"{PROG}: {_exported_as(imported.source_key)} is already here as "
