@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from incident_tui.config import SCHEMA_HEAD, SCHEMA_REVISIONS, resolve_target, sqlite_path
-from incident_tui.sqlite_files import read_only_reason, snapshot_uri
+from incident_tui.sqlite_files import live_read_uri, read_only_reason, snapshot_uri
 
 COUNTED = ("incident", "timeline_entry", "status_update", "action_item", "role_holding")
 INTEGRITY_LINES = 5
@@ -74,6 +74,26 @@ def restore_hint(path: Path) -> str:
     return (
         f"with every incident-tui closed, move {path.name} (and its -wal, -shm) aside and "
         f"copy {backup.name} to {path.name}"
+    )
+
+
+def quick_check(path: Path) -> str | None:
+    """One line when `PRAGMA quick_check` finds the SQLite file at `path` damaged, else
+    None: for the app, which runs it in the background once the database is open (about
+    1.4 s at a million entries)."""
+    try:
+        conn = sqlite3.connect(live_read_uri(path), uri=True, timeout=5)
+        try:
+            rows = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        rows = [str(error)]
+    if rows == ["ok"]:
+        return None
+    return (
+        f"damaged database: {path} (quick_check: {rows[0]}); run "
+        f"`incident-tui check --db {path}` and restore the backup it names"
     )
 
 

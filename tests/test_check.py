@@ -25,15 +25,15 @@ def _fill(path: Path, entries: int = 3000) -> None:
     conn.close()
 
 
-def _overwrite_middle(path: Path) -> None:
-    """4 KB of garbage over the middle leaf page of the timeline (dbstat names the pages),
-    so every read of the whole timeline meets it."""
+def _overwrite_middle(path: Path, table: str = "timeline_entry") -> None:
+    """4 KB of garbage over the middle leaf page of `table` (dbstat names the pages): of
+    the timeline, every read of the whole timeline meets it."""
     conn = sqlite3.connect(path)
     pages = [
         row[0]
         for row in conn.execute(
-            "SELECT pageno FROM dbstat WHERE name = 'timeline_entry' AND pagetype = 'leaf'"
-            " ORDER BY pageno"
+            "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno",
+            (table,),
         )
     ]
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
@@ -118,3 +118,36 @@ def test_a_postgres_database_is_checked_for_schema_and_rows(cli: CliRunner, pg_u
     result = cli("--db", pg_url, "check")
     assert result.returncode == 0, result.stdout
     assert "(current)" in result.stdout and "1 incident" in result.stdout
+
+
+async def test_the_app_checks_the_file_in_the_background_and_says_it_is_damaged(
+    filled: Path, clock
+) -> None:
+    """Damage the war room never reads (the search index): the screen works, and the
+    background quick_check puts up a banner naming the file and the check."""
+    import time
+
+    from incident_tui.app import IncidentApp
+    from incident_tui.config import Config
+    from incident_tui.widgets.state_panes import TroubleBanner
+
+    _overwrite_middle(filled, "search_entry_content")
+    app = IncidentApp(
+        db_target=str(filled), config=Config(user_name="tom"), clock=clock, open_incident=1
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        give_up = time.monotonic() + 120  # a backstop, not a speed bound
+
+        def banner() -> str:
+            found = app.screen.query(TroubleBanner)
+            return str(found.first().render()) if found and found.first().display else ""
+
+        while "damaged database" not in banner():
+            assert time.monotonic() < give_up, "no banner"
+            await pilot.pause(0.05)
+        assert str(filled) in banner() and "incident-tui check" in banner()
+        while getattr(app.screen, "detail", None) is None:  # the war room still works
+            assert time.monotonic() < give_up, "the war room never read the incident"
+            await pilot.pause(0.05)
+        assert "damaged database" in banner()  # and the banner stays
+    assert app.fatal_error is None

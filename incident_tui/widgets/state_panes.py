@@ -210,10 +210,10 @@ class TroubleBanner(Static):
         self._trouble = trouble
         self.display = trouble is not None
         if trouble is not None:
-            # An observer on a read-only database is not retrying anything: just why.
+            # A read-only or damaged database is not being retried: just say what it is.
             lead = (
                 ""
-                if trouble.startswith("read-only database")
+                if trouble.startswith(("read-only database", "damaged database"))
                 else "Retrying the database; what you type is kept · "
             )
             self.update(
