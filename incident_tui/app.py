@@ -108,11 +108,18 @@ class IncidentApp(InOrderApp, App[None]):
         user: str | None = None,
         open_incident: int | None = None,
         read_only: bool = False,
+        read_only_reason: str | None = None,
         background: Background | None = None,
     ) -> None:
         super().__init__()
-        self.read_only = read_only
+        self.read_only = read_only or read_only_reason is not None
         """Observer mode: everything is shown live, nothing can be written."""
+        self.standing_notice = (
+            f"read-only database ({read_only_reason}): an observer's view, nothing is written"
+            if read_only_reason
+            else None
+        )
+        """Why the app is read-only when the database made it so: the screens' banner."""
         self.config = config or Config()
         self.clock: Clock = clock or SystemClock()
         self.user = user or self.config.user_name
@@ -131,6 +138,7 @@ class IncidentApp(InOrderApp, App[None]):
         install()  # pastes reach the widgets whole and in order (see paste_input)
 
     def on_mount(self) -> None:
+        self.link_trouble = self.standing_notice
         self.now = self.clock.now()
         self.clock_timer = self.set_interval(1, self.tick, name="clock")
         if self.open_incident is not None:
@@ -219,6 +227,7 @@ class IncidentApp(InOrderApp, App[None]):
                 self.database = open_database(self.db_target)
             if self._feed is None:
                 self._start_feed(self.database.url)
+                self._start_quick_check(self.database)
             return self.database
 
     # --- following other writers ------------------------------------------------------
@@ -235,11 +244,28 @@ class IncidentApp(InOrderApp, App[None]):
         )
         self._feed.start()
 
+    def _start_quick_check(self, database: Database) -> None:
+        """SQLite's quick_check, once, in a thread of its own (≈1.4 s at a million
+        entries, well after the first frame): a damaged file gets a standing banner."""
+        path = database.path
+        if path is None:
+            return
+
+        def run() -> None:
+            from incident_tui.checkup import quick_check
+
+            problem = quick_check(path)
+            if problem is not None:
+                self.standing_notice = problem
+                self.post_message(LinkChanged(problem))
+
+        threading.Thread(target=run, name="incident-tui-quick-check", daemon=True).start()
+
     def on_database_changed(self, _message: DatabaseChanged) -> None:
         self.changes += 1
 
     def on_link_changed(self, message: LinkChanged) -> None:
-        self.link_trouble = message.trouble
+        self.link_trouble = message.trouble or self.standing_notice
 
     def should_poll(self, seconds_since_read: float) -> bool:
         """Whether a screen's tick should look for changes itself: always where looking

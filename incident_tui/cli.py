@@ -5,18 +5,31 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from incident_tui import __version__
 from incident_tui.errors import IncidentError
+from incident_tui.text import without_surrogates
 
 PROG = "incident-tui"
 
 
+# `-5m`, `-1h30m`, `-30d`: relative times and dates, which argparse would otherwise take
+# for options ("arguments are required: TIME"). None of our options looks like this.
+_RELATIVE_ARG = re.compile(r"^-\d+(?:[.]\d+)?(?:[wdhms]\d*)*$", re.IGNORECASE)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line on stderr, like every other error."""
+    """argparse, but a usage mistake is one line on stderr, like every other error, and a
+    relative time (`-5m`) is a value wherever a TIME or DATE goes, no `--` needed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # argparse's own hook for "looks like a negative number, so it is a value".
+        self._negative_number_matcher = _RELATIVE_ARG
 
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"{PROG}: error: {message} (see {self.prog} --help)\n")
@@ -215,6 +228,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="replay in this terminal, one line per event, instead of opening the war room",
     )
 
+    p = command(
+        "check",
+        "check the database: integrity, schema, WAL, permissions, rows (exit 1 on a problem)",
+    )
+    p.add_argument(
+        "--full", action="store_true", help="the full integrity_check (slower than quick_check)"
+    )
+
     p = command("demo", "open a sample incident to explore, in a database of its own")
     p.add_argument(
         "--no-open",
@@ -261,7 +282,9 @@ class _Run:
 def _text_arg(value: str) -> str:
     """A TEXT argument; `-` means standard input (for long or multi-line text)."""
     if value == "-":
-        return sys.stdin.read()
+        # Bytes, so text that is not UTF-8 is logged with U+FFFD in place of the bad
+        # bytes rather than failing the command.
+        return sys.stdin.buffer.read().decode("utf-8", errors="replace")
     return value
 
 
@@ -360,9 +383,10 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
     elif cmd == "import":
         from incident_tui import importer
 
-        # The whole file is read and checked before the database is even opened.
-        imported = importer.parse_export(*importer.read_source(a.file))
-        result = importer.import_incident(run.db, imported, now=run.now)
+        # The whole file is read and checked before the database is even opened; its
+        # entries are read again as they are written (a million never sit in memory).
+        with importer.streamed(a.file, now=run.now) as imported:
+            result = importer.import_incident(run.db, imported, now=run.now)
         if not result.created:
             sys.stderr.write(
                 f"{PROG}: {_exported_as(imported.source_key)} is already here as "
@@ -430,8 +454,8 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
     elif cmd == "search":
         from incident_tui import reports
 
-        if a.limit < 1:
-            raise IncidentError("--limit must be at least 1")
+        if not 1 <= a.limit <= MAX_SEARCH_LIMIT:
+            raise IncidentError(f"--limit must be from 1 to {MAX_SEARCH_LIMIT:,}")
         hits = reports.search(run.db, " ".join(a.text), limit=a.limit)
         if a.json:
             _print_json([render.hit_json(h) for h in hits])
@@ -443,19 +467,21 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
 
 
 DEFAULT_PERIOD_DAYS = 30
+MAX_SEARCH_LIMIT = 10_000
 
 
 def _period(run: _Run, since: str | None, until: str | None):  # type: ignore[no-untyped-def]
     """[since, until) from `--since`/`--until` (dates are midnight in the display zone)."""
     from datetime import datetime, time, timedelta
 
+    from incident_tui.instants import calendar_day
     from incident_tui.timeparse import parse_date
 
     tz = run.config.display_tz
     today = run.now.astimezone(tz).date()
 
     def instant(text: str) -> datetime:
-        day = parse_date(text, today=today)
+        day = calendar_day(parse_date(text, today=today), today=today, what=text.strip())
         return datetime.combine(day, time(), tzinfo=tz)
 
     end = instant(until) if until else run.now
@@ -564,8 +590,10 @@ def _run_app(
         key = parse_key(args.key)
     from incident_tui.app import IncidentApp
 
+    target = db_target or getattr(args, "db", None)
     app = IncidentApp(
-        db_target=db_target or getattr(args, "db", None),
+        db_target=target,
+        read_only_reason=None if database is not None else _read_only_reason(target),
         config=config,
         clock=clock_from_env(),
         user=getattr(args, "user", None) or config.user_name,
@@ -578,6 +606,16 @@ def _run_app(
     if app.fatal_error:
         raise IncidentError(app.fatal_error)
     return 0
+
+
+def _read_only_reason(target: str | None) -> str | None:
+    """Why the SQLite file at `target` cannot be written by us (the app then opens as an
+    observer, saying why), or None."""
+    from incident_tui.config import resolve_target, sqlite_path
+    from incident_tui.sqlite_files import read_only_reason
+
+    path = sqlite_path(resolve_target(target))
+    return read_only_reason(path) if path is not None and path.is_file() else None
 
 
 def _run_drill(run: _Run) -> int:
@@ -657,37 +695,20 @@ def _run_demo(args: argparse.Namespace) -> int:
     return _run_app(args, db_target=str(path), key=number)
 
 
-_TIME_OPTIONS = ("--at", "--started-at", "--due", "--since", "--until")
-
-
-def _join_negative_times(argv: Sequence[str]) -> list[str]:
-    """`--at -5m` → `--at=-5m`: argparse would take `-5m` for an option."""
-    joined: list[str] = []
-    items = list(argv)
-    i = 0
-    while i < len(items):
-        item = items[i]
-        if (
-            item in _TIME_OPTIONS
-            and i + 1 < len(items)
-            and items[i + 1][:2].startswith("-")
-            and items[i + 1][1:2].isdigit()
-        ):
-            joined.append(f"{item}={items[i + 1]}")
-            i += 2
-            continue
-        joined.append(item)
-        i += 1
-    return joined
-
-
 def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
     """The arguments; for `run KEY … -- CMD ARGS…`, everything after the first `--` is the
     command, untouched (its own options are not ours)."""
+    # Bytes that are not UTF-8 reach us as lone surrogates (surrogateescape); they can be
+    # neither stored nor printed, so each becomes U+FFFD here, once for every command.
+    # What follows `run … --` is the command's own and is passed on untouched.
     items = list(argv)
-    if "--" in items and "run" in items[: items.index("--")]:
-        cut = items.index("--")
-        args = parser.parse_args(_join_negative_times(items[:cut]))
+    cut = items.index("--") if "--" in items else len(items)
+    running = "run" in items[:cut]
+    items = [without_surrogates(item) for item in items[:cut]] + (
+        items[cut:] if running else [without_surrogates(item) for item in items[cut:]]
+    )
+    if running and cut < len(items):
+        args = parser.parse_args(items[:cut])
         if args.command == "run":
             if args.command_line:
                 parser.error(f"put -- before the command: {PROG} run KEY -- CMD ARGS…")
@@ -695,7 +716,7 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Nam
             if not args.command_line:
                 parser.error(f"no command after --: {PROG} run KEY -- CMD ARGS…")
             return args
-    args = parser.parse_args(_join_negative_times(items))
+    args = parser.parse_args(items)
     if args.command == "run":
         parser.error(f"put -- before the command: {PROG} run KEY -- CMD ARGS…")
     return args
@@ -712,6 +733,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_demo(args)
         if args.command == "export" and (args.schema or not args.key):
             return _export_schema(args)
+        if args.command == "check":
+            from incident_tui.checkup import check
+
+            checkup = check(getattr(args, "db", None), full=args.full)
+            print("\n".join(checkup.lines()))
+            return 1 if checkup.problems else 0
         run = _Run(args)
         if args.command == "drill":
             return _run_drill(run)
@@ -724,6 +751,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OverflowError as error:
+        # A number or date too big for a conversion we missed: bad input, not a bug.
+        sys.stderr.write(f"{PROG}: error: a value is out of range ({error})\n")
+        return 1
     except Exception as error:  # never a traceback in the user's face
         if os.environ.get("INCIDENT_TUI_DEBUG"):
             raise

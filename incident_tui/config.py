@@ -101,7 +101,49 @@ def load_config(path: Path | str | None = None) -> Config:
         raise ConfigError(f"config file {target}: {error}") from None
 
 
+# Every key a config file may hold; a table is a dict, a setting None, "*" any name.
+# The values are checked by their own readers (policy, checklists, parse_timezone),
+# which name the key in each message; this table only makes a typo an error.
+_SEVERITY_TABLE: dict = {
+    "acknowledge": None,
+    "resolve": None,
+    "escalate": None,
+    "updates": {"internal": None, "external": None, "executive": None},
+}
+CONFIG_KEYS: dict = {
+    "user": {"name": None},
+    "display": {"timezone": None},
+    "severity": {"*": _SEVERITY_TABLE},
+    "postmortem": {"due": None},
+    "checklists": {"*": {"title": None, "items": None, "phases": None, "severities": None}},
+}
+
+
+def _check_keys(data: dict, known: dict, where: str = "") -> None:
+    """A ConfigError for the first key `known` does not have, naming the nearest one."""
+    import difflib
+
+    for key, value in data.items():
+        path = f"{where}{key}"
+        if key in known or "*" in known:
+            inner = known.get(key, known.get("*"))
+            if isinstance(inner, dict):
+                if not isinstance(value, dict):
+                    raise ConfigError(f"{path}: expected a table ([{path}]), not {value!r}")
+                _check_keys(value, inner, f"{path}.")
+            continue
+        names = sorted(known)
+        nearest = difflib.get_close_matches(str(key), names, n=1, cutoff=0.5)
+        hint = (
+            f"did you mean {where}{nearest[0]}?"
+            if nearest
+            else "known: " + ", ".join(f"{where}{n}" for n in names)
+        )
+        raise ConfigError(f"unknown setting {path}; {hint}")
+
+
 def config_from_mapping(data: dict, path: Path | None = None) -> Config:
+    _check_keys(data, CONFIG_KEYS)
     user = data.get("user", {})
     name = user.get("name") if isinstance(user, dict) else None
     if name is not None and (not isinstance(name, str) or not one_line(name)):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import tempfile
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -277,8 +276,11 @@ def template_source(override_dir: Path | None = None) -> tuple[str, Path]:
 def template_environment():  # type: ignore[no-untyped-def]
     """The Jinja environment the Markdown template renders in (one place to make it)."""
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
-    return jinja2.Environment(
+    # The user's template is data, not code: the sandbox keeps it from reaching Python
+    # (`cycler.__init__.__globals__.os`), an attempt is a one-line template error.
+    return SandboxedEnvironment(
         autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -319,7 +321,23 @@ def to_markdown(
             json=to_json(draft, with_timeline=False),  # the template has `timeline`
         )
     except jinja2.TemplateError as error:
-        raise IncidentError(f"template {path}: {error}") from None
+        line = _template_line(error)
+        where = f"template {path}, line {line}" if line else f"template {path}"
+        message = " ".join(str(error).split()) or type(error).__name__
+        raise IncidentError(f"{where}: {message}") from None
+
+
+def _template_line(error: Exception) -> int | None:
+    """The template line a Jinja error arose on: syntax errors carry it, runtime errors
+    have it in the frames Jinja rewrites to point into the template."""
+    if getattr(error, "lineno", None):
+        return error.lineno  # type: ignore[attr-defined]
+    line, tb = None, error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def render(draft: PostmortemDraft, fmt: str, *, tz: tzinfo = UTC) -> str:
@@ -372,8 +390,11 @@ def write_atomically(path: Path, text: str, *, force: bool = False) -> Path:
     if path.exists() and not force:
         raise IncidentError(f"{path} exists; --force overwrites it")
     folder = path.parent if str(path.parent) else Path(".")
+    temporary = str(folder / f".{path.name}.{secrets.token_hex(6)}")
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        # 0666 less the user's umask, like any file they create: a draft can be as private
+        # as the database (umask 077) or shared with the team (022).
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
         raise IncidentError(f"cannot write {path}: {error.strerror}") from None
     try:
@@ -381,7 +402,6 @@ def write_atomically(path: Path, text: str, *, force: bool = False) -> Path:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)

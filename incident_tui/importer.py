@@ -13,15 +13,18 @@ declarer as one already in the database is that incident (`ImportResult.created`
 from __future__ import annotations
 
 import json
-import sys
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from incident_tui import import_stream
 from incident_tui import models as m
 from incident_tui.domain import (
     ACTION_STATUSES,
@@ -35,11 +38,19 @@ from incident_tui.domain import (
 )
 from incident_tui.errors import IncidentError
 from incident_tui.export import JSON_FORMAT, JSON_FORMAT_VERSION
+from incident_tui.instants import (
+    RESOLUTION_MILESTONES,
+    calendar_day,
+    event_instant,
+    milestone_order,
+)
 from incident_tui.ops import MAX_TITLE, valid_name, valid_text
 from incident_tui.postmortem import POSTMORTEM_STATUSES
 from incident_tui.store import Database
-from incident_tui.text import MAX_TEXT, clean, one_line
+from incident_tui.text import MAX_TEXT, clean, one_line, without_surrogates
 
+WRITE_BATCH = 5_000
+"""Entries per INSERT of a streamed import (all in the one transaction)."""
 _CHANGE_FIELDS = frozenset({"phase", "severity", *MILESTONES})
 _POSTMORTEM_LISTS = {
     "contributingFactors": "contributing_factors",
@@ -75,6 +86,8 @@ class ImportedIncident:
     postmortem: dict[str, Any] = field(default_factory=dict)
     whys: list[dict[str, Any]] = field(default_factory=list)
     source_key: str | None = None
+    more_entries: Callable[[], Iterator[list[dict[str, Any]]]] | None = None
+    """Batches of timeline entries, read back as they are written (a streamed import)."""
     """The key the incident had where it was exported (for messages only)."""
 
 
@@ -88,28 +101,60 @@ class ImportResult:
 # --- reading the file -------------------------------------------------------------------
 
 
-def read_source(source: str, stdin: TextIO | None = None) -> tuple[str, str]:
-    """(text, name for messages) of FILE, or of standard input for `-`."""
-    if source == "-":
+@contextmanager
+def streamed(
+    source: str, *, now: datetime, stdin: IO[bytes] | None = None
+) -> Iterator[ImportedIncident]:
+    """The incident in the export at `source` (a path, or `-`), validated whole before
+    it is handed over. The file is read as a stream, twice (the record, then its
+    entries); the validated entries wait in a private spool file, in batches, and are
+    read back one batch at a time when written (`ImportedIncident.more_entries`): a
+    million entries never sit in memory."""
+    with import_stream.opened(source, stdin) as (handle, name):
         try:
-            return (stdin or sys.stdin).read(), "standard input"
-        except UnicodeDecodeError:
-            raise ImportFormatError("standard input is not UTF-8 text") from None
-    path = Path(source).expanduser()
-    try:
-        return path.read_text(encoding="utf-8"), str(path)
-    except FileNotFoundError:
-        raise IncidentError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise IncidentError(f"{path} is a folder, not a file") from None
-    except UnicodeDecodeError:
-        raise ImportFormatError(f"{path} is not UTF-8 text (not a JSON export)") from None
-    except OSError as error:
-        raise IncidentError(f"cannot read {path}: {error.strerror}") from None
+            header, rest, keys = import_stream.scan(handle, name)
+        except import_stream.StreamFormatError as error:
+            raise ImportFormatError(str(error)) from None
+        if rest is None and not isinstance(header, dict):
+            raise ImportFormatError(f"{name} is not an incident-tui export (not a JSON object)")
+        doc: dict[str, Any] = {key: None for key in keys} | header
+        if rest is not None:
+            doc["record"] = rest
+        _check_format(doc, name)
+        reader = _Reader(name, now)
+        imported = reader.incident(doc["record"], doc.get("id"))
+        with tempfile.TemporaryFile() as spool:
+            batch: list[dict[str, Any]] = []
+            try:
+                for index, value in enumerate(import_stream.entries(handle, name)):
+                    batch.append(reader.streamed_entry(value, index))
+                    if len(batch) >= WRITE_BATCH:
+                        pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
+                        batch = []
+            except import_stream.StreamFormatError as error:
+                raise ImportFormatError(str(error)) from None
+            if batch:
+                pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
+
+            def more_entries() -> Iterator[list[dict[str, Any]]]:
+                spool.seek(0)
+                while True:
+                    try:
+                        yield pickle.load(spool)  # our own file, written just now
+                    except EOFError:
+                        return
+
+            imported.more_entries = more_entries
+            yield imported
 
 
-def parse_export(text: str, name: str = "the file") -> ImportedIncident:
-    """The incident in a JSON export, validated; ImportFormatError names what is wrong."""
+def parse_export(
+    text: str, name: str = "the file", *, now: datetime | None = None
+) -> ImportedIncident:
+    """The incident in a JSON export, validated; ImportFormatError names what is wrong.
+
+    Instants must lie in the range of events (1970 to `now`), due dates in the range of
+    calendar days (instants.py), as for anything typed."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as error:
@@ -121,7 +166,7 @@ def parse_export(text: str, name: str = "the file") -> ImportedIncident:
     if not isinstance(doc, dict):
         raise ImportFormatError(f"{name} is not an incident-tui export (not a JSON object)")
     _check_format(doc, name)
-    return _Reader(name).incident(doc["record"], doc.get("id"))
+    return _Reader(name, now or datetime.now(UTC)).incident(doc["record"], doc.get("id"))
 
 
 def _check_format(doc: dict[str, Any], name: str) -> None:
@@ -171,8 +216,9 @@ def _shown(value: object) -> str:
 class _Reader:
     """Validates the `record`, naming the field (`record.entries[3].kind`) in each error."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, now: datetime) -> None:
         self.name = name
+        self.now = now
 
     def fail(self, where: str, problem: str) -> ImportFormatError:
         return ImportFormatError(f"{self.name}: {where} {problem}")
@@ -202,7 +248,7 @@ class _Reader:
             return None
         if not isinstance(value, str):
             raise self.fail(f"{where}.{key}", f"must be text, not {_shown(value)}")
-        return value
+        return without_surrogates(value)  # a JSON "\ud800" cannot be stored
 
     def checked(self, check, parent, key, where, *, nullable=False):  # type: ignore[no-untyped-def]
         """A value passed through one of the operations' validators (valid_text, …)."""
@@ -269,20 +315,43 @@ class _Reader:
                 f"{where}.{key}",
                 f"must be an ISO 8601 instant with a time zone (…Z), not {_shown(value)}",
             )
-        return at.astimezone(UTC)
+        try:
+            return event_instant(at.astimezone(UTC), now=self.now, what="it")
+        except (IncidentError, OverflowError) as error:
+            problem = str(error) if isinstance(error, IncidentError) else "is out of range"
+            raise self.fail(f"{where}.{key}", problem.removeprefix("it ")) from None
 
     def day(self, parent, key, where) -> date | None:  # type: ignore[no-untyped-def]
         value = self.string(parent, key, where, nullable=True)
         if value is None:
             return None
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise self.fail(
                 f"{where}.{key}", f"must be a date (YYYY-MM-DD), not {_shown(value)}"
             ) from None
+        try:
+            return calendar_day(day, today=self.now.date(), what="it")
+        except IncidentError as error:
+            raise self.fail(f"{where}.{key}", str(error).removeprefix("it ")) from None
 
     # --- the record ---------------------------------------------------------------------
+
+    def entry(self, e: dict[str, Any], ew: str) -> dict[str, Any]:
+        return {
+            "occurred_at": self.instant(e, "occurredAt", ew),
+            "recorded_at": self.instant(e, "recordedAt", ew),
+            "kind": self.choice(e, "kind", ew, ENTRY_KINDS),
+            "author": self.name_(e, "author", ew),
+            "text": self.text(e, "text", ew),
+            "pinned": self.flag(e, "pinned", ew),
+            "actor": self.name_(e, "actor", ew) if e.get("actor") else "",
+        }
+
+    def streamed_entry(self, value: Any, index: int) -> dict[str, Any]:
+        where = f"record.entries[{index}]"
+        return self.entry(self.obj(value, where), where)
 
     def incident(self, value: Any, source_key: object) -> ImportedIncident:
         w = "record"
@@ -302,6 +371,13 @@ class _Reader:
         }
         if times["started_at"] is None:
             raise self.fail(f"{w}.milestones.started", "is missing: impact began at some time")
+        for name in RESOLUTION_MILESTONES:
+            try:
+                milestone_order(name, times[name], times)
+            except IncidentError as error:
+                raise self.fail(
+                    f"{w}.milestones.{name.removesuffix('_at')}", f"is wrong: {error}"
+                ) from None
         incident = {
             "title": title,
             "severity": severity,
@@ -317,17 +393,7 @@ class _Reader:
             source_key=one_line(source_key, 40) if isinstance(source_key, str) else None,
         )
         for e, ew in self.items(rec, "entries", w):
-            result.entries.append(
-                {
-                    "occurred_at": self.instant(e, "occurredAt", ew),
-                    "recorded_at": self.instant(e, "recordedAt", ew),
-                    "kind": self.choice(e, "kind", ew, ENTRY_KINDS),
-                    "author": self.name_(e, "author", ew),
-                    "text": self.text(e, "text", ew),
-                    "pinned": self.flag(e, "pinned", ew),
-                    "actor": self.name_(e, "actor", ew) if e.get("actor") else "",
-                }
-            )
+            result.entries.append(self.entry(e, ew))
         for h, hw in self.items(rec, "roles", w):
             result.roles.append(
                 {
@@ -443,6 +509,11 @@ def import_incident(db: Database, imported: ImportedIncident, *, now: datetime) 
         session.add(incident)
         session.flush()  # the database allocates the number
         number = incident.id
+        if imported.more_entries is not None:  # first: ids keep the file's order
+            for batch in imported.more_entries():
+                for row in batch:
+                    row["incident_id"] = number
+                session.execute(insert(m.TimelineEntry.__table__), batch)
         for model, rows in (
             (m.TimelineEntry, imported.entries),
             (m.RoleHolding, imported.roles),
@@ -472,8 +543,8 @@ _EMPTY_POSTMORTEM = {
 
 
 def import_source(
-    db: Database, source: str, *, now: datetime, stdin: TextIO | None = None
+    db: Database, source: str, *, now: datetime, stdin: IO[bytes] | None = None
 ) -> ImportResult:
-    """`incident-tui import FILE` (or `-`): read, validate whole, then write whole."""
-    text, name = read_source(source, stdin)
-    return import_incident(db, parse_export(text, name), now=now)
+    """`incident-tui import FILE` (or `-`): read and validate whole, then write whole."""
+    with streamed(source, now=now, stdin=stdin) as imported:
+        return import_incident(db, imported, now=now)

@@ -123,7 +123,10 @@ class ChangeFeed:
                             conn.execute("SELECT 1")
                             checked = time.monotonic()
             except Exception as error:  # noqa: BLE001  (any failure: report, retry)
+                from incident_tui.store import redacted
+
                 message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                message = redacted(message, self.url)  # never the password in a banner
                 self._healthy(
                     False, f"lost the database connection ({message or type(error).__name__})"
                 )
@@ -139,6 +142,12 @@ class ChangeFeed:
 def _open_sqlite(path: Path) -> sqlite3.Connection:
     if not path.exists():
         raise sqlite3.OperationalError("the database file is gone")
+    from incident_tui.sqlite_files import live_read_uri, read_only_reason
+
+    if read_only_reason(path):  # an observer on a read-only share: create nothing beside it
+        return sqlite3.connect(
+            live_read_uri(path), uri=True, check_same_thread=False, isolation_level=None, timeout=1
+        )
     return sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=1)
 
 

@@ -34,6 +34,7 @@ from incident_tui.domain import (
     parse_severity,
 )
 from incident_tui.errors import ConflictError, IncidentError, NotFound
+from incident_tui.instants import calendar_day, event_instant, length_of_time, milestone_order
 from incident_tui.queries import action_view
 from incident_tui.store import Database
 from incident_tui.text import MAX_TEXT, clean, one_line
@@ -71,17 +72,12 @@ def valid_name(value: str | None, what: str = "name") -> str:
     return name
 
 
-def _aware(at: datetime, what: str) -> datetime:
-    if at.tzinfo is None:
-        raise IncidentError(f"{what} has no time zone")
-    return at
-
-
 def _not_future(at: datetime, now: datetime, what: str) -> datetime:
-    _aware(at, what)
-    if at > now + timedelta(seconds=5):
-        raise IncidentError(f"{what} {at:%Y-%m-%d %H:%M}Z is in the future")
-    return at
+    return event_instant(at, now=now, what=what)
+
+
+def _due(day: date | None, now: datetime) -> date | None:
+    return calendar_day(day, today=now.date(), what="due date") if day is not None else None
 
 
 def _incident(session: Session, key: str | int, *, lock: bool = False) -> m.Incident:
@@ -519,6 +515,7 @@ def set_phase(
             current = getattr(incident, milestone)
             if reached and current is None:
                 notes.extend(_keep_order(session, incident, milestone, when, now=now))
+                milestone_order(milestone, when, {n: getattr(incident, n) for n in MILESTONES})
                 setattr(incident, milestone, when)
                 _change(
                     session,
@@ -617,6 +614,7 @@ def set_milestone(
     def work(session: Session) -> str:
         incident = _incident(session, key, lock=True)
         notes = _keep_order(session, incident, name, when, now=now) if when else []
+        milestone_order(name, when, {n: getattr(incident, n) for n in MILESTONES})
         _put_milestone(session, incident, name, when, author=author, at=now, now=now)
         label = name.removesuffix("_at")
         text = (
@@ -756,6 +754,7 @@ def add_action(
     kind = parse_action_type(type) if type is not None else None
     ticket = valid_name(ticket, "ticket") if ticket is not None else None
     author = valid_name(author, "author")
+    due_date = _due(due_date, now)
 
     def work(session: Session) -> Action:
         incident = _incident(session, key)
@@ -809,7 +808,7 @@ def update_action(
     if due_date is not UNSET:
         if due_date is not None and not isinstance(due_date, date):
             raise IncidentError("due date must be a date")
-        changes["due_date"] = due_date
+        changes["due_date"] = _due(due_date, now)
     if priority is not UNSET:
         changes["priority"] = parse_priority(str(priority))
     if type is not UNSET:
@@ -871,8 +870,7 @@ def start_timer(
 ) -> TimerStarted:
     """An ad-hoc countdown of `duration` from now."""
     label = valid_name(label, "timer label")
-    if duration <= timedelta(0):
-        raise IncidentError("a timer needs a positive duration")
+    length_of_time(duration, what="a timer's duration")
     author = valid_name(author, "author")
 
     def work(session: Session) -> TimerStarted:

@@ -12,6 +12,7 @@ from typing import Any
 
 from incident_tui.domain import AUDIENCES, SEVERITIES, Deadline, IncidentFacts, is_open_phase
 from incident_tui.errors import ConfigError, IncidentError
+from incident_tui.instants import length_of_time
 from incident_tui.timeparse import parse_duration
 
 
@@ -79,15 +80,17 @@ def _duration(value: Any, where: str) -> timedelta | None:
         return None
     if isinstance(value, bool):
         raise ConfigError(f'{where}: expected a duration such as "15m" or false')
-    if isinstance(value, int | float):
-        if value <= 0:
-            raise ConfigError(f"{where}: a duration in minutes must be positive")
-        return timedelta(minutes=value)
-    if isinstance(value, str):
-        try:
-            return parse_duration(value)
-        except IncidentError as error:
-            raise ConfigError(f"{where}: {error}") from None
+    if isinstance(value, int | float) and not value > 0:  # NaN too
+        raise ConfigError(f"{where}: a duration in minutes must be positive")
+    try:
+        if isinstance(value, int | float):
+            return length_of_time(timedelta(minutes=value), what=repr(value))
+        if isinstance(value, str):
+            return length_of_time(parse_duration(value), what=repr(value))
+    except OverflowError:  # 99999999999999999999 minutes
+        raise ConfigError(f"{where}: {value!r} is longer than ten years") from None
+    except IncidentError as error:
+        raise ConfigError(f"{where}: {error}") from None
     raise ConfigError(f'{where}: expected a duration such as "15m", not {value!r}')
 
 

@@ -7,6 +7,7 @@ migrations are the only code that speaks SQL directly.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from sqlmodel import Session
 from incident_tui import models  # noqa: F401  (registers the tables)
 from incident_tui.config import SCHEMA_HEAD, SCHEMA_REVISIONS, resolve_target, sqlite_path
 from incident_tui.errors import StorageError
+from incident_tui.sqlite_files import live_read_uri, read_only_reason, snapshot_uri
 
 T = TypeVar("T")
 
@@ -34,8 +36,46 @@ PG_CONNECT_TIMEOUT_S = 5
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
-def _friendly(error: BaseException, where: str) -> StorageError:
+def server_where(url: str) -> str:
+    """`user@host:port/database` of a server URL, for messages: never the password, the
+    driver or the options."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        parts = make_url(url)
+    except Exception:  # noqa: BLE001 — a URL SQLAlchemy cannot read: mask it by hand
+        return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url.split("?", 1)[0])
+    user = f"{parts.username}@" if parts.username else ""
+    return f"{user}{parts.host or 'localhost'}:{parts.port or 5432}/{parts.database or ''}"
+
+
+def redacted(message: str, url: str | None) -> str:
+    """`message` without the password of `url` (a driver may quote its DSN)."""
+    if not url or "://" not in url:
+        return message
+    try:
+        from sqlalchemy.engine import make_url
+
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001
+        match = re.search(r"://[^:/@]*:([^@]*)@", url)
+        password = match.group(1) if match else None
+    if password:
+        message = message.replace(str(password), "***")
+    return message
+
+
+def damaged(where: str, message: str) -> StorageError:
+    """The one message for SQLite's corruption error, wherever an operation meets it."""
+    return StorageError(
+        f"{where} is damaged ({message}): run `incident-tui check --db {where}` and restore "
+        "the backup it names"
+    )
+
+
+def _friendly(error: BaseException, where: str, url: str | None = None) -> StorageError:
     message = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    message = redacted(message, url)
     lowered = message.lower()
     if "readonly" in lowered or "read-only" in lowered:
         return StorageError(f"cannot write to {where}: the database is read-only")
@@ -43,11 +83,32 @@ def _friendly(error: BaseException, where: str) -> StorageError:
         return StorageError(f"cannot write to {where}: the disk is full or failing ({message})")
     if "not a database" in lowered:
         return StorageError(f"{where} is not a SQLite database")
+    if "malformed" in lowered or "corrupt" in lowered:
+        return damaged(where, message)
     if "locked" in lowered or "busy" in lowered:
         return StorageError(f"{where} is busy: another writer holds it; try again")
+    # PostgreSQL: a missing database, a refused login and an unreachable server each
+    # need a different fix, so each gets its own words.
+    if (
+        "password authentication failed" in lowered
+        or "pg_hba.conf" in lowered
+        or ("role" in lowered and "does not exist" in lowered)
+    ):
+        return StorageError(f"authentication failed for {where}: check the user and password")
+    if "database" in lowered and "does not exist" in lowered:
+        return StorageError(f"database does not exist: {where} (create it, or fix the name)")
     if any(
         sign in lowered
-        for sign in ("connection refused", "connection failed", "server closed", "terminating")
+        for sign in (
+            "connection refused",
+            "connection failed",
+            "server closed",
+            "terminating",
+            "timeout expired",
+            "failed to resolve host",
+            "could not translate host",
+            "name or service not known",
+        )
     ) or ("connection" in lowered and ("lost" in lowered or "closed" in lowered)):
         return StorageError(f"cannot reach {where} ({message})")
     if "unable to open" in lowered:
@@ -55,12 +116,21 @@ def _friendly(error: BaseException, where: str) -> StorageError:
     return StorageError(f"database error on {where}: {message}")
 
 
-def _sqlite_engine(url: str, *, immediate: bool, foreign_keys: bool = True) -> Engine:
-    """A SQLite engine whose transactions start with BEGIN IMMEDIATE (writers) or BEGIN."""
+def _sqlite_engine(
+    url: str, *, immediate: bool, foreign_keys: bool = True, read_uri: str | None = None
+) -> Engine:
+    """A SQLite engine whose transactions start with BEGIN IMMEDIATE (writers) or BEGIN;
+    with `read_uri`, one that opens the file read-only through that URI."""
+    extra: dict = {}
+    if read_uri is not None:
+        extra["creator"] = lambda: sqlite3.connect(
+            read_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
     engine = create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         poolclass=NullPool if not foreign_keys else None,
+        **extra,
     )
 
     @event.listens_for(engine, "connect")
@@ -68,7 +138,8 @@ def _sqlite_engine(url: str, *, immediate: bool, foreign_keys: bool = True) -> E
         # We emit BEGIN ourselves (below), so take pysqlite's implicit transactions away.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if read_uri is None:  # a read-only file keeps the journal mode it has
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -95,6 +166,9 @@ class Database:
     url: str
     writer: Engine
     reader: Engine
+    read_only: str | None = None
+    """Why this database cannot be written (a read-only share, say), or None. Reads work;
+    every write is refused in one line before it is tried."""
     _watch: sqlite3.Connection | None = field(default=None, init=False, repr=False)
 
     @property
@@ -110,8 +184,7 @@ class Database:
         """The file, or the server and database (no password, no options): for messages."""
         if self.path:
             return str(self.path)
-        url = self.writer.url
-        return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+        return server_where(self.url)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -119,13 +192,15 @@ class Database:
             with Session(self.reader, expire_on_commit=False) as session:
                 yield session
         except (OperationalError, DBAPIError) as error:
-            raise _friendly(error, self.where) from None
+            raise _friendly(error, self.where, self.url) from None
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run `work` in one write transaction and commit it; retry it whole when busy.
 
         `work` may run more than once, so it must not have effects outside the session.
         """
+        if self.read_only:
+            raise StorageError(f"read-only database: {self.where} ({self.read_only})")
         delay = 0.05
         for attempt in range(WRITE_ATTEMPTS):
             try:
@@ -138,9 +213,9 @@ class Database:
                     time.sleep(delay)
                     delay *= 2
                     continue
-                raise _friendly(error, self.where) from None
+                raise _friendly(error, self.where, self.url) from None
             except DBAPIError as error:
-                raise _friendly(error, self.where) from None
+                raise _friendly(error, self.where, self.url) from None
         raise StorageError(f"{self.where} stayed busy; try again")  # pragma: no cover
 
     def data_version(self) -> int | None:
@@ -152,7 +227,10 @@ class Database:
         try:
             if self._watch is None:
                 self._watch = sqlite3.connect(
-                    str(self.path), check_same_thread=False, isolation_level=None
+                    live_read_uri(self.path) if self.read_only else str(self.path),
+                    uri=bool(self.read_only),
+                    check_same_thread=False,
+                    isolation_level=None,
                 )
             return self._watch.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error as error:
@@ -167,11 +245,24 @@ class Database:
             self.reader.dispose()
 
 
+def _private_folders(folder: Path) -> None:
+    """Create `folder` and every missing folder above it as 0700 (`mkdir(parents=True)`
+    makes the upper ones with the umask's mode: 0777 under umask 000)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for made in reversed(missing):
+        made.mkdir(mode=0o700)
+        os.chmod(made, 0o700)  # mkdir's mode passes through the umask; make it exact
+
+
 def _prepare_sqlite_file(path: Path) -> None:
     """Create the file (0600) and its folder (0700) if missing; refuse what is not SQLite."""
     try:
-        if not path.parent.exists():
-            path.parent.mkdir(parents=True, mode=0o700)
+        _private_folders(path.parent)
         if not path.exists():
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
@@ -187,7 +278,8 @@ def _prepare_sqlite_file(path: Path) -> None:
 def _stored_revision_sqlite(path: Path) -> str | None:
     """The schema revision in the file, read without changing it; None for an empty file."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        # No -wal/-shm left behind, not even beside a file we then refuse (a newer schema).
+        conn = sqlite3.connect(snapshot_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as error:
         raise StorageError(f"cannot open database {path}: {error}") from None
     try:
@@ -199,7 +291,9 @@ def _stored_revision_sqlite(path: Path) -> str | None:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else None
     except sqlite3.DatabaseError as error:
-        if "not a database" in str(error) or "malformed" in str(error):
+        if "malformed" in str(error):
+            raise damaged(str(path), str(error)) from None
+        if "not a database" in str(error):
             raise StorageError(f"{path} is not a SQLite database") from None
         raise StorageError(f"cannot read database {path}: {error}") from None
     finally:
@@ -272,6 +366,18 @@ def upgrade(url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
+def _open_read_only(url: str, path: Path, revision: str | None, reason: str) -> Database:
+    """An observer's database: read through a read-only URI, never migrated."""
+    if revision != SCHEMA_HEAD:
+        has = f"schema {revision}" if revision else "no incident-tui schema yet"
+        raise StorageError(
+            f"read-only database: {path} ({reason}) has {has}, this version needs "
+            f"{SCHEMA_HEAD}; open it once with write access to set it up"
+        )
+    engine = _sqlite_engine(url, immediate=False, read_uri=live_read_uri(path))
+    return Database(url=url, writer=engine, reader=engine, read_only=reason)
+
+
 def open_database(target: str | os.PathLike | None = None, *, migrate: bool = True) -> Database:
     """Open (creating or upgrading as needed) the database at a path or URL."""
     url = resolve_target(target)
@@ -281,6 +387,9 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
             _prepare_sqlite_file(path)
             revision = _stored_revision_sqlite(path)
             _check_revision(revision, str(path))
+            reason = read_only_reason(path)
+            if reason is not None:
+                return _open_read_only(url, path, revision, reason)
             if migrate and revision != SCHEMA_HEAD:
                 if revision is not None:
                     backup_sqlite(path)
@@ -295,7 +404,7 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
         connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S} if "psycopg" in url else {}
         engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
         revision = _stored_revision(engine)
-        _check_revision(revision, engine.url.render_as_string(True))
+        _check_revision(revision, server_where(url))
         if migrate and revision != SCHEMA_HEAD:
             upgrade(url)
         return Database(url=url, writer=engine, reader=engine)
@@ -307,6 +416,8 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
             "(install incident-tui[postgres])"
         ) from None
     except (OperationalError, DBAPIError, sqlite3.Error, OSError) as error:
-        raise _friendly(error, str(path or url)) from None
+        raise _friendly(error, str(path) if path else server_where(url), url) from None
     except Exception as error:  # a malformed URL, an unknown dialect
-        raise StorageError(f"cannot open database {url}: {error}") from None
+        shown = str(path) if path else server_where(url)
+        reason = redacted(str(error).strip().splitlines()[0] if str(error).strip() else "", url)
+        raise StorageError(f"cannot open database {shown}: {reason}") from None

@@ -52,3 +52,17 @@ def one_line(text: str, limit: int | None = None) -> str:
     if limit is not None and len(flat) > limit:
         return flat[: max(0, limit - 1)] + "…"
     return flat
+
+
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """`text` with each lone surrogate as U+FFFD: what Python makes of bytes that are not
+    UTF-8 in argv (surrogateescape) and what a JSON `\\ud800` decodes to; neither can be
+    stored or printed."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
+    return text

@@ -9,6 +9,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from incident_tui.errors import IncidentError
+from incident_tui.instants import event_instant
 
 _DURATION_RE = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _CLOCK_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
@@ -27,7 +28,10 @@ def parse_duration(text: str) -> timedelta:
     if not raw or not match or not any(match.groups()):
         raise IncidentError(f"{text.strip()!r} is not a duration (e.g. 10m, 1h30m, 2d)")
     weeks, days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        raise IncidentError(f"{text.strip()!r} is too long a duration") from None
     if delta <= timedelta(0):
         raise IncidentError(f"{text.strip()!r} is not a positive duration")
     return delta
@@ -56,6 +60,13 @@ def parse_time(text: str, *, now: datetime, tz: tzinfo = UTC) -> datetime:
     now (an incident that runs across midnight); `-5m`, `-1h30m` are relative to now;
     anything else must be ISO 8601 (a naive one is read in `tz`).
     """
+    try:
+        return _parse_time(text, now=now, tz=tz)
+    except OverflowError:  # -99999999h, 0001-01-01 read in a zone west of UTC
+        raise IncidentError(f"{text.strip()!r} is out of range (1970 to now)") from None
+
+
+def _parse_time(text: str, *, now: datetime, tz: tzinfo) -> datetime:
     raw = text.strip()
     if not raw:
         raise IncidentError("empty time; use HH:MM, HH:MM:SS, -5m or ISO 8601")
@@ -87,12 +98,9 @@ def parse_time(text: str, *, now: datetime, tz: tzinfo = UTC) -> datetime:
 
 
 def parse_past_time(text: str, *, now: datetime, tz: tzinfo = UTC) -> datetime:
-    """`parse_time`, refusing instants in the future (entries and milestones happened)."""
-    at = parse_time(text, now=now, tz=tz)
-    if at > now + timedelta(seconds=5):
-        shown = at.strftime("%Y-%m-%d %H:%M:%SZ")
-        raise IncidentError(f"{text.strip()!r} ({shown}) is in the future")
-    return at
+    """`parse_time`, within the range of events (instants.event_instant): from 1970, not in
+    the future (entries and milestones happened)."""
+    return event_instant(parse_time(text, now=now, tz=tz), now=now, what=repr(text.strip()))
 
 
 def split_leading_time(
@@ -110,7 +118,17 @@ def split_leading_time(
 
 
 def parse_date(text: str, *, today: date) -> date:
-    """A date: `2026-12-01`, `+7d`, `+2w`, `-30d`, `today`, `tomorrow` (or an ISO instant)."""
+    """A date: `2026-12-01`, `+7d`, `+2w`, `-30d`, `today`, `tomorrow` (or an ISO instant).
+
+    Only the form is checked here; what range a date may have is the caller's
+    (instants.calendar_day)."""
+    try:
+        return _parse_date(text, today=today)
+    except OverflowError:  # +99999999d
+        raise IncidentError(f"{text.strip()!r} is out of range") from None
+
+
+def _parse_date(text: str, *, today: date) -> date:
     raw = text.strip().lower()
     if raw == "today":
         return today

@@ -195,3 +195,34 @@ def exports_follow_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(export_json, "to_json", checked)
     monkeypatch.setattr(export, "to_json", checked)
+
+
+# --- a small real filesystem: read-only shares and full disks ----------------------------
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path):
+    """`mount(size)` gives a fresh tmpfs folder of `size` (e.g. "2m"); `remount(folder,
+    "ro")` changes its options. Needs the right to mount (root): skipped otherwise."""
+    mounted: list[Path] = []
+
+    def mount(size: str = "16m") -> Path:
+        folder = tmp_path / f"tmpfs{len(mounted)}"
+        folder.mkdir()
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+            capture_output=True,
+        )
+        if done.returncode:
+            pytest.skip("mounting a tmpfs needs root (CAP_SYS_ADMIN)")
+        mounted.append(folder)
+        return folder
+
+    def remount(folder: Path, options: str) -> None:
+        done = subprocess.run(["mount", "-o", f"remount,{options}", str(folder)])
+        assert done.returncode == 0
+
+    mount.remount = remount  # type: ignore[attr-defined]
+    yield mount
+    for folder in reversed(mounted):
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)

@@ -257,13 +257,13 @@ async def test_action_items_screen_marks_overdue_and_changes_are_recorded(db, cl
         assert [r.action.description for r in screen.rows] == ["Lower the resolver TTL"]
         # Enter: change the owner and the due date of the remaining one.
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         form = app.screen
         assert isinstance(form, FormScreen)
         form.query_one("#owner", Input).value = "ana"
         form.query_one("#due", Input).value = "soon"  # refused, the form stays
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is form and "not a date" in str(form.query_one("#form-error").render())
         form.query_one("#due", Input).value = "+14d"
         await pilot.press("enter")

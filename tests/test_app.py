@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from textual.widgets import DataTable, Input
+from textual.worker import WorkerCancelled
 
 from incident_tui import ops, queries
 from incident_tui.app import IncidentApp
@@ -54,7 +55,13 @@ async def settle(pilot) -> None:
     columns on idle, after its rows arrive; a single pause sometimes caught it before)."""
     last = None
     for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            # An exclusive worker was replaced by a newer one (a tick's poll while the
+            # screen loads, on a busy machine): wait on that one in the next round.
+            last = None
+            continue
         await pilot.pause(0.02)
         shot = pilot.app.export_screenshot()
         if shot == last and not pilot.app.workers:

@@ -130,7 +130,7 @@ def test_malformed_config_names_the_line(tmp_path: Path) -> None:
     [
         ('[severity.7]\nresolve = "1h"\n', "severities are 1, 2, 3 and 4"),
         ('[severity.1]\nresolve = "soon"\n', "severity.1.resolve"),
-        ('[severity.1.updates]\npager = "5m"\n', "audiences"),
+        ('[severity.1.updates]\npager = "5m"\n', "unknown setting severity.1.updates.pager"),
         ('[severity.1]\nrsolve = "1h"\n', "unknown setting"),
         ('[display]\ntimezone = "Mars/Olympus"\n', "unknown time zone"),
     ],

@@ -154,6 +154,6 @@ def test_the_postmortem_takes_a_burst_a_paste_and_its_export_keys(declared, war_
         row = connection.execute(
             "select summary, users_affected, root_cause from postmortem"
         ).fetchone()
-    assert row == ("Card payments failed in the EU for 40 minutes", 12500, "root: A red B")
+    assert row == ("Card payments failed in the EU for 40 minutes", "12500", "root: A red B")
     text = target.read_text()
     assert "Card payments failed in the EU for 40 minutes" in text and "root: A red B" in text

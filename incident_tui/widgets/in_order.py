@@ -15,6 +15,7 @@ focus moved on (another field, a dialog) is handed to where the focus is now.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import weakref
 
@@ -32,6 +33,14 @@ class InOrderKeys:
     """Keys the widget itself types, though not printable (a TextArea's Enter)."""
 
     async def _on_key(self: Widget, event: events.Key) -> None:  # type: ignore[misc]
+        try:
+            await InOrderKeys._handle(self, event)
+        finally:
+            done = getattr(event, "_in_order_done", None)
+            if done is not None:
+                done.set()  # the App hands on the next key only now
+
+    async def _handle(self: Widget, event: events.Key) -> None:  # type: ignore[misc]
         app = self.app
         if self.screen is not app.screen or (app.focused not in (None, self)):
             # Queued here before a Tab or a dialog took the focus: it belongs there now.
@@ -56,6 +65,8 @@ class InOrderKeys:
 FOCUS_GRACE_S = 0.5
 """How long after its mount a new screen may take to focus a field (its on_mount asks
 for the focus with a call later) while keys typed for it wait."""
+KEY_PATIENCE_S = 1.0
+"""Longest the App waits for a text field to handle one key before handing on the next."""
 HOLD_LIMIT = 2000
 """Refreshes keys may wait for a screen that never mounts (a bug): then they go anyway."""
 
@@ -71,7 +82,7 @@ class InOrderApp:
       keys themselves, in their own queue: `InOrderKeys`.)
     """
 
-    _held_keys: list[events.Key] | None = None
+    _held_keys: list[events.Key | events.Paste] | None = None
     _holding_for = 0
     _fresh: weakref.WeakSet | None = None  # type: ignore[type-arg]
     """Screens pushed a moment ago, still to take the focus."""
@@ -107,17 +118,35 @@ class InOrderApp:
         self.call_after_refresh(self._age, screen, mounted_at, limit - 1)  # type: ignore[attr-defined]
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             app = self  # type: ignore[assignment]
             if self._held_keys is None:
                 self._held_keys = []
-            if self._held_keys or self._opening():
-                self._held_keys.append(event)
+            if self._held_keys or self._opening():  # a paste waits in line with the keys
+                self._held_keys.append(event)  # type: ignore[arg-type]
                 if len(self._held_keys) == 1:
                     self._holding_for = 0
                     app.call_after_refresh(self._release_keys)  # type: ignore[attr-defined]
                 return
+            await self._deliver(event)
+            return
+        await super().on_event(event)  # type: ignore[misc]
+
+    async def _deliver(self, event: events.Key | events.Paste) -> None:
+        """Hand one key on. To a text field, wait until the field has handled it (its
+        action run: a Tab's focus moved, F5's dialog pushed) before the next key goes,
+        so the next key goes where the focus is then."""
+        if isinstance(event, events.Key):
             if await self._run_bound_key(event):
+                return
+            if isinstance(self.focused, InOrderKeys):  # type: ignore[attr-defined]
+                done = asyncio.Event()
+                event._in_order_done = done  # type: ignore[attr-defined]
+                await super().on_event(event)  # type: ignore[misc]
+                try:
+                    await asyncio.wait_for(done.wait(), KEY_PATIENCE_S)
+                except TimeoutError:  # never hold the keyboard up for a stuck widget
+                    pass
                 return
         await super().on_event(event)  # type: ignore[misc]
 
@@ -133,8 +162,7 @@ class InOrderApp:
         held = self._held_keys or []
         while held:
             event = held.pop(0)
-            if not await self._run_bound_key(event):
-                await super().on_event(event)  # type: ignore[misc]
+            await self._deliver(event)
             if held and self._opening():  # that key opened a screen: the rest wait for it
                 self._holding_for = 0
                 self.call_after_refresh(self._release_keys)  # type: ignore[attr-defined]

@@ -210,9 +210,15 @@ class TroubleBanner(Static):
         self._trouble = trouble
         self.display = trouble is not None
         if trouble is not None:
+            # A read-only or damaged database is not being retried: just say what it is.
+            lead = (
+                ""
+                if trouble.startswith(("read-only database", "damaged database"))
+                else "Retrying the database; what you type is kept · "
+            )
             self.update(
                 Text(
-                    f" ⚠ Retrying the database; what you type is kept · {one_line(trouble, 200)}",
+                    f" ⚠ {lead}{one_line(trouble, 200)}",
                     no_wrap=True,
                     overflow="ellipsis",
                 )

@@ -1,0 +1,161 @@
+"""Reading a JSON export as a stream (ijson): a million timeline entries pass through one
+at a time instead of as a gigabyte of Python objects.
+
+`scan` reads the file once for everything but the entries (the header, the rest of the
+record: small; the human-facing sections, the top-level `timeline` among them, are
+skipped); `entries` reads it again for the entries alone, built by ijson's C backend.
+Standard input is spooled to a private temporary file first, so it can be read twice.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from incident_tui.errors import IncidentError
+from incident_tui.progress import Progress
+
+ENTRIES = "record.entries.item"
+HEADER_KEYS = ("format", "formatVersion", "id")
+
+
+class StreamFormatError(IncidentError):
+    """The bytes are not JSON (or not UTF-8); the message says so, naming the source."""
+
+
+@contextmanager
+def opened(source: str, stdin: IO[bytes] | None = None) -> Iterator[tuple[IO[bytes], str]]:
+    """(a binary file that can be read again after `seek(0)`, its name for messages)."""
+    if source == "-":
+        with tempfile.TemporaryFile() as spool:  # 0600, gone when closed
+            shutil.copyfileobj(stdin or sys.stdin.buffer, spool, 1 << 20)
+            spool.seek(0)
+            yield spool, "standard input"
+        return
+    path = Path(source).expanduser()
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 — closed below
+    except FileNotFoundError:
+        raise IncidentError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise IncidentError(f"{path} is a folder, not a file") from None
+    except OSError as error:
+        raise IncidentError(f"cannot read {path}: {error.strerror}") from None
+    with handle:
+        yield handle, str(path)
+
+
+def _events(handle: IO[bytes], name: str, what: str) -> Iterator[tuple[str, str, Any]]:
+    import ijson
+
+    handle.seek(0)
+    reader = Progress.wrap(handle, what)
+    try:
+        yield from ijson.parse(reader, use_float=True)
+    except (ijson.JSONError, UnicodeDecodeError) as error:
+        reader.done()
+        raise _what_is_wrong(handle, name, error) from None
+    finally:
+        reader.done()
+
+
+PRECISE_LIMIT = 64 << 20
+"""Files up to this size are read whole once more on a syntax error, for the standard
+library's message with its line and column (yajl's has neither)."""
+
+
+def _what_is_wrong(handle: IO[bytes], name: str, error: Exception) -> StreamFormatError:
+    import json
+
+    not_utf8 = StreamFormatError(f"{name} is not UTF-8 text (not a JSON export)")
+    if isinstance(error, UnicodeDecodeError) or "utf" in str(error).lower():
+        return not_utf8
+    handle.seek(0)
+    data = handle.read(PRECISE_LIMIT + 1)
+    if len(data) <= PRECISE_LIMIT:
+        try:
+            json.loads(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            return not_utf8
+        except json.JSONDecodeError as precise:
+            where = f"at line {precise.lineno}, column {precise.colno}"
+            return StreamFormatError(f"{name} is not JSON ({precise.msg} {where})")
+        except RecursionError:
+            return StreamFormatError(f"{name} is not JSON we can read (nested too deeply)")
+    first = str(error).strip().splitlines()[0] if str(error).strip() else "malformed"
+    return StreamFormatError(f"{name} is not JSON ({first})")
+
+
+class _Builder:
+    """One JSON value built from parse events (ijson's ObjectBuilder, with its depth)."""
+
+    def __init__(self) -> None:
+        import ijson
+
+        self._builder = ijson.ObjectBuilder()
+        self.depth = 0
+
+    def event(self, event: str, value: Any) -> bool:
+        """Feed one event; True when the value is complete."""
+        self._builder.event(event, value)
+        if event in ("start_map", "start_array"):
+            self.depth += 1
+        elif event in ("end_map", "end_array"):
+            self.depth -= 1
+        return self.depth == 0
+
+    @property
+    def value(self) -> Any:
+        return self._builder.value
+
+
+def scan(handle: IO[bytes], name: str) -> tuple[Any, dict[str, Any] | None, set[str]]:
+    """(the header fields of the top-level object, or the top-level value itself when it
+    is not an object; the record without its entries (`"entries": []`); the top-level
+    keys). The entries are only parsed past here: `entries` reads them."""
+    header: dict[str, Any] = {}
+    keys: set[str] = set()
+    record: _Builder | None = None
+    other: _Builder | None = None
+    first = True
+    for prefix, event, value in _events(handle, name, "checking"):
+        if first:
+            first = False
+            if event != "start_map":  # not an object at all: build it for the message
+                other = _Builder()
+        if other is not None:
+            if other.event(event, value):
+                return other.value, None, set()
+            continue
+        if prefix.startswith(ENTRIES):
+            continue
+        if prefix.startswith("record"):
+            if prefix == "record" or prefix[6:7] == ".":
+                if record is None:
+                    record = _Builder()
+                record.event(event, value)
+            continue
+        if prefix == "" and event == "map_key":
+            keys.add(value)
+        elif prefix in HEADER_KEYS:
+            header[prefix] = value if event not in ("start_map", "start_array") else []
+    return header, (record.value if record is not None else None), keys
+
+
+def entries(handle: IO[bytes], name: str) -> Iterator[Any]:
+    """The `record.entries` items, one at a time (built by ijson's C backend)."""
+    import ijson
+
+    handle.seek(0)
+    reader = Progress.wrap(handle, "writing")
+    try:
+        yield from ijson.items(reader, ENTRIES, use_float=True)
+    except (ijson.JSONError, UnicodeDecodeError):  # it was read whole a moment ago
+        raise StreamFormatError(f"{name} changed while it was being read") from None
+    finally:
+        reader.done()

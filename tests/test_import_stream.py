@@ -1,0 +1,107 @@
+"""The import streams: a big export is read without holding its entries in memory, from a
+file or from standard input, still checked whole before anything is written."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from incident_tui.progress import Progress
+from tests.conftest import FROZEN_AT, CliRunner, row_counts
+
+ENTRIES = 100_000
+PEAK_LIMIT_MB = 150
+"""The whole-file reader peaked at ~260 MB for this file; streaming stays near 80 MB."""
+
+
+def _big_export(cli: CliRunner, tmp_path: Path, entries: int) -> Path:
+    assert cli("declare", "Kafka throttled", "-s", "2").returncode == 0
+    assert cli("log", "INC-1", "first").returncode == 0
+    doc = json.loads(cli("export", "INC-1", "--format", "json").stdout)
+    model, shown = doc["record"]["entries"][-1], doc["timeline"][-1]
+    texts = [f"entry {i}: partition {i % 97} lag rising" for i in range(entries)]
+    doc["record"]["entries"] = [dict(model, text=t) for t in texts]
+    doc["timeline"] = [dict(shown, event=t) for t in texts]
+    doc["record"]["title"] = "Kafka throttled (copy)"
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _peak_mb(argv: list[str], env: dict[str, str], stdin=None) -> tuple[int, float, str]:  # type: ignore[no-untyped-def]
+    """Exit code, peak resident memory (MB) and stdout of one CLI run, in a child that
+    reports its own peak: VmHWM, which exec resets (ru_maxrss would keep the high-water
+    mark of the forked pytest process)."""
+    code = (
+        "import sys\n"
+        "from incident_tui.cli import main\n"
+        "try:\n    status = main(sys.argv[1:])\n"
+        "finally:\n"
+        "    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "    sys.stderr.write(f'PEAK {hwm.split()[1]}\\n')\n"
+        "sys.exit(status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], env=env, stdin=stdin, capture_output=True, text=True
+    )
+    peak = next(line for line in done.stderr.splitlines() if line.startswith("PEAK "))
+    return done.returncode, int(peak.split()[1]) / 1024, done.stdout
+
+
+def test_a_big_import_streams_from_a_file_and_from_stdin(
+    cli: CliRunner, tmp_path: Path, db_path: Path
+) -> None:
+    path = _big_export(cli, tmp_path, ENTRIES)
+    env = dict(os.environ, INCIDENT_TUI_DB=str(db_path), INCIDENT_TUI_NOW=FROZEN_AT.isoformat())
+    code, peak, out = _peak_mb(["import", str(path)], env)
+    assert code == 0 and out.strip() == "INC-2"
+    assert peak < PEAK_LIMIT_MB, f"peak {peak:.0f} MB"
+    assert row_counts(db_path)["timeline_entry"] == ENTRIES + 2  # + INC-1: declared, first
+    detail = json.loads(cli("show", "INC-2", "--json").stdout)
+    texts = [e["text"] for e in detail["timeline"] if e["kind"] == "note"]
+    assert texts[:2] == ["entry 0: partition 0 lag rising", "entry 1: partition 1 lag rising"]
+    assert len(texts) == ENTRIES
+    # The same file on standard input is the same incident: found, nothing written.
+    with open(path, "rb") as handle:
+        code, peak, out = _peak_mb(["import", "-"], env, stdin=handle)
+    assert code == 0 and out.strip() == "INC-2"
+    assert peak < PEAK_LIMIT_MB
+
+
+def test_a_bad_entry_late_in_a_big_file_writes_nothing(
+    cli: CliRunner, tmp_path: Path, db_path: Path
+) -> None:
+    path = _big_export(cli, tmp_path, 20_000)
+    doc = json.loads(path.read_text())
+    doc["record"]["entries"][19_999]["kind"] = "gossip"
+    path.write_text(json.dumps(doc))
+    before = row_counts(db_path)
+    result = cli("import", str(path))
+    assert result.returncode == 1
+    assert "record.entries[19999].kind" in result.stderr
+    assert row_counts(db_path) == before
+
+
+def test_the_progress_line_shows_only_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    data = io.BytesIO(b"x" * 1000)
+    data.fileno = lambda: (_ for _ in ()).throw(OSError())  # type: ignore[method-assign]
+    assert not isinstance(Progress.wrap(data, "reading", Terminal()), Progress)  # no size
+    shown = Terminal()
+    with open(__file__, "rb") as handle:
+        reader = Progress.wrap(handle, "reading", shown)
+        while reader.read(100):
+            pass
+        reader.done()
+    assert "reading:" in shown.getvalue() and "%" in shown.getvalue()
+    quiet = io.StringIO()
+    with open(__file__, "rb") as handle:
+        Progress.wrap(handle, "reading", quiet).read()
+    assert quiet.getvalue() == ""
