@@ -60,6 +60,10 @@ class TimelineView(ScrollView, can_focus=True):
         self.tz = tz
         self._with_dates = False
         self._strips: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._follow_newest = True
+        """Whether new entries scroll into sight: set by where the reader scrolled to,
+        never worked out again from the scroll offset (see `watch_scroll_y`)."""
+        self._scrolling_to_newest = False
 
     # --- feeding ----------------------------------------------------------------------
 
@@ -69,7 +73,7 @@ class TimelineView(ScrollView, can_focus=True):
 
     @property
     def following(self) -> bool:
-        return self.scroll_y >= self.max_scroll_y
+        return self._follow_newest
 
     def show_entries(self, entries: list[Entry]) -> None:
         """Replace everything (the first read of an incident)."""
@@ -104,9 +108,28 @@ class TimelineView(ScrollView, can_focus=True):
         self.refresh()
 
     def _follow(self) -> None:
-        # The new virtual size reaches the scrollbars on the next layout: scroll then too.
-        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
-        self.call_after_refresh(self.scroll_to, y=len(self.timeline), animate=False)
+        # The pane's own size may only be known after the next layout: scroll then too.
+        self._to_newest()
+        self.call_after_refresh(self._to_newest)
+
+    def _to_newest(self) -> None:
+        """Scroll to the bottom as it is when this runs. A target worked out earlier
+        (the length when the scroll was asked for) is stale once more entries came in
+        meanwhile: under a stream of writes it scrolled the view back up, and the next
+        entry then found it "not following" for good."""
+        if not self._follow_newest:
+            return
+        self._scrolling_to_newest = True
+        try:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        finally:
+            self._scrolling_to_newest = False
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if not self._scrolling_to_newest:
+            # The reader (wheel, scrollbar, cursor) moved: follow again only at the bottom.
+            self._follow_newest = new_value >= self.max_scroll_y
 
     # --- selecting --------------------------------------------------------------------
 
@@ -122,6 +145,9 @@ class TimelineView(ScrollView, can_focus=True):
 
     def on_blur(self) -> None:
         self.cursor = None
+        # Back at the entry line: what is typed next must be in sight.
+        self._follow_newest = True
+        self._follow()
 
     def watch_cursor(self, cursor: int | None) -> None:
         if cursor is not None:
