@@ -788,10 +788,11 @@ def start_timer(
     return db.write(work)
 
 
-def cancel_timer(db: Database, *, key: str | int, label: str, author: str, now: datetime) -> None:
-    """Stop the open timers called `label`."""
+def cancel_timer(db: Database, *, key: str | int, label: str, author: str, now: datetime) -> str:
+    """Dismiss the open timers called `label` (rung or not); logged. What was done, in a line."""
+    author = valid_name(author, "author")
 
-    def work(session: Session) -> None:
+    def work(session: Session) -> str:
         incident = _incident(session, key)
         timers = session.exec(
             select(m.Timer)
@@ -800,11 +801,21 @@ def cancel_timer(db: Database, *, key: str | int, label: str, author: str, now: 
             .where(col(m.Timer.cancelled_at).is_(None))
         ).all()
         if not timers:
-            raise NotFound(f"no running timer {label!r}")
+            running = session.exec(
+                select(m.Timer.label)
+                .where(m.Timer.incident_id == incident.id)
+                .where(col(m.Timer.cancelled_at).is_(None))
+            ).all()
+            names = ", ".join(repr(name) for name in sorted(set(running))) or "none"
+            raise NotFound(f"no running timer {label!r}; running: {names}")
         for timer in timers:
             timer.cancelled_at = now
+        rang = any(t.due_at <= now for t in timers)
+        text = f"Timer done: {label}" + (" (it had rung)" if rang else " (before it rang)")
+        _system_entry(session, incident, "status", text, author=author, at=now, now=now)
+        return text
 
-    db.write(work)
+    return db.write(work)
 
 
 def snooze_deadline(

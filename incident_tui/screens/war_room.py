@@ -619,6 +619,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         keys += [
             ("↑ ↓ enter", "in the timeline: move, show the whole entry"),
             ("z", "in the countdowns: snooze the selected one"),
+            ("d", "in the countdowns: dismiss the selected timer (logged)"),
         ]
         self.app.push_screen(HelpScreen(keys))
 
@@ -947,6 +948,11 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             ),
             chosen,
         )
+
+    def on_countdowns_pane_timer_done(self, event: CountdownsPane.TimerDone) -> None:
+        from incident_tui.entryline import StopTimer
+
+        self.perform(StopTimer(event.label))
 
     def on_timeline_view_selected(self, event: TimelineView.Selected) -> None:
         entry = event.entry

@@ -39,12 +39,26 @@ class CountdownsPane(Pane, can_focus=True):
             id="snooze",
             tooltip="Push the selected countdown back 5, 10 or 15 minutes (logged)",
         ),
+        Binding(
+            "d",
+            "timer_done",
+            "Timer done",
+            id="timer-done",
+            tooltip="Dismiss the selected timer, rung or not (logged; /timer done LABEL)",
+        ),
     ]
 
     class SnoozeRequested(Message):
         def __init__(self, deadline: Deadline) -> None:
             super().__init__()
             self.deadline = deadline
+
+    class TimerDone(Message):
+        """The selected timer is to be dismissed (`label` without the `timer:`)."""
+
+        def __init__(self, label: str) -> None:
+            super().__init__()
+            self.label = label
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Text("…"), id=id)
@@ -94,11 +108,24 @@ class CountdownsPane(Pane, can_focus=True):
         if self.deadlines:
             self.cursor = max(0, min(len(self.deadlines) - 1, self.cursor + delta))
             self.show_text(self._content())
+            self.refresh_bindings()
+
+    @property
+    def selected(self) -> Deadline | None:
+        return self.deadlines[self.cursor] if self.deadlines else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "snooze" and getattr(self.app, "read_only", False):
+        if action in ("snooze", "timer_done") and getattr(self.app, "read_only", False):
             return None
+        if action == "timer_done":
+            selected = self.selected
+            return True if selected is not None and selected.name.startswith("timer:") else None
         return True
+
+    def action_timer_done(self) -> None:
+        selected = self.selected
+        if selected is not None and selected.name.startswith("timer:"):
+            self.post_message(self.TimerDone(selected.name.split(":", 1)[1]))
 
     def action_snooze(self) -> None:
         if self.deadlines:

@@ -1,0 +1,112 @@
+"""The commander's screen after an hour of real use: timers that rang, snoozes, edits and
+deletes, the panes at a glance (pilot tests on a real SQLite file, a frozen clock)."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+import pytest
+
+from incident_tui import ops, queries
+from incident_tui.clock import FrozenClock
+from incident_tui.entryline import StopTimer, parse_line
+from incident_tui.errors import IncidentError
+from incident_tui.policy import deadlines
+from tests.conftest import FROZEN_AT
+from tests.test_war_room import declare_sev2, entries, make_app, ready, type_line
+
+NOW = FROZEN_AT
+
+
+def due(db, number: int) -> dict[str, object]:
+    return {d.name: d.due_at for d in deadlines(queries.incident_detail(db, number).facts)}
+
+
+# --- timers and snoozes -----------------------------------------------------------------
+
+
+def test_timer_done_parses_its_label() -> None:
+    done = parse_line("/timer done check shard map", now=NOW, tz=UTC)
+    assert done == StopTimer("check shard map")
+    assert parse_line("/timer done timer:rollback", now=NOW, tz=UTC) == StopTimer("rollback")
+    with pytest.raises(IncidentError, match="usage: /timer done LABEL"):
+        parse_line("/timer done", now=NOW, tz=UTC)
+
+
+async def test_a_rung_timer_is_dismissed_with_d_in_the_countdowns_and_logged(db) -> None:
+    clock = FrozenClock(NOW)
+    number = declare_sev2(db)
+    async with make_app(db, clock, number, user="mira").run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await type_line(pilot, "/timer 10m check shard map after rollback")
+        clock.advance(minutes=12)
+        pilot.app.tick()
+        await pilot.pause()
+        names = [d.name for d in screen.deadlines]
+        assert names[0] == "timer:check shard map after rollback"  # rang: at the top
+        await pilot.press("ctrl+o")
+        pane = screen.query_one("#countdowns")
+        assert pane.has_focus and pane.selected.name == names[0]
+        await pilot.press("d")
+        await pilot.pause()
+        assert "timer:check shard map after rollback" not in [d.name for d in screen.deadlines]
+        assert "timer:check shard map after rollback" not in due(db, number)
+        last = entries(db, number)[-1]
+        assert (last.kind, last.author) == ("status", "mira")
+        assert last.text == "Timer done: check shard map after rollback (it had rung)"
+
+
+async def test_d_does_nothing_on_a_countdown_that_is_not_a_timer(db, clock) -> None:
+    number = declare_sev2(db)
+    async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        before = len(entries(db, number))
+        await pilot.press("ctrl+o", "d")
+        await pilot.pause()
+        assert len(entries(db, number)) == before
+        assert screen.query_one("#entry").value == ""  # not typed into the entry line
+
+
+async def test_timer_done_from_the_entry_line(db, clock) -> None:
+    number = declare_sev2(db)
+    async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await type_line(pilot, "/timer 10m rollback")
+        await type_line(pilot, "/timer done rollback")
+        assert "timer:rollback" not in [d.name for d in screen.deadlines]
+        assert entries(db, number)[-1].text == "Timer done: rollback (before it rang)"
+        await type_line(pilot, "/timer done rollback")
+        status = screen.query_one("#entry-status")
+        assert status.has_class("-error") and "no running timer 'rollback'" in str(status.render())
+        assert screen.query_one("#entry").value == "/timer done rollback"  # kept
+
+
+def test_posting_an_update_ends_that_audiences_snooze(db) -> None:
+    """Snoozed 5 min before it was due, then posted: one cadence after the post."""
+    number = declare_sev2(db)  # internal due 09:20 (SEV2: 30 min after 08:50)
+    internal_due = due(db, number)["update:internal"]
+    ops.snooze_deadline(
+        db,
+        key=number,
+        deadline="update:internal",
+        due_at=internal_due,
+        minutes=15,
+        author="ana",
+        now=NOW,
+    )
+    ops.snooze_deadline(
+        db,
+        key=number,
+        deadline="update:external",
+        due_at=due(db, number)["update:external"],
+        minutes=15,
+        author="ana",
+        now=NOW,
+    )
+    assert due(db, number)["update:internal"] == internal_due + timedelta(minutes=15)
+    posted = NOW + timedelta(minutes=1)
+    ops.post_update(db, key=number, audience="internal", text="looking", author="ana", now=posted)
+    after = due(db, number)
+    assert after["update:internal"] == posted + timedelta(minutes=30)
+    # Another audience's snooze still holds.
+    assert after["update:external"] > NOW + timedelta(minutes=60)
