@@ -319,6 +319,10 @@ def edit_entry(
         _, entry = _entry_for_change(session, key, entry_id, expected_version)
         if new_kind is not None and entry.kind in SYSTEM_KINDS and new_kind != entry.kind:
             raise IncidentError(f"entry #{entry_id} was written by the system; its kind stays")
+        if body is not None and body != entry.text and entry.kind in SYSTEM_KINDS:
+            # A record of a state change (phase, role, update posted): its words are the
+            # change itself; changing them would make the timeline disagree with the state.
+            raise IncidentError(f"entry #{entry_id} records a {entry.kind} change; its text stays")
         _keep_revision(session, entry, "edit", author, now)
         if body is not None:
             entry.text = body
@@ -346,6 +350,8 @@ def delete_entry(
 
     def work(session: Session) -> None:
         _, entry = _entry_for_change(session, key, entry_id, expected_version)
+        if entry.kind in SYSTEM_KINDS:
+            raise IncidentError(f"entry #{entry_id} records a {entry.kind} change; it stays")
         _keep_revision(session, entry, "delete", author, now)
         entry.deleted_at = now
         entry.deleted_by = author

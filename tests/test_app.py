@@ -251,13 +251,15 @@ class TestSnapshots:
     def test_edit_entry(self, snap_compare, db, clock, size) -> None:
         seed(db)
         app = make_app(db, clock, open_incident=2)
-        assert snap_compare(app, terminal_size=size, run_before=lambda p: press_keys(p, "f8"))
+        assert snap_compare(
+            app, terminal_size=size, run_before=lambda p: press_keys(p, "ctrl+t", "up", "f8")
+        )
 
     def test_delete_confirmation(self, snap_compare, db, clock, size) -> None:
         seed(db)
         app = make_app(db, clock, open_incident=2)
         assert snap_compare(
-            app, terminal_size=size, run_before=lambda p: press_keys(p, "ctrl+t", "f9")
+            app, terminal_size=size, run_before=lambda p: press_keys(p, "ctrl+t", "up", "f9")
         )
 
 

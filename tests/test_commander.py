@@ -110,3 +110,94 @@ def test_posting_an_update_ends_that_audiences_snooze(db) -> None:
     assert after["update:internal"] == posted + timedelta(minutes=30)
     # Another audience's snooze still holds.
     assert after["update:external"] > NOW + timedelta(minutes=60)
+
+
+# --- edit and delete stay on target ------------------------------------------------------
+
+
+def selected(screen):
+    return screen.query_one("#timeline").selected_entry
+
+
+async def test_after_a_delete_the_selection_moves_to_a_neighbour_and_f9_goes_on(db, clock) -> None:
+    from incident_tui.screens.dialogs import ConfirmScreen
+
+    number = declare_sev2(db)
+    for text in ("first", "second", "third"):
+        ops.log_entry(db, key=number, text=text, author="tom", now=NOW)
+    async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("ctrl+t", "up")
+        assert selected(screen).text == "second"
+        await pilot.press("f9")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert pilot.app.screen is screen and screen.query_one("#timeline").has_focus
+        assert selected(screen).text == "third"  # the neighbour that took its place
+        await pilot.press("f9")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert [e.text for e in entries(db, number)][-1] == "first"
+        assert selected(screen).text == "first"
+        assert screen.query_one("#entry").value == ""  # no "y" typed into the line
+
+
+async def test_f8_edits_the_selected_entry_again_while_others_write(db, clock) -> None:
+    from textual.widgets import Input
+
+    from incident_tui.screens.dialogs import EditEntryScreen
+
+    number = declare_sev2(db)
+    ops.log_entry(db, key=number, text="EU error rate 30%", author="tom", now=NOW)
+    ops.log_entry(db, key=number, text="checked deploys", author="tom", now=NOW)
+    async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("ctrl+t", "up")
+        target = selected(screen)
+        assert target.text == "EU error rate 30%"
+        await pilot.press("f8")
+        assert pilot.app.screen.entry.id == target.id
+        await pilot.press("escape")
+        # Meanwhile the commander moves the phase: a system entry becomes the newest.
+        ops.set_phase(db, key=number, phase="investigating", author="mira", now=NOW)
+        pilot.app.tick()
+        await pilot.pause()
+        await pilot.press("f8")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, EditEntryScreen) and dialog.entry.id == target.id
+        dialog.query_one("#edit-text", Input).value = "EU error rate 35%"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert selected(screen).id == target.id
+        texts = [e.text for e in entries(db, number)]
+        assert "EU error rate 35%" in texts and "checked deploys" in texts
+
+
+async def test_system_entries_are_records_pinnable_but_not_editable(db, clock) -> None:
+    number = declare_sev2(db)
+    async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("ctrl+t", "home")
+        record = selected(screen)
+        assert record.kind == "status"
+        for key in ("f8", "f9"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert pilot.app.screen is screen
+            status = screen.query_one("#entry-status")
+            assert status.has_class("-error") and "the system wrote" in str(status.render())
+        await pilot.press("f7")
+        await pilot.pause()
+        assert entries(db, number)[0].pinned and entries(db, number)[0].text == record.text
+
+
+def test_the_operations_keep_a_system_records_words(db) -> None:
+    number = declare_sev2(db)
+    record = entries(db, number)[0]
+    with pytest.raises(IncidentError, match="records a status change; its text stays"):
+        ops.edit_entry(db, key=number, entry_id=record.id, text="x", author="tom", now=NOW)
+    with pytest.raises(IncidentError, match="records a status change; it stays"):
+        ops.delete_entry(db, key=number, entry_id=record.id, author="tom", now=NOW)
+    assert entries(db, number)[0] == record

@@ -31,6 +31,7 @@ from incident_tui.domain import (
     CORE_ROLES,
     PHASES,
     PRESENCE_HEARTBEAT,
+    SYSTEM_KINDS,
     Deadline,
     IncidentDetail,
     incident_key,
@@ -86,7 +87,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "edit_entry",
             "Edit",
             id="edit-entry",
-            tooltip="Edit the selected (or last) entry; history is kept",
+            tooltip="Edit the selected entry (from the entry line: your last one); history kept",
         ),
         Binding(
             "f9",
@@ -598,11 +599,17 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         loaded = self.detail is not None
         if action in ("pick_phase", "pick_severity", "hand_over", "compose_update"):
             return True if loaded else None
-        if action in ("pin", "edit_entry", "focus_timeline"):
+        if action in ("pin", "focus_timeline"):
             return True if loaded and self.detail.timeline else None  # type: ignore[union-attr]
-        if action == "delete_entry":
-            timeline = self.query_one("#timeline", TimelineView)
-            return True if timeline.selected_entry is not None else None
+        if action in ("edit_entry", "delete_entry"):
+            if not loaded:
+                return None
+            target = (
+                self._target_entry(editable=True)
+                if action == "edit_entry"
+                else self.query_one("#timeline", TimelineView).selected_entry
+            )
+            return True if target is not None else None  # a system record: the key says why
         if action == "focus_countdowns":
             return True if self.deadlines else None
         return True
@@ -722,13 +729,26 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "times in UTC" if self.utc else f"times in local time ({datetime.now(self.tz):%Z})"
         )
 
-    def _target_entry(self):  # type: ignore[no-untyped-def]
+    def _target_entry(self, *, editable: bool = False):  # type: ignore[no-untyped-def]
+        """The entry a key acts on: the one selected in the timeline; from the entry line,
+        the last one logged (for an edit: the last one this user typed, never a record
+        the system wrote)."""
         timeline = self.query_one("#timeline", TimelineView)
         if timeline.selected_entry is not None:
             return timeline.selected_entry
-        # From the entry line: the entry logged last.
         entries = timeline.timeline.entries
+        if editable:
+            entries = [e for e in entries[-500:] if e.author == self.user]
+            entries = [e for e in entries if e.kind not in SYSTEM_KINDS]
         return max(entries, key=lambda e: (e.recorded_at, e.id)) if entries else None
+
+    def _back_from_dialog(self, from_timeline: bool) -> None:
+        """The keyboard goes back where it was: the timeline keeps its selection (moved to
+        a neighbour when that entry was deleted), so the next F8/F9 acts on it."""
+        if from_timeline:
+            self.query_one("#timeline", TimelineView).focus()
+        else:
+            self._back_to_typing()
 
     def action_pin(self) -> None:
         from incident_tui import ops
@@ -759,8 +779,16 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         from incident_tui.screens.dialogs import EditEntryScreen
         from incident_tui.timeparse import parse_past_time
 
-        entry = self._target_entry()
+        from_timeline = self.query_one("#timeline", TimelineView).selected_entry is not None
+        entry = self._target_entry(editable=True)
         if entry is None:
+            self.status("nothing of yours to edit: select an entry (ctrl+t, ↑ ↓)", error=True)
+            return
+        if entry.kind in SYSTEM_KINDS:
+            self.status(
+                f"#{entry.id} is a {entry.kind} record the system wrote: not editable (F7 pins it)",
+                error=True,
+            )
             return
 
         shown = entry.occurred_at.astimezone(self.tz).strftime("%Y-%m-%dT%H:%M:%S")
@@ -802,7 +830,10 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 edit, lambda result: f"entry #{result.id} edited (the previous text is kept)"
             )
 
-        self.app.push_screen(EditEntryScreen(entry, shown, save), self._back_to_typing)
+        self.app.push_screen(
+            EditEntryScreen(entry, shown, save),
+            lambda _result: self._back_from_dialog(from_timeline),
+        )
 
     def action_delete_entry(self) -> None:
         from incident_tui import ops
@@ -812,9 +843,15 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         if entry is None:
             self.status("select the entry to delete first: ctrl+t, then ↑ ↓", error=True)
             return
+        if entry.kind in SYSTEM_KINDS:
+            self.status(
+                f"#{entry.id} is a {entry.kind} record the system wrote: it stays (F7 pins it)",
+                error=True,
+            )
+            return
 
         def confirmed(yes: bool | None) -> None:
-            self._back_to_typing()
+            self._back_from_dialog(True)
             if yes:
                 self._write(
                     lambda db, now: ops.delete_entry(
