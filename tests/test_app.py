@@ -83,7 +83,8 @@ async def test_open_key_lands_in_the_war_room_and_escape_goes_to_the_list(db, cl
         await settle(pilot)
         assert isinstance(app.screen, WarRoomScreen)
         heading = str(app.screen.query_one("#heading").render())
-        assert heading.startswith(" INC-2  SEV1  TRIAGE   impact 40 min  Checkout failing [/]")
+        assert heading.startswith(" INC-2  SEV1  TRIAGE  impact 40 min  ")
+        assert "overdue" in heading and "Checkout failing [/]" in heading
         assert "tom" in str(app.screen.query_one("#roles").render())
         await pilot.press("escape")
         await settle(pilot)

@@ -201,3 +201,176 @@ def test_the_operations_keep_a_system_records_words(db) -> None:
     with pytest.raises(IncidentError, match="records a status change; it stays"):
         ops.delete_entry(db, key=number, entry_id=record.id, author="tom", now=NOW)
     assert entries(db, number)[0] == record
+
+
+# --- the glance: text first, nothing covered, every role, the next deadline -------------
+
+SIZES = [(120, 36), (80, 24)]
+LONG = (
+    "EU search error rate rises to 30% after indexer v2.14 rolled out to the eu-west "
+    "shard group; the on-call sees empty result pages for queries in German and French, "
+    "and the checkout product lookup starts timing out for the same users"
+)
+
+
+def long_incident(db) -> int:
+    """A SEV1 an hour in: long entries, a handover, an overdue update, a rung timer."""
+    t = NOW - timedelta(minutes=42)
+    number = ops.declare(
+        db,
+        title="Search results empty for EU users and checkout failing in Europe",
+        severity=1,
+        author="mira",
+        now=t,
+        commander="mira",
+        started_at=t - timedelta(minutes=7),
+    )
+    ops.set_phase(db, key=number, phase="investigating", author="mira", now=t)
+    for role, holder in (("tech_lead", "li"), ("comms", "ana"), ("scribe", "tom")):
+        ops.hand_over_role(db, key=number, role=role, holder=holder, author="mira", now=t)
+    ops.log_entry(db, key=number, text=LONG, author="tom", now=t, at=t - timedelta(minutes=6))
+    ops.log_entry(
+        db,
+        key=number,
+        text="PagerDuty: search-eu 5xx above 25% for 5 minutes (runbook: search/eu-5xx)",
+        author="tom",
+        now=t + timedelta(minutes=1),
+        kind="alert",
+    )
+    ops.start_timer(
+        db,
+        key=number,
+        duration=timedelta(minutes=10),
+        label="check shard map after rollback",
+        author="li",
+        now=t + timedelta(minutes=20),
+    )
+    ops.log_entry(
+        db,
+        key=number,
+        text="Decision: roll back indexer-eu to v2.13 and keep US on v2.14 until the shard "
+        "map compatibility check has run against a copy of production data",
+        author="mira",
+        now=t + timedelta(minutes=25),
+        kind="decision",
+    )
+    for holder in ("raj", "mira", "raj"):  # shift changes
+        ops.hand_over_role(
+            db,
+            key=number,
+            role="commander",
+            holder=holder,
+            author="mira",
+            now=t + timedelta(minutes=30),
+        )
+    ops.log_entry(
+        db,
+        key=number,
+        text="Rollback done on 3 of 6 indexer-eu pods; empty-result rate in EU down to 35% "
+        "and falling, checkout errors back under 2%",
+        author="li",
+        now=NOW - timedelta(minutes=1),
+    )
+    return number
+
+
+def region(screen, selector: str):
+    return screen.query_one(selector).region
+
+
+def rendered(screen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_long_entry_wraps_whole_onto_the_timeline(db, clock, size) -> None:
+    from tests.test_following import drawn_rows
+
+    number = long_incident(db)
+    async with make_app(db, clock, number).run_test(size=size) as pilot:
+        screen = await ready(pilot)
+        await type_line(pilot, LONG)
+        await pilot.pause()
+        text = " ".join(" ".join(row.split()) for row in drawn_rows(screen))
+        assert "for the same users" in text and "…" not in text
+        assert "German and French, and the checkout product lookup" in text
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_an_overdue_notification_covers_none_of_the_commanders_panes(db, size) -> None:
+    clock = FrozenClock(NOW)
+    number = long_incident(db)
+    async with make_app(db, clock, number).run_test(size=size, notifications=True) as pilot:
+        screen = await ready(pilot)
+        clock.advance(minutes=30)  # the internal update is overdue now
+        pilot.app.tick()
+        await pilot.pause()
+        await pilot.pause(0.3)
+        toasts = list(pilot.app.screen.query("Toast"))
+        assert toasts, "no notification shown"
+        for toast in toasts:
+            for pane in ("#heading", "#countdowns", "#roles", "#updates", "#entry"):
+                overlap = toast.region.intersection(region(screen, pane))
+                assert overlap.area == 0, f"the notification covers {pane}"
+            assert region(screen, "#timeline").contains_region(toast.region)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_heading_names_the_next_deadline_and_the_footer_fits(db, clock, size) -> None:
+    number = long_incident(db)
+    async with make_app(db, clock, number).run_test(size=size) as pilot:
+        screen = await ready(pilot)
+        heading = rendered(screen, "#heading")
+        first = screen.deadlines[0]
+        assert first.due_at < NOW  # overdue
+        assert heading.startswith(f" INC-{number}  SEV1  INVESTIGATING ")
+        short = first.name.split(":", 1)[-1].split()[0]
+        assert (first.title in heading or short in heading) and "overdue" in heading
+        width = size[0]
+        keys = [key for key in pilot.app.screen.query("FooterKey") if key.display]
+        assert {k.key for k in keys} >= {"f1", "f2", "f3", "f4", "f5", "f8", "f10"}
+        palette = next(k for k in keys if k.has_class("-command-palette"))
+        assert palette.region.right <= width
+        for key in keys:
+            if key is not palette:  # each whole, left of the palette's key
+                assert key.region.right <= palette.region.x, f"{key.key} is cut"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_every_core_role_stays_in_sight_after_many_handovers(db, clock, size) -> None:
+    number = long_incident(db)
+    async with make_app(db, clock, number).run_test(size=size) as pilot:
+        screen = await ready(pilot)
+        pane = screen.query_one("#roles")
+        lines = rendered(screen, "#roles").splitlines()
+        titles = [line.split()[0] for line in lines[:4]]
+        assert titles in (["commander", "tech", "comms", "scribe"], ["IC", "TL", "comms", "scribe"])
+        assert "raj ← mira" in lines[0]
+        assert len(lines) <= pane.content_region.height  # nothing scrolled out of sight
+        assert all(len(line) <= pane.content_region.width for line in lines)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["120x36", "80x24"])
+class TestSnapshots:
+    """An hour into a SEV1: long entries, shift changes, an overdue update with its
+    notification, a rung timer (look at them as PNGs)."""
+
+    def test_war_room_an_hour_in(self, snap_compare, db, clock, size) -> None:
+        from tests.test_app import settle
+
+        number = long_incident(db)
+        assert snap_compare(make_app(db, clock, number), terminal_size=size, run_before=settle)
+
+    def test_role_history(self, snap_compare, db, clock, size) -> None:
+        from tests.test_app import settle
+
+        number = long_incident(db)
+
+        async def open_history(pilot) -> None:
+            await settle(pilot)
+            pilot.app.screen.action_role_history()
+            await settle(pilot)
+
+        assert snap_compare(
+            make_app(db, clock, number), terminal_size=size, run_before=open_history
+        )

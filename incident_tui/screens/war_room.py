@@ -66,7 +66,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         Binding(
             "f3",
             "pick_severity",
-            "Severity",
+            "Sev",
             id="severity",
             tooltip="Change the severity; cadences follow at once",
         ),
@@ -77,6 +77,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "toggle_tz",
             "UTC/local",
             id="toggle-tz",
+            show=False,
             tooltip="Show times in UTC or local time",
         ),
         Binding(
@@ -94,12 +95,13 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "delete_entry",
             "Delete",
             id="delete-entry",
+            show=False,
             tooltip="Delete the selected entry (kept as a mark)",
         ),
         Binding(
             "f10",
             "postmortem",
-            "Postmortem",
+            "PM",
             id="postmortem",
             tooltip="Write the blameless postmortem draft and export it",
         ),
@@ -108,6 +110,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "focus_timeline",
             "Timeline",
             id="focus-timeline",
+            show=False,
             tooltip="Move into the timeline to pick an entry",
         ),
         Binding(
@@ -115,6 +118,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "focus_countdowns",
             "Countdowns",
             id="focus-countdowns",
+            show=False,
             tooltip="Move into the countdowns to snooze one",
         ),
         Binding(
@@ -122,8 +126,11 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "focus_checklist",
             "Checklist",
             id="focus-checklist",
+            show=False,
             tooltip="Move into the checklist to tick an item (logged)",
         ),
+        # The app's quit key, left out of this footer: its room goes to the F-keys.
+        Binding("ctrl+q", "app.quit", "Quit", id="quit", show=False, tooltip="Leave incident-tui"),
         Binding(
             "ctrl+r", "reload", "Reload", id="reload", show=False, tooltip="Read the incident again"
         ),
@@ -132,6 +139,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "leave",
             "Back",
             id="back",
+            show=False,
             tooltip="Back to the entry line, then to the incident list",
         ),
     ]
@@ -202,7 +210,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             placeholder="Type what happened, Enter logs it · 14:32 … backdates · /help",
             known=self.completion_words,
         )
-        yield Footer()
+        yield Footer(compact=True)  # the most-used keys fit at 80 columns; F1 lists all
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline"
@@ -300,7 +308,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self._cursor = read.cursor
         self._data_version = version
         self._read_at = time.monotonic()
-        timeline.border_title = f"Timeline · {len(timeline.timeline):,} entries"
+        timeline.border_title = timeline.count_title()
         self._show_state()
 
     def _select_entry(self, entry_id: int) -> None:
@@ -322,7 +330,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         timeline.merge(changes.entries, changes.removed)
         self.detail.timeline = timeline.timeline.entries
         self._cursor = changes.cursor
-        timeline.border_title = f"Timeline · {len(timeline.timeline):,} entries"
+        timeline.border_title = timeline.count_title()
 
     def refresh_from_db(self) -> None:
         """Read what changed since the last read (after our own write, or another's)."""
@@ -418,7 +426,13 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
     def _tick_panes(self, now: datetime) -> None:
         detail = self.detail
-        self.query_one("#heading", WarRoomHeading).show(detail, now, self.tz, number=self.number)
+        self.query_one("#heading", WarRoomHeading).show(
+            detail,
+            now,
+            self.tz,
+            number=self.number,
+            next_deadline=self.deadlines[0] if self.deadlines else None,
+        )
         self.query_one("#countdowns", CountdownsPane).show(self.deadlines, now, self.tz)
         self.query_one("#presence", PresenceStrip).show(detail, now)
         self._announce_overdue(now)
@@ -622,7 +636,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             for b in self.BINDINGS
             if isinstance(b, Binding)
         ]
-        keys += [("ctrl+p", "command palette: every action by name"), ("ctrl+q", "quit")]
+        keys += [("ctrl+p", "command palette: every action by name")]
         keys += [
             ("↑ ↓ enter", "in the timeline: move, show the whole entry"),
             ("z", "in the countdowns: snooze the selected one"),
@@ -986,6 +1000,34 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             chosen,
         )
 
+    def action_role_history(self) -> None:
+        """Every holding of every role, from when to when (the Roles pane shows only the
+        current holder and the one before)."""
+        from incident_tui.screens.dialogs import PickScreen
+
+        if self.detail is None:
+            return
+        rows = []
+        for index, holding in enumerate(
+            sorted(self.detail.holdings, key=lambda h: (h.role, h.started_at))
+        ):
+            until = (
+                clock_time(holding.ended_at, self.tz, seconds=False)
+                if holding.ended_at is not None
+                else "now"
+            )
+            rows.append(
+                (
+                    str(index),
+                    f"{one_line(holding.role, 20):<12} {one_line(holding.holder, 20):<14} "
+                    f"{clock_time(holding.started_at, self.tz, seconds=False)} – {until}",
+                )
+            )
+        self.app.push_screen(
+            PickScreen("Role history (esc closes)", rows or [("-", "no roles held yet")]),
+            self._back_to_typing,
+        )
+
     def on_countdowns_pane_timer_done(self, event: CountdownsPane.TimerDone) -> None:
         from incident_tui.entryline import StopTimer
 
@@ -1020,6 +1062,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 self.action_pick_severity,
             ),
             ("Hand over a role…", "/role ROLE NAME", self.action_hand_over),
+            ("Role history", "every holder of every role, with times", self.action_role_history),
             ("Pin the selected (or last) entry", "mark it as a key event", self.action_pin),
             (
                 "Edit the selected (or last) entry",

@@ -12,8 +12,29 @@ from incident_tui.domain import Deadline
 from incident_tui.text import one_line
 from incident_tui.widgets.look import DIM, OVERDUE, WARNING, clock_time, short_duration
 from incident_tui.widgets.state_panes import Pane
+from incident_tui.widgets.timeline_rows import wrap
 
 WARN_BEFORE = timedelta(minutes=2)
+SHORT_TITLES = {
+    "escalate": "escalate to mgmt",
+    "update:external": "status page",
+    "update:executive": "executives",
+    "update:internal": "internal",
+    "acknowledge": "acknowledge",
+    "resolve": "resolve",
+    "postmortem": "postmortem",
+}
+"""When the title does not fit on one line: the words that matter, shorter."""
+
+
+def fitted_title(deadline: Deadline, room: int) -> str:
+    """The deadline's title, or its short form when the title would not fit in `room`."""
+    title = one_line(deadline.title, 200)
+    if len(title) <= room:
+        return title
+    if deadline.name.startswith("timer:"):
+        return "timer " + title.removeprefix("timer: ")
+    return SHORT_TITLES.get(deadline.name, title)
 
 
 def countdown_state(deadline: Deadline, now: datetime) -> str:
@@ -76,26 +97,38 @@ class CountdownsPane(Pane, can_focus=True):
         if not self.deadlines or self.now is None:
             return Text("no open deadlines", style=DIM)
         lines = Text()
-        width = max(10, self.content_region.width or 40)
+        width = max(16, self.content_region.width or 40)
+        with_clock = width >= 40  # narrow: the countdown alone, the words get the room
         for index, deadline in enumerate(self.deadlines):
-            state = countdown_state(deadline, self.now)
-            left = (deadline.due_at - self.now).total_seconds()
-            digits = short_duration(left)
-            clock = f"+{digits} overdue" if state == "overdue" else digits
-            far = deadline.due_at.astimezone(self.tz).date() != self.now.astimezone(self.tz).date()
-            due = clock_time(deadline.due_at, self.tz, with_date=far, seconds=False)
-            right = f" {due} {clock:>8}"
-            title = one_line(deadline.title, max(4, width - len(right) - 2))
-            row = Text(f"{title:<{max(0, width - len(right) - 2)}}{right}")
-            if state == "overdue":
-                row.stylize(OVERDUE)
-            elif state == "warning":
-                row.stylize(WARNING)
-            mark = "▸ " if self.has_focus and index == self.cursor else "  "
-            lines.append(mark)
-            lines.append_text(row)
-            if index < len(self.deadlines) - 1:
+            if index:
                 lines.append("\n")
+            state = countdown_state(deadline, self.now)
+            digits = short_duration((deadline.due_at - self.now).total_seconds())
+            if state == "overdue":
+                right = f" +{digits} overdue"  # red already: the due time is past anyway
+            elif with_clock:
+                far = (
+                    deadline.due_at.astimezone(self.tz).date()
+                    != self.now.astimezone(self.tz).date()
+                )
+                due = clock_time(deadline.due_at, self.tz, with_date=far, seconds=False)
+                right = f" {due} {digits:>7}"
+            else:
+                right = f" {digits:>7}"
+            mark = "▸ " if self.has_focus and index == self.cursor else "  "
+            room = max(4, width - len(mark) - len(right))
+            title = fitted_title(deadline, room)
+            # A long title (a timer's label) goes on over more lines instead of being cut.
+            spans = wrap(title, room, limit=3)
+            parts = [title[a:b] for a, b in spans]
+            if spans[-1][1] == -1:  # longer still: the third line ends in "…"
+                parts[-1] = one_line(title[spans[-1][0] :], room)
+            style = OVERDUE if state == "overdue" else WARNING if state == "warning" else ""
+            lines.append(mark)
+            lines.append(f"{parts[0]:<{room}}{right}", style=style)
+            for more in parts[1:]:
+                lines.append("\n    ")
+                lines.append(f"{more:<{room}}", style=style)
         return lines
 
     def on_focus(self) -> None:
