@@ -513,8 +513,9 @@ async def test_composer_drafts_posts_and_restarts_the_countdown(db, clock) -> No
         await pilot.press("f3")
         assert pilot.app.clipboard == draft + "\n"
         await pilot.press("f4")
+        # The status page's audience: no severity, no internal title in its SMS form.
         assert len(pilot.app.clipboard) <= 160 and pilot.app.clipboard.startswith(
-            f"INC-{number} SEV2"
+            f"INC-{number} investigating. Next update"
         )
         await pilot.press("f2")
         assert pilot.app.clipboard.startswith(f"[INC-{number} SEV2 triage] Search results")
