@@ -25,7 +25,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from incident_tui.checklists import current_checklist
+from incident_tui.checklists import current_checklist, seen_done
 from incident_tui.domain import (
     AUDIENCES,
     CORE_ROLES,
@@ -410,10 +410,12 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.deadlines = deadlines(detail.facts, self.policy)
         self.query_one("#roles", RolesPane).show(detail, now, self.tz)
         self.query_one("#updates", UpdatesPane).show(detail, now, self.tz)
+        checklist = current_checklist(self.app.config.checklists, detail.severity, detail.phase)  # type: ignore[attr-defined]
         self.query_one("#checklist", ChecklistPane).show(
-            current_checklist(self.app.config.checklists, detail.severity, detail.phase),  # type: ignore[attr-defined]
+            checklist,
             detail.ticks,
             self.tz,
+            seen=seen_done(checklist, detail) if checklist is not None else (),
         )
         self._tick_panes(now)
         # Redrawing the footer costs more than the rest of an entry: only when it changes.

@@ -127,7 +127,8 @@ class CountdownsPane(Pane, can_focus=True):
             lines.append(mark)
             lines.append(f"{parts[0]:<{room}}{right}", style=style)
             for more in parts[1:]:
-                lines.append("\n    ")
+                lines.append("\n")
+                lines.append("    ", style=DIM)  # a run of its own: SVG renderers keep it
                 lines.append(f"{more:<{room}}", style=style)
         return lines
 
