@@ -58,6 +58,7 @@ class CountdownsPane(Pane, can_focus=True):
             "snooze",
             "Snooze",
             id="snooze",
+            show=False,  # in the pane's own border while it has focus: the footer stays whole
             tooltip="Push the selected countdown back 5, 10 or 15 minutes (logged)",
         ),
         Binding(
@@ -65,6 +66,7 @@ class CountdownsPane(Pane, can_focus=True):
             "timer_done",
             "Timer done",
             id="timer-done",
+            show=False,
             tooltip="Dismiss the selected timer, rung or not (logged; /timer done LABEL)",
         ),
     ]
@@ -133,9 +135,11 @@ class CountdownsPane(Pane, can_focus=True):
         return lines
 
     def on_focus(self) -> None:
+        self.border_subtitle = "z snooze · d timer done"
         self.show_text(self._content())
 
     def on_blur(self) -> None:
+        self.border_subtitle = ""
         self.show_text(self._content())
 
     def action_move(self, delta: int) -> None:
