@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install bench bench-across lint clean
+.PHONY: run test install bench bench-across bench-burst lint clean
 
 run: $(STAMP)
 	$(BIN)/incident-tui
@@ -29,6 +29,9 @@ bench: $(STAMP)
 
 bench-across: $(STAMP)
 	$(BIN)/python benchmarks/across.py
+
+bench-burst: $(STAMP)
+	$(BIN)/python benchmarks/burst.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check incident_tui tests benchmarks

@@ -22,6 +22,7 @@ from incident_tui.clock import Clock, SystemClock
 from incident_tui.config import Config
 from incident_tui.errors import IncidentError
 from incident_tui.text import one_line
+from incident_tui.widgets.in_order import InOrderApp
 
 if TYPE_CHECKING:
     from incident_tui.live import ChangeFeed
@@ -79,7 +80,7 @@ MIN_WIDTH, MIN_HEIGHT = 60, 18
 """Below this the panes cannot show anything useful: a "too small" message instead."""
 
 
-class IncidentApp(App[None]):
+class IncidentApp(InOrderApp, App[None]):
     TITLE = "incident-tui"
     CSS_PATH = [styles_dir() / "app.tcss"]
     BINDINGS = [
@@ -124,6 +125,10 @@ class IncidentApp(App[None]):
         self.background = background
         """Started once the app is up, stopped when it leaves; the screens see what it
         writes through the change feed, like anyone else's writes."""
+        self._quit_asked = False
+        from incident_tui.widgets.paste_input import install
+
+        install()  # pastes reach the widgets whole and in order (see paste_input)
 
     def on_mount(self) -> None:
         self.now = self.clock.now()
@@ -262,7 +267,32 @@ class IncidentApp(App[None]):
         self.fatal_error = message
         self.exit()
 
+    def unsaved_lines(self) -> int:
+        """Lines taken from an entry line and not in the database yet (it is busy)."""
+        return sum(len(queue) for queue in self._write_queues())
+
+    def _write_queues(self) -> list:  # type: ignore[type-arg]
+        queues = (getattr(screen, "_writes", None) for screen in self.screen_stack)
+        return [queue for queue in queues if queue is not None]
+
+    async def action_quit(self) -> None:
+        waiting = self.unsaved_lines()
+        if waiting and not self._quit_asked:
+            self._quit_asked = True
+            self.notify(
+                f"{waiting} line{'s are' if waiting != 1 else ' is'} not saved yet (the "
+                "database is busy): wait for them, or ctrl+q again quits without them",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+            return
+        self.exit()
+
     def on_unmount(self) -> None:
+        for queue in self._write_queues():
+            queue.close()
+            queue.wait_idle(timeout=2.0)  # a healthy database takes them in milliseconds
         if self.background is not None:
             self.background.stop()
         if self._feed is not None:

@@ -85,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--kind", default="note", help="note, alert, finding, decision or action (default: note)"
     )
     p.add_argument("--author", metavar="NAME")
+    p.add_argument(
+        "--actor",
+        metavar="NAME",
+        help="who did it, when not the author (a named engineer, 'CI/CD pipeline')",
+    )
     p.add_argument("--pin", action="store_true", help="mark it as a key event")
 
     p = command("phase", "move an incident to a phase")
@@ -130,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("at", metavar="TIME", help="when, or '-' to clear")
 
     p = command("export", "export the postmortem draft (Markdown or JSON)")
-    p.add_argument("key", metavar="KEY")
+    p.add_argument("key", metavar="KEY", nargs="?")
+    p.add_argument("--schema", action="store_true", help="print the JSON Schema of the JSON export")
     p.add_argument("--format", "-f", choices=("markdown", "json"), default="markdown")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     p.add_argument("--force", action="store_true", help="overwrite an existing FILE")
@@ -294,6 +300,7 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
             at=at,
             kind=a.kind,
             pinned=a.pin,
+            actor=a.actor,
         )
         print(
             f"{incident_key(parse_key(a.key))}: {entry.kind} #{entry.id} at "
@@ -490,6 +497,20 @@ def _run_logged(run: _Run) -> int:
         cause = f"cannot run {command}: {outcome.start_error}; " if outcome.start_error else ""
         sys.stderr.write(f"{PROG}: error: {cause}{logged}\n")
     return outcome.exit_status
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    """`export --schema`: the JSON Schema of the JSON export (no database needed)."""
+    import json
+
+    from incident_tui.export_json import schema
+
+    if not args.schema:
+        raise IncidentError("export needs a KEY (or --schema for the JSON Schema)")
+    if args.key:
+        raise IncidentError("--schema takes no KEY: the schema is the same for every incident")
+    sys.stdout.write(json.dumps(schema(), indent=2, ensure_ascii=False) + "\n")
+    return 0
 
 
 def _export(run: _Run) -> int:
@@ -689,6 +710,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_app(args)
         if args.command == "demo":
             return _run_demo(args)
+        if args.command == "export" and (args.schema or not args.key):
+            return _export_schema(args)
         run = _Run(args)
         if args.command == "drill":
             return _run_drill(run)

@@ -55,8 +55,12 @@ def run(
     author: str,
     now: datetime,
     open_deadlines: list[Deadline] = (),  # type: ignore[assignment]
+    entered_at: datetime | None = None,
 ) -> Done:
-    """Perform `command` on incident `number` as `author`: one committed transaction."""
+    """Perform `command` on incident `number` as `author`: one committed transaction.
+
+    `entered_at` is when the user entered it, if it waited (for the database, behind
+    earlier lines) until `now`: it happened then, and an entry is recorded `now`."""
     key = incident_key(number)
     if isinstance(command, LogEntry):
         entry = ops.log_entry(
@@ -65,11 +69,14 @@ def run(
             text=command.text,
             author=author,
             now=now,
-            at=command.at,
+            at=command.at or (entered_at if entered_at is not None and entered_at < now else None),
             kind=command.kind,
+            actor=command.actor,
         )
         when = " (backdated)" if command.at is not None else ""
         return Done(f"{entry.kind} #{entry.id} logged{when}")
+    if entered_at is not None:
+        now = min(now, entered_at)
     if isinstance(command, PinLast):
         entry = ops.pin_entry(db, key=number, author=author, now=now)
         verb = "pinned" if entry.pinned else "unpinned"

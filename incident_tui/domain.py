@@ -228,6 +228,8 @@ class Entry(NamedTuple):
     text: str
     pinned: bool = False
     version: int = 1
+    actor: str = ""
+    """Who did it, when someone other than the author (who typed it) did."""
 
     @property
     def reconstructed(self) -> bool:

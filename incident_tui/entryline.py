@@ -32,6 +32,8 @@ class LogEntry:
     text: str
     kind: str = "note"
     at: datetime | None = None
+    actor: str | None = None
+    """Who did it (`@name` or `@"CI/CD pipeline"` first), when not the scribe."""
 
 
 @dataclass(frozen=True)
@@ -158,11 +160,26 @@ def _usage(name: str) -> str:
     return next(c.usage for c in SLASH_COMMANDS if c.name == name)
 
 
+# A leading `@name` or `@"name with spaces"` names who did it; `@@` keeps a literal @.
+_ACTOR_RE = re.compile(r'^@(?:"([^"]+)"|([^\s@"][^\s]*))\s+(?=\S)')
+
+
+def split_actor(text: str) -> tuple[str | None, str]:
+    """(`actor`, the rest) for `@bo rolled back` or `@"CI/CD pipeline" deployed 4.2`."""
+    if text.startswith("@@"):
+        return None, text[1:]
+    match = _ACTOR_RE.match(text)
+    if not match:
+        return None, text
+    return (match.group(1) or match.group(2)).strip(), text[match.end() :]
+
+
 def _entry(text: str, kind: str, *, now: datetime, tz: tzinfo) -> LogEntry:
     at, rest = split_leading_time(text, now=now, tz=tz)
+    actor, rest = split_actor(rest.strip())
     if not rest.strip():
         raise IncidentError("nothing to log: type the entry's text")
-    return LogEntry(rest, kind, at)
+    return LogEntry(rest, kind, at, actor)
 
 
 def parse_line(line: str, *, now: datetime, tz: tzinfo, today: date | None = None) -> Command:

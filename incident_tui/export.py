@@ -16,62 +16,88 @@ from pathlib import Path
 from typing import Any
 
 from incident_tui.config import config_dir
-from incident_tui.domain import MILESTONES, Entry
+from incident_tui.domain import Entry
 from incident_tui.errors import IncidentError
-from incident_tui.postmortem import TEXT_SECTIONS, PostmortemDraft
+from incident_tui.export_json import (  # noqa: F401  (the export's JSON side, re-exported)
+    JSON_FORMAT,
+    JSON_FORMAT_VERSION,
+    iso_exact,
+    record,
+    schema,
+    timeline_entries,
+    to_json,
+)
+from incident_tui.postmortem import LIST_SECTIONS, PostmortemDraft, impact_duration_text
 from incident_tui.text import clean
-from incident_tui.timeparse import format_duration, iso_z
+from incident_tui.timeparse import format_duration
 
 TEMPLATE_NAME = "postmortem.md.j2"
 PACKAGED_TEMPLATES = Path(__file__).with_name("templates")
 FORMATS = ("markdown", "json")
-JSON_FORMAT = "incident-tui"
-JSON_FORMAT_VERSION = 1
-"""The JSON export's `formatVersion`: `incident-tui import` reads this version and older.
-Bump it when the `record` section changes in a way an older reader would misread."""
 
-# Inline: characters Markdown could read as emphasis, code, links, HTML, tables.
-_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
-# A line start Markdown could read as a heading, list, quote, rule or numbered item.
-_BLOCK_START = re.compile(r"^(\s*)([#>+\-*=]|\d+[.)])")
+# Only what would change the document's structure is escaped: an HTML tag or autolink
+# (`<b>`, `<http://…>`), a table cell's pipe, and line starts Markdown reads as blocks.
+# Backticks stay, so `kubectl rollout undo` is code; `~40`, `4->8`, `a_b` stay as typed.
+_HTML = re.compile(r"<(?=[A-Za-z/!?])")
+_BLOCK_START = re.compile(
+    r"^(?:(#{1,6})(?=\s|$)|(>)|([-+*])(?=\s|$)|(\d{1,9})([.)])(?=\s|$)|(`{3,}|~{3,})"
+    r"|([-=_*|:\s]+)$)"
+)
 
 
 def md_inline(text: object) -> str:
-    """One line of user text, safe anywhere in a Markdown line."""
+    """One line of user text, safe anywhere in a Markdown line (no HTML)."""
     flat = " ".join(clean(str(text or "")).split())
-    return _INLINE.sub(r"\\\1", flat)
+    return _HTML.sub("&lt;", flat) if "<" in flat else flat
 
 
 def md_cell(text: object) -> str:
-    """User text in a table cell: one line, pipes escaped, line breaks as <br>."""
+    """User text in a table cell: one line per line joined by <br>, pipes escaped."""
     if isinstance(text, str) and text.isprintable():  # one line, nothing to clean (fast)
-        return _INLINE.sub(r"\\\1", " ".join(text.split())) or " "
+        flat = " ".join(text.split())
+        if "<" in flat:
+            flat = _HTML.sub("&lt;", flat)
+        return flat.replace("|", "\\|") or " "
     lines = [md_inline(line) for line in clean(str(text or "")).splitlines() if line.strip()]
-    return "<br>".join(lines) or " "
+    return "<br>".join(lines).replace("|", "\\|") or " "
+
+
+def _line_start(line: str) -> str:
+    match = _BLOCK_START.match(line)
+    if not match:
+        return line
+    if match.group(4):  # "1." → "1\." keeps the number, loses the list
+        return match.group(4) + "\\" + line[len(match.group(4)) :]
+    return "\\" + line
 
 
 def md_block(text: object) -> str:
     """User text as paragraphs: line breaks kept, nothing read as structure."""
     paragraphs = []
     for paragraph in re.split(r"\n\s*\n", clean(str(text or "")).strip()):
-        lines = []
-        for line in paragraph.splitlines():
-            escaped = md_inline(line)
-            escaped = _BLOCK_START.sub(
-                lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped
-            )
-            lines.append(escaped)
+        lines = [_line_start(md_inline(line)) for line in paragraph.splitlines() if line.strip()]
         if lines:
             paragraphs.append("\\\n".join(lines))
     return "\n\n".join(paragraphs)
 
 
+_EMPTY_FIELD = re.compile(r"\s*[\w ]{1,40}:\s*(?:none yet|—|-|n/a)\s*", re.IGNORECASE)
+
+
+def without_boilerplate(text: object) -> str:
+    """A posted update without the template's empty fields ("Last update: none yet"):
+    noise in a postmortem, though the audience saw it."""
+    lines = clean(str(text or "")).split("\n")
+    return "\n".join(line for line in lines if not _EMPTY_FIELD.fullmatch(line)).strip()
+
+
+def md_point(text: object) -> str:
+    """One point of a list section, as a list item's text (its own line starts escaped)."""
+    return _line_start(md_inline(text))
+
+
 def _duration(delta: timedelta | None) -> str:
     return format_duration(delta) if delta is not None else "unknown"
-
-
-def _seconds(delta: timedelta | None) -> int | None:
-    return int(delta.total_seconds()) if delta is not None else None
 
 
 def _when(draft: PostmortemDraft, tz: tzinfo):  # type: ignore[no-untyped-def]
@@ -88,210 +114,155 @@ def _when(draft: PostmortemDraft, tz: tzinfo):  # type: ignore[no-untyped-def]
     return when
 
 
-def iso_exact(at: datetime | None) -> str | None:
-    """An instant as ISO 8601 UTC with `Z`, microseconds kept when there are any (the
-    `record` section must give back the very instant that was stored)."""
-    if at is None:
-        return None
-    if at.tzinfo is not UTC:
-        at = at.astimezone(UTC)
-    return at.isoformat()[:-6] + "Z"  # "+00:00" → "Z"; a replace() would cost twice this
+_BOOKKEEPING = ("Snoozed ", "✓ ", "Unticked ")
+"""Status entries the full record keeps but the narrative timeline leaves out."""
 
 
-def _entries(timeline: list[Entry]) -> list[dict[str, Any]]:
-    """The record's entries: 100k of them in a big incident, so most entries (recorded
-    when they happened) format their instant once."""
+def in_narrative(entry: Entry) -> bool:
+    """Whether an entry tells the story: not a snooze or a checklist tick, and of the
+    role changes only the commander's."""
+    if entry.kind == "status":
+        return not entry.text.startswith(_BOOKKEEPING)
+    if entry.kind == "role":
+        return "commander" in entry.text
+    return True
+
+
+def narrative(draft: PostmortemDraft, tz: tzinfo = UTC) -> list[dict[str, str]]:
+    """The timeline rows of the Markdown: time (seconds where two rows share a minute,
+    dates when the incident spans days), kind, event (a posted update in full), actor."""
+    entries = [e for e in timeline_entries(draft) if in_narrative(e)]
+    updates = {(u.posted_at, u.audience): u.text for u in draft.detail.updates}
+    minutes: dict[tuple, int] = {}
+    local = [e.occurred_at.astimezone(tz) for e in entries]
+    for at in local:
+        minutes[(at.date(), at.hour, at.minute)] = (
+            minutes.get((at.date(), at.hour, at.minute), 0) + 1
+        )
+    with_date = draft.spans_days
+    zone = "Z" if tz is UTC else ""
     rows = []
-    for e in timeline:
-        occurred = iso_exact(e.occurred_at)
+    for entry, at in zip(entries, local, strict=True):
+        shared = minutes[(at.date(), at.hour, at.minute)] > 1
+        clock = f"{at:%H:%M:%S}" if shared else f"{at:%H:%M}"
+        event = entry.text
+        if entry.kind == "comm":
+            audience = entry.text.split(" ", 1)[0].lower()
+            full = updates.get((entry.occurred_at, audience))
+            if full is not None:
+                event = f"{audience.capitalize()} update posted: {without_boilerplate(full)}"
         rows.append(
             {
-                "occurredAt": occurred,
-                "recordedAt": occurred
-                if e.recorded_at == e.occurred_at
-                else iso_exact(e.recorded_at),
-                "kind": e.kind,
-                "author": clean(e.author),
-                "text": clean(e.text),
-                "pinned": e.pinned,
+                "time": f"{at:%Y-%m-%d} {clock}{zone}" if with_date else clock + zone,
+                "kind": entry.kind,
+                "event": event,
+                "actor": entry.actor or entry.author,
             }
         )
     return rows
 
 
-def record(draft: PostmortemDraft) -> dict[str, Any]:
-    """Everything stored about the incident, exactly: what `incident-tui import` rebuilds
-    it from. The rest of the JSON export is the postmortem view computed from this."""
-    detail, fields = draft.detail, draft.fields
+def _clock(at: datetime | None, with_date: bool) -> str:
+    if at is None:
+        return "—"
+    at = at.astimezone(UTC)
+    return f"{at:%Y-%m-%d %H:%M}Z" if with_date else f"{at:%H:%M}Z"
+
+
+def commanders_text(draft: PostmortemDraft) -> list[str]:
+    """Each commander with their span: `Ana 23:50Z – 00:55Z`, `Bo from 00:55Z`."""
+    with_date = draft.spans_days
+    return [
+        f"{h.holder} {_clock(h.started_at, with_date)} – {_clock(h.ended_at, with_date)}"
+        if h.ended_at
+        else f"{h.holder} from {_clock(h.started_at, with_date)}"
+        for h in draft.commanders
+    ]
+
+
+def phase_spans(draft: PostmortemDraft, now: datetime) -> list[tuple[str, datetime, datetime]]:
+    """(phase, from, to) in the order they were passed through, from the recorded phase
+    changes; the last runs until resolution (or now)."""
+    detail = draft.detail
+    changes = sorted((c for c in draft.changes if c.field == "phase"), key=lambda c: (c.at, c.id))
+    first = min([detail.declared_at, *(c.at for c in changes)])
+    marks = [("triage", first), *((c.new or "", c.at) for c in changes)]
+    end = detail.milestones.get("resolved_at") or now
+    spans = []
+    for (phase, start), (_, until) in zip(marks, [*marks[1:], ("", end)], strict=True):
+        if phase in ("resolved", "closed"):
+            break
+        if until > start:
+            spans.append((phase, start, until))
+    return spans
+
+
+def gantt(draft: PostmortemDraft, now: datetime) -> str:
+    """The phases and milestones as a Mermaid gantt block (no user text in it)."""
+    milestones = draft.detail.milestones
+    started, resolved = milestones.get("started_at"), milestones.get("resolved_at")
+
+    def stamp(at: datetime) -> str:
+        return f"{at.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
+
+    lines = [
+        "```mermaid",
+        "gantt",
+        f"    title {draft.detail.key} (UTC)",
+        "    dateFormat YYYY-MM-DD HH:mm:ss",
+        "    axisFormat %H:%M",
+    ]
+    if started is not None:
+        lines += [
+            "    section Impact",
+            f"    impact :crit, {stamp(started)}, {stamp(resolved or now)}",
+        ]
+    spans = phase_spans(draft, now)
+    if spans:
+        lines.append("    section Phases")
+        lines += [f"    {phase} :{stamp(start)}, {stamp(end)}" for phase, start, end in spans]
+    marks = [(n.removesuffix("_at"), at) for n, at in milestones.items() if at is not None]
+    if marks:
+        lines.append("    section Milestones")
+        lines += [f"    {name} :milestone, {stamp(at)}, 0m" for name, at in marks]
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def _end(draft: PostmortemDraft) -> datetime:
+    """Where an open incident's picture ends: its latest known instant (not the clock,
+    so the same draft renders the same)."""
+    detail = draft.detail
+    known = [detail.declared_at, *(at for at in detail.milestones.values() if at)]
+    if detail.timeline:
+        known.append(detail.timeline[-1].occurred_at)
+    return max(known)
+
+
+def story(draft: PostmortemDraft) -> dict[str, object]:
+    """Trigger, detection and resolution as the record tells them (plain facts, user
+    text left for the template to escape)."""
+    detail, metrics = draft.detail, draft.metrics
+    m = detail.milestones
+    with_date = draft.spans_days
+    alerts = [e for e in detail.timeline if e.kind == "alert"]
+    first_alert = alerts[0] if alerts else None
+    done = [e for e in detail.timeline if e.kind in ("decision", "action")]
     return {
-        "title": clean(detail.title),
-        "severity": detail.severity,
-        "phase": detail.phase,
-        "summary": clean(detail.summary),
-        "isDrill": detail.is_drill,
-        "declaredAt": iso_exact(detail.declared_at),
-        "declaredBy": clean(detail.declared_by),
-        "milestones": {
-            name.removesuffix("_at"): iso_exact(detail.milestones[name]) for name in MILESTONES
-        },
-        "entries": _entries(detail.timeline),
-        "roles": [
-            {
-                "role": h.role,
-                "holder": clean(h.holder),
-                "startedAt": iso_exact(h.started_at),
-                "endedAt": iso_exact(h.ended_at),
-                "assignedBy": clean(h.assigned_by),
-            }
-            for h in detail.holdings
-        ],
-        "changes": [
-            {
-                "at": iso_exact(c.at),
-                "recordedAt": iso_exact(c.recorded_at),
-                "field": c.field,
-                "old": clean(c.old) if c.old is not None else None,
-                "new": clean(c.new) if c.new is not None else None,
-                "author": clean(c.author),
-            }
-            for c in draft.changes
-        ],
-        "updates": [
-            {
-                "postedAt": iso_exact(u.posted_at),
-                "audience": u.audience,
-                "author": clean(u.author),
-                "text": clean(u.text),
-                "phase": u.phase,
-            }
-            for u in detail.updates
-        ],
-        "actionItems": [
-            {
-                "description": clean(a.description),
-                "owner": clean(a.owner) if a.owner else None,
-                "dueDate": a.due_date.isoformat() if a.due_date else None,
-                "priority": a.priority,
-                "type": a.type,
-                "status": a.status,
-                "ticket": clean(a.ticket) if a.ticket else None,
-                "createdAt": iso_exact(a.created_at),
-                "createdBy": clean(a.created_by),
-            }
-            for a in draft.actions
-        ],
-        "postmortem": {
-            "status": fields.status,
-            "summary": clean(fields.summary),
-            "rootCause": clean(fields.root_cause),
-            "contributingFactors": clean(fields.contributing_factors),
-            "whatWentWell": clean(fields.what_went_well),
-            "whatWentPoorly": clean(fields.what_went_poorly),
-            "luckyBreaks": clean(fields.lucky_breaks),
-            "lessonsLearned": clean(fields.lessons_learned),
-            "usersAffected": clean(fields.users_affected),
-            "revenueImpact": clean(fields.revenue_impact),
-            "slaBreached": fields.sla_breached,
-            "authors": clean(fields.authors),
-        },
-        "fiveWhys": [
-            {"question": clean(w.question), "answer": clean(w.answer)} for w in draft.whys
-        ],
+        "date": _clock(m.get("started_at") or detail.declared_at, True),
+        "started": _clock(m.get("started_at"), with_date),
+        "detected": _clock(m.get("detected_at"), with_date),
+        "acknowledged": _clock(m.get("acknowledged_at"), with_date),
+        "mitigated": _clock(m.get("mitigated_at"), with_date),
+        "resolved": _clock(m.get("resolved_at"), with_date),
+        "time_to_detect": _duration(metrics.time_to_detect),
+        "time_to_acknowledge": _duration(metrics.time_to_acknowledge),
+        "time_to_mitigate": _duration(metrics.time_to_mitigate),
+        "first_alert": first_alert,
+        "first_alert_at": _clock(first_alert.occurred_at, with_date) if first_alert else "",
+        "done": [(_clock(e.occurred_at, with_date), e) for e in done],
+        "duration": impact_duration_text(m.get("started_at"), m.get("resolved_at")),
     }
-
-
-def timeline_entries(draft: PostmortemDraft):  # type: ignore[no-untyped-def]
-    """The key events when some are chosen (pinned), else the whole timeline."""
-    return draft.key_events or draft.detail.timeline
-
-
-def to_json(draft: PostmortemDraft, *, with_timeline: bool = True) -> dict[str, Any]:
-    """The postmortem as JSON; with the timeline, also the exact `record` (the full JSON
-    export, which `incident-tui import` reads back)."""
-    detail, fields, metrics = draft.detail, draft.fields, draft.metrics
-    started = detail.milestones.get("started_at") or detail.declared_at
-    doc = {
-        "format": JSON_FORMAT,
-        "formatVersion": JSON_FORMAT_VERSION,
-        "id": detail.key,
-        "title": clean(detail.title),
-        "date": started.astimezone(UTC).date().isoformat(),
-        "severity": f"SEV-{detail.severity}",
-        "incidentCommander": clean(draft.commander) if draft.commander else None,
-        "authors": [clean(a) for a in draft.authors],
-        "status": fields.status,
-        "summary": clean(fields.summary or detail.summary),
-        "impact": {
-            "duration": _duration(metrics.impact_duration),
-            "durationSeconds": _seconds(metrics.impact_duration),
-            "usersAffected": clean(fields.users_affected),
-            "revenueImpact": clean(fields.revenue_impact),
-            "slaBreached": draft.sla_breached,
-        },
-        "timeline": [
-            {
-                "time": iso_z(e.occurred_at),
-                "event": clean(e.text),
-                "actor": clean(e.author),
-                "kind": e.kind,
-            }
-            for e in (timeline_entries(draft) if with_timeline else ())
-        ],
-        "rootCause": clean(fields.root_cause),
-        "contributingFactors": clean(fields.contributing_factors),
-        "whatWentWell": clean(fields.what_went_well),
-        "whatWentPoorly": clean(fields.what_went_poorly),
-        "luckyBreaks": clean(fields.lucky_breaks),
-        "actionItems": [
-            {
-                "description": clean(a.description),
-                "type": a.type,
-                "owner": clean(a.owner) if a.owner else None,
-                "priority": a.priority,
-                "dueDate": a.due_date.isoformat() if a.due_date else None,
-                "status": a.status,
-                "jiraTicket": clean(a.ticket) if a.ticket else None,
-            }
-            for a in draft.actions
-        ],
-        "fiveWhys": [
-            {"question": clean(w.question), "answer": clean(w.answer)} for w in draft.whys
-        ],
-        "lessonsLearned": clean(fields.lessons_learned),
-        "metrics": {
-            "timeToDetectSeconds": _seconds(metrics.time_to_detect),
-            "timeToAcknowledgeSeconds": _seconds(metrics.time_to_acknowledge),
-            "timeToMitigateSeconds": _seconds(metrics.time_to_mitigate),
-            "timeToResolveSeconds": _seconds(metrics.time_to_resolve),
-            "cadence": {
-                c.audience: {
-                    "required": c.required,
-                    "onTime": c.on_time,
-                    "worstLateSeconds": _seconds(c.worst_late),
-                    "summary": c.describe(),
-                }
-                for c in metrics.cadence
-            },
-            "reconstructedEntries": metrics.reconstructed,
-            "reconstructedWorstLateSeconds": _seconds(metrics.reconstructed_worst),
-        },
-        "updates": [
-            {
-                "postedAt": iso_z(u.posted_at),
-                "audience": u.audience,
-                "author": clean(u.author),
-                "text": clean(u.text),
-                "phase": u.phase,
-            }
-            for u in detail.updates
-        ],
-        "milestones": {
-            name.removesuffix("_at"): iso_z(detail.milestones[name]) for name in MILESTONES
-        },
-    }
-    if with_timeline:
-        doc["record"] = record(draft)
-    return doc
 
 
 def template_source(override_dir: Path | None = None) -> tuple[str, Path]:
@@ -303,20 +274,34 @@ def template_source(override_dir: Path | None = None) -> tuple[str, Path]:
     raise IncidentError(f"the postmortem template {TEMPLATE_NAME} is missing")  # pragma: no cover
 
 
-def to_markdown(
-    draft: PostmortemDraft, *, tz: tzinfo = UTC, override_dir: Path | None = None
-) -> str:
+def template_environment():  # type: ignore[no-untyped-def]
+    """The Jinja environment the Markdown template renders in (one place to make it)."""
     import jinja2
 
-    source, path = template_source(override_dir)
-    env = jinja2.Environment(
+    return jinja2.Environment(
         autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(inline=md_inline, cell=md_cell, block=md_block, duration=_duration)
+
+
+def to_markdown(
+    draft: PostmortemDraft, *, tz: tzinfo = UTC, override_dir: Path | None = None
+) -> str:
+    import jinja2
+
+    source, path = template_source(override_dir)
+    env = template_environment()
+    env.filters.update(
+        inline=md_inline,
+        cell=md_cell,
+        block=md_block,
+        point=md_point,
+        duration=_duration,
+        update=without_boilerplate,
+    )
     try:
         template = env.from_string(source)
         return template.render(
@@ -324,10 +309,12 @@ def to_markdown(
             detail=draft.detail,
             fields=draft.fields,
             metrics=draft.metrics,
-            sections=[
-                (heading, getattr(draft.fields, name)) for name, heading in TEXT_SECTIONS[1:]
-            ],
             timeline=timeline_entries(draft),
+            narrative=narrative(draft, tz),
+            lists=[(heading, getattr(draft.fields, name)) for name, heading in LIST_SECTIONS],
+            commanders=commanders_text(draft),
+            story=story(draft),
+            gantt=gantt(draft, _end(draft)),
             when=_when(draft, tz),
             json=to_json(draft, with_timeline=False),  # the template has `timeline`
         )

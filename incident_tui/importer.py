@@ -41,13 +41,16 @@ from incident_tui.store import Database
 from incident_tui.text import MAX_TEXT, clean, one_line
 
 _CHANGE_FIELDS = frozenset({"phase", "severity", *MILESTONES})
-_POSTMORTEM_TEXT = {
-    "summary": "summary",
-    "rootCause": "root_cause",
+_POSTMORTEM_LISTS = {
     "contributingFactors": "contributing_factors",
     "whatWentWell": "what_went_well",
     "whatWentPoorly": "what_went_poorly",
     "luckyBreaks": "lucky_breaks",
+}
+"""Arrays of points since formatVersion 2; text (one point per line) before."""
+_POSTMORTEM_TEXT = {
+    "summary": "summary",
+    "rootCause": "root_cause",
     "lessonsLearned": "lessons_learned",
     "usersAffected": "users_affected",
     "revenueImpact": "revenue_impact",
@@ -219,6 +222,21 @@ class _Reader:
             return value
         return self.checked(lambda v: valid_text(v, "it", limit=limit), parent, key, where)
 
+    def points(self, parent, key, where):  # type: ignore[no-untyped-def]
+        """A list section: an array of points (or, from formatVersion 1, text), stored as
+        the operations store it."""
+        from incident_tui.ops import stored_points
+
+        value = self.get(parent, key, where)
+        if not isinstance(value, str | list) or (
+            isinstance(value, list) and not all(isinstance(p, str) for p in value)
+        ):
+            raise self.fail(f"{where}.{key}", f"must be a list of text, not {_shown(value)}")
+        try:
+            return stored_points(key, value)
+        except IncidentError as error:
+            raise self.fail(f"{where}.{key}", f"is wrong: {error}") from None
+
     def name_(self, parent, key, where, *, nullable=False):  # type: ignore[no-untyped-def]
         return self.checked(lambda v: valid_name(v, "it"), parent, key, where, nullable=nullable)
 
@@ -307,6 +325,7 @@ class _Reader:
                     "author": self.name_(e, "author", ew),
                     "text": self.text(e, "text", ew),
                     "pinned": self.flag(e, "pinned", ew),
+                    "actor": self.name_(e, "actor", ew) if e.get("actor") else "",
                 }
             )
         for h, hw in self.items(rec, "roles", w):
@@ -377,6 +396,7 @@ class _Reader:
                 column: self.text(pm, key, pw, empty_ok=True)
                 for key, column in _POSTMORTEM_TEXT.items()
             },
+            **{column: self.points(pm, key, pw) for key, column in _POSTMORTEM_LISTS.items()},
         }
         for position, (y, yw) in enumerate(self.items(rec, "fiveWhys", w), start=1):
             result.whys.append(
@@ -447,6 +467,7 @@ _EMPTY_POSTMORTEM = {
     "status": "draft",
     "sla_breached": None,
     **{column: "" for column in _POSTMORTEM_TEXT.values()},
+    **{column: "[]" for column in _POSTMORTEM_LISTS.values()},
 }
 
 

@@ -6,18 +6,34 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
-from incident_tui.postmortem import TEXT_SECTIONS, Finding, PostmortemDraft
+from incident_tui.postmortem import (
+    LIST_SECTIONS,
+    TEXT_SECTIONS,
+    Finding,
+    PostmortemDraft,
+    users_affected_number,
+)
 from incident_tui.timeparse import format_duration
 
 GAP = timedelta(minutes=15)
 """A silence longer than this while the incident was active is worth explaining."""
 RULES: tuple[str, ...] = (
     "blame",
+    "empty-section",
+    "users-affected",
     "action-incomplete",
     "few-whys",
+    "unanswered-why",
     "missing-milestone",
+    "milestone-order",
     "timeline-gap",
 )
+MODEL_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("summary", "Summary"),
+    ("root_cause", "Root cause"),
+    *LIST_SECTIONS,
+)
+"""The sections the product owner's model expects filled in."""
 ENOUGH_WHYS = 3
 
 _JUDGING = re.compile(
@@ -60,9 +76,13 @@ def lint(draft: PostmortemDraft) -> list[Finding]:
     Advice only: the draft is not changed."""
     return [
         *_blame(draft),
+        *_empty_sections(draft),
+        *_users_affected(draft),
         *_incomplete_actions(draft),
         *_few_whys(draft),
+        *_unanswered_whys(draft),
         *_missing_milestones(draft),
+        *_milestone_order(draft),
         *_timeline_gaps(draft),
     ]
 
@@ -135,6 +155,10 @@ def _texts(draft: PostmortemDraft) -> Iterator[tuple[str, str, str, dict]]:
     """(where, message prefix, text, extra) for every piece of free text the lint reads."""
     for name, heading in TEXT_SECTIONS:
         yield heading.lower(), "", getattr(draft.fields, name), {"field": name}
+    for name, heading in LIST_SECTIONS:
+        for index, point in enumerate(getattr(draft.fields, name), start=1):
+            extra = {"field": name, "point": index}
+            yield heading.lower(), f"point {index}: ", point, extra
     for why in sorted(draft.whys, key=lambda w: w.position):
         for part in ("question", "answer"):
             extra = {"field": "whys", "position": why.position, "part": part}
@@ -186,6 +210,52 @@ def _incomplete_actions(draft: PostmortemDraft) -> Iterator[Finding]:
             )
 
 
+def _empty_sections(draft: PostmortemDraft) -> Iterator[Finding]:
+    for name, heading in MODEL_SECTIONS:
+        value = getattr(draft.fields, name)
+        if name == "summary":
+            value = value or draft.detail.summary
+        if isinstance(value, list) and any(point.strip() for point in value):
+            continue
+        if isinstance(value, str) and value.strip():
+            continue
+        yield Finding(
+            rule="empty-section",
+            where=heading.lower(),
+            message=f"{heading.lower()} is empty",
+            suggestion="write it before review: the postmortem's readers expect every section"
+            + (", one point per line" if isinstance(value, list) else ""),
+            extra={"field": name},
+        )
+
+
+def _users_affected(draft: PostmortemDraft) -> Iterator[Finding]:
+    written = draft.fields.users_affected.strip()
+    if users_affected_number(written) is not None:
+        return
+    yield Finding(
+        rule="users-affected",
+        where="impact",
+        message="users affected is unknown (the export says 0)"
+        if not written
+        else f"users affected {written!r} is not a number (the export says 0)",
+        suggestion="give a number, an estimate is fine: 12500 or ~12,500",
+        extra={"field": "users_affected"},
+    )
+
+
+def _unanswered_whys(draft: PostmortemDraft) -> Iterator[Finding]:
+    for why in sorted(draft.whys, key=lambda w: w.position):
+        if why.question.strip() and not why.answer.strip():
+            yield Finding(
+                rule="unanswered-why",
+                where="five whys",
+                message=f"why #{why.position} has no answer",
+                suggestion="answer it, or remove it (delete on the list)",
+                extra={"field": "whys", "position": why.position},
+            )
+
+
 def _few_whys(draft: PostmortemDraft) -> Iterator[Finding]:
     answered = [w for w in draft.whys if w.question.strip() and w.answer.strip()]
     if len(answered) >= ENOUGH_WHYS:
@@ -225,6 +295,25 @@ def _missing_milestones(draft: PostmortemDraft) -> Iterator[Finding]:
                 message=f"no '{name}' time: {_and(metrics)} cannot be computed",
                 suggestion=f"set it with `incident-tui milestone {draft.detail.key} {name} TIME`",
                 extra={"milestone": name, "metrics": metrics},
+            )
+
+
+def _milestone_order(draft: PostmortemDraft) -> Iterator[Finding]:
+    """Out-of-order milestones (an older database; the operations keep the order now):
+    the metric between them is left out rather than shown negative."""
+    from incident_tui.milestone_order import BEFORE
+
+    milestones = draft.detail.milestones
+    for first, second in BEFORE:
+        early, late = milestones.get(first), milestones.get(second)
+        if early is not None and late is not None and late < early:
+            a, b = first.removesuffix("_at"), second.removesuffix("_at")
+            yield Finding(
+                rule="milestone-order",
+                where="milestones",
+                message=f"{b} {_utc(late):%H:%M}Z is before {a} {_utc(early):%H:%M}Z",
+                suggestion=f"fix one with `incident-tui milestone {draft.detail.key} {a} TIME`",
+                extra={"milestones": [first, second]},
             )
 
 

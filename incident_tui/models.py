@@ -76,6 +76,8 @@ class TimelineEntry(SQLModel, table=True):
     kind: str = "note"
     author: str
     text: str
+    actor: str = ""
+    """Who did it, when not whoever typed it (`author`): "CI/CD pipeline", a named engineer."""
     pinned: bool = False
     deleted_at: datetime | None = None
     deleted_by: str | None = None
@@ -136,10 +138,12 @@ class Postmortem(SQLModel, table=True):
     status: str = "draft"
     summary: str = ""
     root_cause: str = ""
-    contributing_factors: str = ""
-    what_went_well: str = ""
-    what_went_poorly: str = ""
-    lucky_breaks: str = ""
+    contributing_factors: str = "[]"
+    """The four list sections hold a JSON array of strings, one point each (migration
+    0005 turned the older free text into one point per line)."""
+    what_went_well: str = "[]"
+    what_went_poorly: str = "[]"
+    lucky_breaks: str = "[]"
     lessons_learned: str = ""
     users_affected: str = ""
     revenue_impact: str = ""

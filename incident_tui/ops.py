@@ -125,6 +125,7 @@ def _entry_view(row: m.TimelineEntry) -> Entry:
         text=row.text,
         pinned=row.pinned,
         version=row.version,
+        actor=row.actor,
     )
 
 
@@ -222,11 +223,15 @@ def log_entry(
     at: datetime | None = None,
     kind: str = "note",
     pinned: bool = False,
+    actor: str | None = None,
 ) -> Entry:
-    """Add an entry to the timeline (backdated when `at` is given)."""
+    """Add an entry to the timeline (backdated when `at` is given). `actor` is who did
+    it, when not the author (who typed it). An alert earlier than a derived detection
+    moves `detected` back to it (see `milestone_order`)."""
     body = valid_text(text, "entry text")
     kind = parse_kind(kind)
     author = valid_name(author, "author")
+    actor = valid_name(actor, "actor") if actor else ""
     occurred = _not_future(at, now, "entry time") if at else now
 
     number = parse_key(key)
@@ -242,6 +247,7 @@ def log_entry(
             author=author,
             text=body,
             pinned=pinned,
+            actor=actor,
         )
         session.add(entry)
         try:
@@ -250,9 +256,98 @@ def log_entry(
             if "foreign key" in str(error.orig).lower():
                 raise NotFound(f"no incident {incident_key(number)}") from None
             raise
+        if kind == "alert":
+            _detected_by_alert(session, number, occurred, author=author, now=now)
         return _entry_view(entry)
 
     return db.write(work)
+
+
+def _derived_milestones(session: Session, incident: m.Incident) -> set[str]:
+    """`started` and `detected` while nobody set them by hand (`milestone_order`)."""
+    from incident_tui.milestone_order import AUTO_AUTHOR, DERIVABLE
+
+    hand_set = set(
+        session.exec(
+            select(m.IncidentChange.field)
+            .where(m.IncidentChange.incident_id == incident.id)
+            .where(col(m.IncidentChange.field).in_(DERIVABLE))
+            .where(m.IncidentChange.author != AUTO_AUTHOR)
+        ).all()
+    )
+    derived = {name for name in DERIVABLE if name not in hand_set}
+    if "started_at" in derived and incident.started_at != incident.declared_at:
+        moved = session.exec(
+            select(m.IncidentChange.id)
+            .where(m.IncidentChange.incident_id == incident.id)
+            .where(m.IncidentChange.field == "started_at")
+        ).first()
+        if moved is None:  # given at the declaration (--started-at)
+            derived.discard("started_at")
+    return derived
+
+
+def _milestones(incident: m.Incident) -> dict[str, datetime | None]:
+    return {name: getattr(incident, name) for name in MILESTONES}
+
+
+def _move_milestones(
+    session: Session, incident: m.Incident, moves: dict[str, datetime], *, now: datetime
+) -> None:
+    from incident_tui.milestone_order import AUTO_AUTHOR
+
+    for name, at in moves.items():
+        _put_milestone(session, incident, name, at, author=AUTO_AUTHOR, at=at, now=now)
+
+
+def _put_milestone(
+    session: Session,
+    incident: m.Incident,
+    name: str,
+    value: datetime | None,
+    *,
+    author: str,
+    at: datetime,
+    now: datetime,
+) -> None:
+    """Set one milestone and record the change (old and new as ISO text)."""
+    old = getattr(incident, name)
+    setattr(incident, name, value)
+    _change(
+        session,
+        incident,
+        name,
+        old.isoformat() if old else None,
+        value.isoformat() if value else None,
+        author=author,
+        at=at,
+        now=now,
+    )
+
+
+def _detected_by_alert(
+    session: Session, number: int, occurred: datetime, *, author: str, now: datetime
+) -> None:
+    """`detected` defaults to the earlier of the declaration and the first alert (never
+    before the impact began, when that was given by hand)."""
+    from incident_tui.milestone_order import describe_moves, settle
+
+    incident = _incident(session, number, lock=True)
+    derived = _derived_milestones(session, incident)
+    detected = incident.detected_at
+    if "detected_at" not in derived or detected is None or occurred >= detected:
+        return
+    target = occurred
+    if "started_at" not in derived and incident.started_at > target:
+        target = incident.started_at
+    if target >= detected:
+        return
+    before = _milestones(incident)
+    moves = {"detected_at": target, **settle(before, "detected_at", target, derived)}
+    _move_milestones(session, incident, moves, now=now)
+    notes = describe_moves(moves, before, "detected_at", because="the first alert")
+    text = "Milestone " + ", ".join(notes)
+    _system_entry(session, incident, "status", text, author=author, at=now, now=now)
 
 
 def _entry_for_change(
@@ -429,6 +524,7 @@ def set_phase(
             reached = index >= PHASES.index(phase_name)
             current = getattr(incident, milestone)
             if reached and current is None:
+                notes.extend(_keep_order(session, incident, milestone, when, now=now))
                 setattr(incident, milestone, when)
                 _change(
                     session,
@@ -463,6 +559,21 @@ def set_phase(
         return text
 
     return db.write(work)
+
+
+def _keep_order(
+    session: Session, incident: m.Incident, milestone: str, when: datetime, *, now: datetime
+) -> list[str]:
+    """Move the derived milestones `milestone` at `when` must not precede; refuse when a
+    hand-set one is in the way. Returns what moved, for the entry's text."""
+    from incident_tui.milestone_order import describe_moves, settle
+
+    hint = f"; set it with `incident-tui milestone {incident_key(incident.id)} NAME TIME` first"
+    derived = _derived_milestones(session, incident)
+    before = _milestones(incident)
+    moves = settle(before, milestone, when, derived, hint=hint)
+    _move_milestones(session, incident, moves, now=now)
+    return describe_moves(moves, before, milestone)
 
 
 def set_severity(
@@ -511,24 +622,16 @@ def set_milestone(
 
     def work(session: Session) -> str:
         incident = _incident(session, key, lock=True)
-        old = getattr(incident, name)
-        setattr(incident, name, when)
-        _change(
-            session,
-            incident,
-            name,
-            old.isoformat() if old else None,
-            when.isoformat() if when else None,
-            author=author,
-            at=now,
-            now=now,
-        )
+        notes = _keep_order(session, incident, name, when, now=now) if when else []
+        _put_milestone(session, incident, name, when, author=author, at=now, now=now)
         label = name.removesuffix("_at")
         text = (
             f"Milestone {label} set to {when:%Y-%m-%d %H:%M:%S}Z"
             if when
             else f"Milestone {label} cleared"
         )
+        if notes:
+            text += "; " + ", ".join(notes)
         _system_entry(session, incident, "status", text, author=author, at=now, now=now)
         return text
 
@@ -873,7 +976,12 @@ def save_postmortem_field(
     db: Database, *, key: str | int, field: str, value: object, author: str, now: datetime
 ) -> None:
     """Set one field of the postmortem (summary, root cause, status, …): one transaction."""
-    from incident_tui.postmortem import EDITABLE_FIELDS, POSTMORTEM_STATUSES
+    from incident_tui.postmortem import (
+        EDITABLE_FIELDS,
+        LIST_FIELDS,
+        POSTMORTEM_STATUSES,
+        parse_users_affected,
+    )
 
     if field not in EDITABLE_FIELDS:
         raise IncidentError(f"the postmortem has no field {field!r}")
@@ -886,10 +994,14 @@ def save_postmortem_field(
     elif field == "sla_breached":
         if value is not None and not isinstance(value, bool):
             raise IncidentError("SLA breached is yes, no, or computed from the policy")
+    elif field in LIST_FIELDS:
+        value = stored_points(field, value)
     else:
         value = clean(str(value or "")).strip()
         if len(value) > MAX_TEXT:
             raise IncidentError(f"{field.replace('_', ' ')} is longer than {MAX_TEXT:,} characters")
+        if field == "users_affected":
+            parse_users_affected(value)
     valid_name(author, "author")
 
     def work(session: Session) -> None:
@@ -899,6 +1011,26 @@ def save_postmortem_field(
         row.updated_at = now
 
     db.write(work)
+
+
+def stored_points(field: str, value: object) -> str:
+    """A list section's points, cleaned, empty ones dropped, as stored (a JSON array)."""
+    import json
+
+    from incident_tui.postmortem import MAX_POINTS
+
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list | tuple):
+        raise IncidentError(f"{field.replace('_', ' ')} is a list of points")
+    points = [" ".join(clean(str(p)).split()) for p in value]
+    points = [p for p in points if p]
+    if len(points) > MAX_POINTS:
+        raise IncidentError(f"{field.replace('_', ' ')} has more than {MAX_POINTS} points")
+    for point in points:
+        if len(point) > MAX_TEXT:
+            raise IncidentError(f"a point is longer than {MAX_TEXT:,} characters")
+    return json.dumps(points, ensure_ascii=False)
 
 
 def _whys(session: Session, number: int) -> list[m.FiveWhy]:

@@ -6,31 +6,70 @@ Pure: no Textual, no database. `queries.postmortem_draft` builds a `PostmortemDr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from incident_tui.domain import AUDIENCES, Action, Change, IncidentDetail, IncidentFacts
+from incident_tui.domain import AUDIENCES, Action, Change, Holding, IncidentDetail, IncidentFacts
+from incident_tui.errors import IncidentError
 from incident_tui.policy import Policy, update_due
 
 POSTMORTEM_STATUSES: tuple[str, ...] = ("draft", "in-review", "published")
 TEXT_SECTIONS: tuple[tuple[str, str], ...] = (
     ("summary", "Summary"),
     ("root_cause", "Root cause"),
+    ("lessons_learned", "Lessons learned"),
+)
+"""The free-text sections: (field, heading)."""
+LIST_SECTIONS: tuple[tuple[str, str], ...] = (
     ("contributing_factors", "Contributing factors"),
     ("what_went_well", "What went well"),
     ("what_went_poorly", "What went poorly"),
-    ("lucky_breaks", "Lucky breaks"),
-    ("lessons_learned", "Lessons learned"),
+    ("lucky_breaks", "Where we got lucky"),
 )
-"""The free-text sections, in the order of the draft: (field, heading)."""
+"""The sections that are lists of points, one point each: (field, heading)."""
+MAX_POINTS = 100
 SHORT_FIELDS: tuple[tuple[str, str], ...] = (
     ("users_affected", "Users affected"),
     ("revenue_impact", "Revenue impact"),
     ("authors", "Authors"),
 )
 EDITABLE_FIELDS = frozenset(
-    [name for name, _ in TEXT_SECTIONS + SHORT_FIELDS] + ["status", "sla_breached"]
+    [name for name, _ in TEXT_SECTIONS + LIST_SECTIONS + SHORT_FIELDS] + ["status", "sla_breached"]
 )
+LIST_FIELDS = frozenset(name for name, _ in LIST_SECTIONS)
+
+_USERS = re.compile(
+    r"^(?:~|≈|about|approx\.?|approximately|around|over|>)?\s*([\d][\d,_ ]*)([km])?\+?$"
+)
+
+
+def parse_users_affected(text: str) -> int | None:
+    """`12500`, `~12,500`, `12k`, `1.2M` → a number of users; empty → None (unknown)."""
+    raw = " ".join(text.strip().lower().split())
+    if not raw:
+        return None
+    decimal = re.fullmatch(r"(?:~|≈|about|around)?\s*(\d+)\.(\d+)\s*([km])", raw)
+    if decimal:
+        whole, fraction, unit = decimal.groups()
+        scale = 1000 if unit == "k" else 1_000_000
+        return int(float(f"{whole}.{fraction}") * scale)
+    match = _USERS.match(raw)
+    digits = match.group(1).replace(",", "").replace("_", "").replace(" ", "") if match else ""
+    if not digits.isdigit():
+        raise IncidentError(
+            f"users affected is a number of users (12500, ~12,500, 12k), not {text.strip()!r}"
+        )
+    scale = {"k": 1000, "m": 1_000_000}.get(match.group(2) or "", 1) if match else 1
+    return int(digits) * scale
+
+
+def users_affected_number(text: str) -> int | None:
+    """The number in `users_affected`, or None when unknown (empty, or older free text)."""
+    try:
+        return parse_users_affected(text)
+    except IncidentError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -47,12 +86,13 @@ class PostmortemFields:
     status: str = "draft"
     summary: str = ""
     root_cause: str = ""
-    contributing_factors: str = ""
-    what_went_well: str = ""
-    what_went_poorly: str = ""
-    lucky_breaks: str = ""
+    contributing_factors: list[str] = field(default_factory=list)
+    what_went_well: list[str] = field(default_factory=list)
+    what_went_poorly: list[str] = field(default_factory=list)
+    lucky_breaks: list[str] = field(default_factory=list)
     lessons_learned: str = ""
     users_affected: str = ""
+    """As written (a number: `12500`, `~12,500`); `users_affected_number` reads it."""
     revenue_impact: str = ""
     sla_breached: bool | None = None
     """None: computed from the policy; True/False: set by hand."""
@@ -85,6 +125,7 @@ class Metrics:
     time_to_mitigate: timedelta | None
     time_to_resolve: timedelta | None
     impact_duration: timedelta | None
+    """Impact start to resolution (the model's `impact.duration`)."""
     cadence: list[CadenceAdherence]
     reconstructed: int
     reconstructed_worst: timedelta | None
@@ -119,9 +160,31 @@ class PostmortemDraft:
         return list(dict.fromkeys(holders))
 
     @property
+    def commanders(self) -> list[Holding]:
+        """Every holding of the commander role, in order (a handover ends one, starts
+        the next)."""
+        return sorted(
+            (h for h in self.detail.holdings if h.role == "commander"),
+            key=lambda h: h.started_at,
+        )
+
+    @property
     def commander(self) -> str | None:
-        commanders = [h.holder for h in self.detail.holdings if h.role == "commander"]
-        return commanders[0] if commanders else None
+        """The incident commander of record: the one holding the role when the incident
+        was resolved (while it is open, the one holding it now; else the last one)."""
+        holdings = self.commanders
+        resolved = self.detail.milestones.get("resolved_at")
+        if resolved is not None:
+            at_resolution = [
+                h
+                for h in holdings
+                if h.started_at <= resolved and (h.ended_at is None or h.ended_at > resolved)
+            ]
+            if at_resolution:
+                return at_resolution[-1].holder
+        current = [h for h in holdings if h.ended_at is None]
+        chosen = current or holdings
+        return chosen[-1].holder if chosen else None
 
     @property
     def sla_breached(self) -> bool | None:
@@ -132,14 +195,54 @@ class PostmortemDraft:
     @property
     def spans_days(self) -> bool:
         days = {e.occurred_at.date() for e in self.detail.timeline}
-        started = self.detail.milestones.get("started_at")
-        if started is not None:
-            days.add(started.date())
+        for at in self.detail.milestones.values():
+            if at is not None:
+                days.add(at.date())
         return len(days) > 1
 
 
 def _between(start: datetime | None, end: datetime | None) -> timedelta | None:
-    return end - start if start is not None and end is not None else None
+    """end − start; None when either is unknown or they are out of order (a metric is
+    never negative: the lint's milestone-order rule points at the pair instead)."""
+    if start is None or end is None or end < start:
+        return None
+    return end - start
+
+
+def _utc_clock(at: datetime, with_date: bool) -> str:
+    from datetime import UTC
+
+    at = at.astimezone(UTC)
+    return f"{at:%Y-%m-%d %H:%M}" if with_date else f"{at:%H:%M}"
+
+
+def _minutes_text(delta: timedelta) -> str:
+    minutes = round(delta.total_seconds() / 60)
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    for count, unit in ((days, "day"), (hours, "hour"), (minutes, "minute")):
+        if count:
+            parts.append(f"{count} {unit}{'s' if count != 1 else ''}")
+    return " ".join(parts) or "under a minute"
+
+
+def impact_duration_text(started: datetime | None, resolved: datetime | None) -> str:
+    """The model's `impact.duration`: `47 minutes (14:23 - 15:10 UTC)`; dates in the
+    range when it crosses midnight; `ongoing since 14:23 UTC` before resolution."""
+    from datetime import UTC
+
+    if started is None:
+        return "unknown"
+    if resolved is None:
+        return (
+            f"ongoing since {_utc_clock(started, False)} UTC ({started.astimezone(UTC):%Y-%m-%d})"
+        )
+    if resolved < started:
+        return f"unknown (resolved {_utc_clock(resolved, True)} UTC before the impact began)"
+    with_date = started.astimezone(UTC).date() != resolved.astimezone(UTC).date()
+    span = f"{_utc_clock(started, with_date)} - {_utc_clock(resolved, with_date)} UTC"
+    return f"{_minutes_text(resolved - started)} ({span})"
 
 
 def cadence_adherence(
@@ -213,7 +316,7 @@ def compute_metrics(detail: IncidentDetail, policy: Policy, *, now: datetime) ->
         time_to_acknowledge=_between(detected, m.get("acknowledged_at")),
         time_to_mitigate=_between(started, mitigated),
         time_to_resolve=_between(started, resolved),
-        impact_duration=_between(started, mitigated or resolved),
+        impact_duration=_between(started, resolved),
         cadence=[
             cadence_adherence(detail, policy, audience, now=now)
             for audience in AUDIENCES

@@ -34,7 +34,13 @@ from incident_tui.domain import (
 from incident_tui.drill import DrillSource
 from incident_tui.errors import NotFound
 from incident_tui.policy import DEFAULT_POLICY, Policy, deadlines
-from incident_tui.postmortem import PostmortemDraft, PostmortemFields, Why, compute_metrics
+from incident_tui.postmortem import (
+    LIST_FIELDS,
+    PostmortemDraft,
+    PostmortemFields,
+    Why,
+    compute_metrics,
+)
 from incident_tui.store import Database
 from incident_tui.timeparse import stored_utc
 
@@ -99,7 +105,7 @@ def load_facts(session: Session, incident: m.Incident) -> IncidentFacts:
 
 
 _TIMELINE_SQL = text(
-    "SELECT id, occurred_at, recorded_at, kind, author, text, pinned, version"
+    "SELECT id, occurred_at, recorded_at, kind, author, text, pinned, version, actor"
     " FROM timeline_entry WHERE incident_id = :number AND deleted_at IS NULL"
     " ORDER BY occurred_at, id"
 )
@@ -114,9 +120,8 @@ def timeline(session: Session, number: int) -> list[Entry]:
     each is kept for those."""
     shared: dict[object, object] = {}
     entries = []
-    for id, occurred, recorded, kind, author, body, pinned, version in session.connection().execute(
-        _TIMELINE_SQL, {"number": number}
-    ):
+    rows = session.connection().execute(_TIMELINE_SQL, {"number": number})
+    for id, occurred, recorded, kind, author, body, pinned, version, actor in rows:
         occurred_at = stored_utc(occurred)
         recorded_at = occurred_at if recorded == occurred else stored_utc(recorded)
         entries.append(
@@ -129,6 +134,7 @@ def timeline(session: Session, number: int) -> list[Entry]:
                 body,
                 bool(pinned),
                 version,
+                shared.setdefault(actor, actor),
             )
         )
     return entries
@@ -263,8 +269,8 @@ class TimelineChanges:
 
 
 _CHANGES_SQL = text(
-    "SELECT id, occurred_at, recorded_at, kind, author, text, pinned, version, deleted_at"
-    " FROM timeline_entry"
+    "SELECT id, occurred_at, recorded_at, kind, author, text, pinned, version, deleted_at,"
+    " actor FROM timeline_entry"
     # `+ 0` keeps SQLite on the primary key's range instead of scanning the incident's
     # whole (incident_id, occurred_at) index for ids past the cursor.
     " WHERE incident_id + 0 = :number"
@@ -292,7 +298,7 @@ def _timeline_changes(session: Session, number: int, since: TimelineCursor) -> T
     entries = []
     removed: set[int] = set()
     top_entry = since.entry_id
-    for id, occurred, recorded, kind, author, body, pinned, version, deleted_at in rows:
+    for id, occurred, recorded, kind, author, body, pinned, version, deleted_at, actor in rows:
         top_entry = max(top_entry, id)
         if deleted_at is None:
             entries.append(
@@ -305,6 +311,7 @@ def _timeline_changes(session: Session, number: int, since: TimelineCursor) -> T
                     body,
                     bool(pinned),
                     version,
+                    actor,
                 )
             )
         else:
@@ -401,6 +408,26 @@ def list_incidents(
     return active + rest
 
 
+def postmortem_points(stored: str | None) -> list[str]:
+    """A list section as stored (a JSON array of strings) read back as its points."""
+    import json
+
+    try:
+        value = json.loads(stored or "[]")
+    except ValueError:  # text an older version left: one point per line
+        return [line.strip() for line in (stored or "").splitlines() if line.strip()]
+    if isinstance(value, list):
+        return [str(point) for point in value]
+    return [str(value)] if value else []
+
+
+def postmortem_fields(row: m.Postmortem) -> PostmortemFields:
+    values = {name: getattr(row, name) for name in PostmortemFields.__dataclass_fields__}
+    for name in LIST_FIELDS:
+        values[name] = postmortem_points(values[name])
+    return PostmortemFields(**values)
+
+
 def postmortem_draft(
     db: Database, key: str | int, *, now: datetime, policy: Policy = DEFAULT_POLICY
 ) -> PostmortemDraft:
@@ -416,13 +443,7 @@ def postmortem_draft(
             .order_by(col(m.FiveWhy.position))
         ).all()
         changes = recorded_changes(session, number)
-    written = (
-        PostmortemFields(
-            **{name: getattr(row, name) for name in PostmortemFields.__dataclass_fields__}
-        )
-        if row is not None
-        else PostmortemFields()
-    )
+    written = postmortem_fields(row) if row is not None else PostmortemFields()
     return PostmortemDraft(
         detail=detail,
         fields=written,

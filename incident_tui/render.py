@@ -63,6 +63,7 @@ def detail_json(
                 "author": clean(e.author),
                 "text": clean(e.text),
                 "pinned": e.pinned,
+                "actor": clean(e.actor or e.author),
             }
             for e in detail.timeline
         ],

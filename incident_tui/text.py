@@ -38,6 +38,14 @@ def clean(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+def strip_escapes(text: str) -> str:
+    """`text` without its escape sequences (and any stray ESC), everything else kept in
+    place: `A \x1b[31mred\x1b[0m B` → `A red B`."""
+    if "\x1b" not in text and "\x9b" not in text and "\x9d" not in text:
+        return text
+    return _ESCAPES.sub("", text).replace("\x1b", "")
+
+
 def one_line(text: str, limit: int | None = None) -> str:
     """`clean(text)` folded onto one line (for list cells, notifications, the timeline)."""
     flat = " ".join(clean(text).split())

@@ -164,3 +164,34 @@ def pg(pg_url):
     db = open_database(pg_url)
     yield db
     db.dispose()
+
+
+# --- every JSON export the suite makes is checked against the shipped schema ---------------
+
+
+def assert_valid_export(doc: dict) -> None:
+    """`doc` (a JSON export, parsed) validates against `incident-tui export --schema`."""
+    import jsonschema
+
+    from incident_tui.export_json import schema
+
+    jsonschema.validate(doc, schema(), format_checker=jsonschema.FormatChecker())
+
+
+@pytest.fixture(autouse=True)
+def exports_follow_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wrap the one builder of the JSON export: in-process exports are validated as they
+    are made (command-line tests validate what the subprocess printed themselves)."""
+    from incident_tui import export, export_json
+
+    build = export_json.to_json
+
+    def checked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        import json
+
+        doc = build(*args, **kwargs)
+        assert_valid_export(json.loads(json.dumps(doc)))
+        return doc
+
+    monkeypatch.setattr(export_json, "to_json", checked)
+    monkeypatch.setattr(export, "to_json", checked)

@@ -125,7 +125,9 @@ def test_the_done_when_walk_through(cli: CliRunner, db_path: Path) -> None:
     assert detail["key"] == "INC-1"
     assert detail["severity"] == 1
     assert detail["phase"] == "investigating"
-    assert detail["started_at"] == "2026-11-24T09:02:00Z"
+    # The alert backdated to 08:59 is the detection, and the impact began by then (both
+    # were derived: nobody set them by hand).
+    assert detail["started_at"] == detail["detected_at"] == "2026-11-24T08:59:00Z"
     assert detail["acknowledged_at"] == "2026-11-24T09:02:00Z"
     assert detail["resolved_at"] is None
     assert detail["roles"] == {"commander": "alex", "tech_lead": "sam"}
@@ -174,8 +176,8 @@ def test_the_done_when_walk_through(cli: CliRunner, db_path: Path) -> None:
         "seconds_left": 13 * 60,
     }
     assert deadline(detail, "update:external")["due_at"] == "2026-11-24T09:32:00Z"
-    assert deadline(detail, "escalate")["due_at"] == "2026-11-24T09:32:00Z"
-    assert deadline(detail, "resolve")["due_at"] == "2026-11-24T10:02:00Z"
+    assert deadline(detail, "escalate")["due_at"] == "2026-11-24T09:29:00Z"  # detected 08:59
+    assert deadline(detail, "resolve")["due_at"] == "2026-11-24T09:59:00Z"  # from 08:59
 
     # Overdue countdowns are negative.
     late = show(cli, now=at(9, 30))

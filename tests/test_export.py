@@ -62,8 +62,9 @@ def draft(db, number):
 
 def test_metrics_come_from_the_milestones(db) -> None:
     metrics = draft(db, scenario(db)).metrics
-    assert metrics.time_to_detect == timedelta(minutes=8)
-    assert metrics.time_to_acknowledge == timedelta(minutes=2)
+    # Detected at the first alert (08:02, backdated), not at the declaration (08:08).
+    assert metrics.time_to_detect == timedelta(minutes=2)
+    assert metrics.time_to_acknowledge == timedelta(minutes=8)
     assert metrics.time_to_mitigate == timedelta(minutes=50)
     assert metrics.time_to_resolve == timedelta(minutes=58)
     assert metrics.reconstructed == 1 and metrics.reconstructed_worst == timedelta(minutes=37)
@@ -135,15 +136,17 @@ def test_json_has_the_agreed_fields(db) -> None:
             "event": "EU error rate rises",
             "actor": "tom",
             "kind": "alert",
+            "author": "tom",
         }
     ]
+    assert doc["date"] == "2026-11-24T08:02:00Z"  # a date-time: when the impact began
     assert doc["actionItems"] == [
         {
             "description": "Add a test",
             "type": "prevent",
             "owner": "tom",
             "priority": "P1",
-            "dueDate": None,
+            "dueDate": "",
             "status": "open",
             "jiraTicket": "OPS-1",
         }
@@ -187,9 +190,9 @@ def test_markdown_tables_stay_tables_whatever_the_text(db) -> None:
     markdown = export.to_markdown(draft(db, number))
     tokens = parse(markdown)
     found = tables(tokens)
-    timeline = next(tbl for tbl in found if tbl[0] == ["Time", "Event", "Actor"])
-    assert all(len(row) == 3 for row in timeline)
-    hostile_row = timeline[-1]
+    timeline = next(tbl for tbl in found if tbl[0] == ["Time", "Kind", "Event", "Actor"])
+    assert all(len(row) == 4 for row in timeline)
+    hostile_row = timeline[-1][1:]
     html = MarkdownIt("commonmark").enable("table").render(markdown)
     assert "<b>html</b>" not in html and "&lt;b&gt;html&lt;/b&gt;" in html
     assert "\x1b" not in markdown
@@ -212,7 +215,9 @@ def test_user_text_cannot_make_headings_or_lists(db) -> None:
         author="mira",
         now=NOW,
     )
-    tokens = parse(export.to_markdown(draft(db, number)))
+    markdown = export.to_markdown(draft(db, number))
+    section = markdown.split("## Root cause\n", 1)[1].split("\n## ", 1)[0]
+    tokens = parse(section.split("### Contributing factors", 1)[0])
     types = {tok.type for tok in tokens}
     assert "bullet_list_open" not in types and "ordered_list_open" not in types
     assert "blockquote_open" not in types and "hr" not in types
@@ -229,7 +234,7 @@ def test_a_multi_day_incident_shows_dates_in_its_timeline(db) -> None:
         db, key=number, text="overnight", author="raj", now=NOW.replace(hour=2), pinned=True
     )
     markdown = export.to_markdown(draft(db, number))
-    assert "| 2026-11-24 02:02Z | overnight | raj |" in markdown
+    assert "| 2026-11-24 02:02Z | note | overnight | raj |" in markdown
 
 
 def test_a_template_in_the_config_dir_replaces_ours(db, tmp_path) -> None:

@@ -57,7 +57,7 @@ def enrich(db, number: int) -> None:
         ("what_went_poorly", "detection took 8 min"),
         ("lucky_breaks", "the snapshot existed"),
         ("lessons_learned", "test shard maps"),
-        ("users_affected", "~60% of EU searches"),
+        ("users_affected", "~12,500"),
         ("revenue_impact", "EUR 40k"),
         ("authors", "mira, tom"),
         ("status", "in-review"),
@@ -292,7 +292,7 @@ def _mutations():
         ("other-format", put("pagerduty", "format"), '"format" is "pagerduty"'),
         ("no-version", drop("formatVersion"), '"formatVersion" is missing'),
         ("text-version", put("1", "formatVersion"), '"formatVersion" must be a whole number'),
-        ("newer", put(2, "formatVersion"), "exported by a newer incident-tui (format version 2"),
+        ("newer", put(3, "formatVersion"), "exported by a newer incident-tui (format version 3"),
         ("no-record", drop("record"), '"record" is missing'),
         ("no-title", drop("record", "title"), "record.title is missing"),
         ("empty-title", put("  ", "record", "title"), "record.title is wrong: it is empty"),
@@ -415,7 +415,7 @@ def test_the_export_says_its_format(db) -> None:
 
     ops.declare(db, title="Versioned", severity=3, author="mira", now=SEEDED_AT)
     doc = export.to_json(queries.postmortem_draft(db, 1, now=NOW))
-    assert (doc["format"], doc["formatVersion"]) == ("incident-tui", 1)
+    assert (doc["format"], doc["formatVersion"]) == ("incident-tui", 2)
     assert doc["record"]["declaredAt"] == "2026-11-24T09:01:00.123456Z"
     with pytest.raises(IncidentError, match="newer incident-tui"):
         importer.parse_export(json.dumps({**doc, "formatVersion": 99}), "f.json")

@@ -9,7 +9,7 @@ import pytest
 
 from incident_tui.domain import Action, Entry, Holding, IncidentDetail, IncidentFacts
 from incident_tui.lint import GAP, RULES, lint
-from incident_tui.postmortem import Metrics, PostmortemDraft, PostmortemFields, Why
+from incident_tui.postmortem import LIST_FIELDS, Metrics, PostmortemDraft, PostmortemFields, Why
 
 STARTED = datetime(2026, 11, 24, 8, 55, tzinfo=UTC)
 MILESTONES = {
@@ -26,6 +26,16 @@ GOOD_WHYS = [
     Why(3, "Why was the cache stale?", "The deploy pipeline does not check the map version."),
 ]
 _TEXT_FIELDS = {f.name for f in dataclass_fields(PostmortemFields)}
+WRITTEN: dict[str, object] = {
+    "summary": "EU search returned empty results for 63 min after indexer v2.14 shipped.",
+    "root_cause": "The deploy pipeline did not check the shard map version.",
+    "contributing_factors": ["No compatibility test between indexer and shard map."],
+    "what_went_well": ["The rollback was rehearsed."],
+    "what_went_poorly": ["Detection took 3 min."],
+    "lucky_breaks": ["The snapshot existed."],
+    "users_affected": "~12,500",
+}
+"""A draft the model would accept: every section written, users affected a number."""
 _DETAIL_FIELDS = {f.name for f in dataclass_fields(IncidentDetail)}
 
 
@@ -59,7 +69,10 @@ def make_draft(**overrides: object) -> PostmortemDraft:
     the milestones (`milestones={...}` is merged) or the whys, by name."""
     milestones = {**MILESTONES, **overrides.pop("milestones", {})}  # type: ignore[dict-item]
     whys = overrides.pop("whys", GOOD_WHYS)
-    text = {k: overrides.pop(k) for k in list(overrides) if k in _TEXT_FIELDS}
+    text = {**WRITTEN, **{k: overrides.pop(k) for k in list(overrides) if k in _TEXT_FIELDS}}
+    for name in LIST_FIELDS:  # a list section given as one string is one point
+        if isinstance(text[name], str):
+            text[name] = [text[name]]
     every_ten_minutes = [entry(STARTED + timedelta(minutes=m)) for m in range(0, 86, 10)]
     detail_values: dict = {
         "number": 7,
@@ -125,9 +138,11 @@ def test_a_well_kept_draft_has_nothing_to_fix() -> None:
 def test_the_rules_are_exported_in_the_order_findings_come_in() -> None:
     draft = make_draft(
         root_cause="Human error.",
+        lucky_breaks=[],
+        users_affected="",
         actions=[action(1, owner=None)],
-        whys=[],
-        milestones={"detected_at": None},
+        whys=[Why(1, "Why?", "")],
+        milestones={"detected_at": None, "resolved_at": STARTED + timedelta(minutes=50)},
         timeline=[],
     )
     rules = [f.rule for f in lint(draft)]
@@ -278,8 +293,8 @@ def test_complete_action_items_pass() -> None:
 
 def test_fewer_than_three_answered_whys_are_flagged() -> None:
     draft = make_draft(whys=[*GOOD_WHYS[:2], Why(3, "Why was the cache stale?", "  ")])
-    [finding] = lint(draft)
-    assert finding.rule == "few-whys"
+    finding, unanswered = lint(draft)
+    assert (finding.rule, unanswered.rule) == ("few-whys", "unanswered-why")
     assert finding.where == "five whys"
     assert "only 2 of the five whys have a question and an answer" in finding.message
     assert "(1 incomplete)" in finding.message
@@ -369,3 +384,38 @@ def test_exactly_fifteen_minutes_of_quiet_is_fine() -> None:
     timeline = [entry(at(8, 55) + timedelta(minutes=m)) for m in (0, 15, 30)]
     draft = make_draft(timeline=timeline, milestones={"resolved_at": at(9, 40)})
     assert findings(draft, "timeline-gap") == []
+
+
+# --- what the model expects ---------------------------------------------------------------
+
+
+def test_an_empty_section_the_model_expects_is_flagged() -> None:
+    draft = make_draft(lucky_breaks=[], root_cause="  ")
+    assert [f.where for f in findings(draft, "empty-section")] == [
+        "root cause",
+        "where we got lucky",
+    ]
+
+
+@pytest.mark.parametrize("written", ["", "most EU users"])
+def test_users_affected_unknown_is_flagged(written: str) -> None:
+    [finding] = findings(make_draft(users_affected=written), "users-affected")
+    assert "the export says 0" in finding.message and "12500" in finding.suggestion
+
+
+def test_a_why_with_an_empty_answer_is_flagged() -> None:
+    draft = make_draft(whys=[*GOOD_WHYS, Why(4, "Why no check?", " ")])
+    [finding] = findings(draft, "unanswered-why")
+    assert finding.message == "why #4 has no answer"
+
+
+def test_milestones_out_of_order_are_pointed_at_not_shown_negative() -> None:
+    draft = make_draft(milestones={"acknowledged_at": STARTED + timedelta(minutes=1)})
+    [finding] = findings(draft, "milestone-order")
+    assert finding.message == "acknowledged 08:56Z is before detected 08:58Z"
+
+
+def test_a_blaming_point_names_its_section_and_point() -> None:
+    draft = make_draft(what_went_poorly=["Paging worked.", "Tom should have checked the map."])
+    [finding] = findings(draft, "blame")
+    assert (finding.where, finding.extra["point"]) == ("what went poorly", 2)

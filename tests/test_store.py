@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 
 from incident_tui import ops, queries
 from incident_tui.errors import StorageError
+from incident_tui.postmortem import LIST_FIELDS
 from incident_tui.store import SCHEMA_HEAD, SCHEMA_REVISIONS, open_database, upgrade
 from tests.conftest import FROZEN_AT, TABLES, table_dump
 
@@ -136,9 +138,22 @@ def test_a_first_version_database_upgrades_with_every_row_intact(tmp_path: Path)
         assert table_dump_of(backup, old_tables) == before  # the backup is the old database
         after = table_dump_of(path, old_tables)
         for table in old_tables:
-            if table == "timeline_entry":  # one new column, `version`, starts at 1
-                assert [r[:-1] for r in after[table]] == before[table]
-                assert {r[-1] for r in after[table]} == {1}
+            if table == "timeline_entry":  # new columns: `version` starts at 1, `actor` ""
+                assert [r[:-2] for r in after[table]] == before[table]
+                assert {r[-2:] for r in after[table]} == {(1, "")}
+            elif table == "postmortem":  # 0005: the list sections as arrays of points
+                columns = [
+                    c[1] for c in sqlite3.connect(path).execute("PRAGMA table_info(postmortem)")
+                ]
+                lists = [columns.index(name) for name in LIST_FIELDS]
+                expected = [
+                    tuple(
+                        json.dumps([v], ensure_ascii=False) if i in lists else v
+                        for i, v in enumerate(row)
+                    )
+                    for row in before[table]
+                ]
+                assert after[table] == expected
             else:
                 assert after[table] == before[table], table
         revision = sqlite3.connect(path).execute("SELECT version_num FROM alembic_version")

@@ -64,7 +64,19 @@ async def type_line(pilot, text: str) -> None:
     entry.value = text
     entry.cursor_position = len(text)
     await pilot.press("enter")
+    await settled(pilot)
+
+
+async def settled(pilot, screen=None) -> None:
+    """Wait until every line taken is written (or refused), reported and drawn."""
+    screen = screen or pilot.app.screen
     await pilot.pause()
+    for _ in range(2000):
+        if not isinstance(screen, WarRoomScreen) or screen.writes_settled:
+            await pilot.pause()
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the lines typed were never written")
 
 
 def status_text(screen) -> str:
@@ -224,7 +236,7 @@ async def test_a_full_disk_keeps_the_line_and_says_why(db, clock, monkeypatch) -
         assert len(shown_texts(screen)) == shown
         monkeypatch.undo()
         await pilot.press("enter")
-        await pilot.pause()
+        await settled(pilot)
         assert entries(db, number)[-1].text == "this must not be lost either"
 
 

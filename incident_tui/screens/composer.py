@@ -19,6 +19,7 @@ from incident_tui.errors import IncidentError
 from incident_tui.policy import Policy
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.text import one_line
+from incident_tui.widgets.fields import TextField
 from incident_tui.widgets.look import KIND_STYLES, clock_time, steady_cursors
 from incident_tui.widgets.state_panes import AUDIENCE_TITLES
 
@@ -100,7 +101,7 @@ class ComposerScreen(SizeGuarded, ModalScreen[bool]):
                         self._label(audience), value=audience == self.audience, name=audience
                     )
             with Horizontal(id="composer-body"):
-                yield TextArea(self._initial, id="update-text", soft_wrap=True)
+                yield TextField(self._initial, id="update-text", soft_wrap=True)
                 with VerticalScroll(id="since"):
                     yield Static(id="since-entries")
             yield Static(id="composer-status")

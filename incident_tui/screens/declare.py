@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.widgets.fields import Field
 from incident_tui.widgets.look import steady_cursors
 
 Declare = Callable[[dict[str, str]], int | str]
@@ -42,15 +43,15 @@ class DeclareScreen(SizeGuarded, ModalScreen[int | None]):
         with Vertical(classes="dialog", id="declare-form"):
             yield Label("Declare an incident", classes="dialog-title")
             yield Label("Title")
-            yield Input(id="title", placeholder="What is broken, in a few words")
+            yield Field(id="title", placeholder="What is broken, in a few words")
             yield Label("Severity (1 = complete outage … 4 = cosmetic)")
-            yield Input(id="severity", placeholder="1, 2, 3 or 4", max_length=5)
+            yield Field(id="severity", placeholder="1, 2, 3 or 4", max_length=5)
             yield Label("Commander")
-            yield Input(self.commander, id="commander")
+            yield Field(self.commander, id="commander")
             yield Label("Impact began (optional: 14:32, -20m, ISO; default now)")
-            yield Input(id="started", placeholder="now")
+            yield Field(id="started", placeholder="now")
             yield Label("Summary (optional)")
-            yield Input(id="summary")
+            yield Field(id="summary")
             yield Static(
                 Text("enter: declare   tab: next field   esc: cancel"), classes="dialog-help"
             )

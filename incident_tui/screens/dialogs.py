@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from incident_tui.domain import Entry
 from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.widgets.fields import Field
 from incident_tui.widgets.look import steady_cursors
 
 
@@ -86,9 +87,9 @@ class EditEntryScreen(SizeGuarded, ModalScreen[bool]):
                 Text(f"Edit entry #{self.entry.id} ({self.entry.kind})"), classes="dialog-title"
             )
             yield Label("Time")
-            yield Input(self.shown_time, id="edit-time")
+            yield Field(self.shown_time, id="edit-time")
             yield Label("Text")
-            yield Input(self.entry.text, id="edit-text")
+            yield Field(self.entry.text, id="edit-text")
             yield Static(Text("enter: save   esc: cancel"), classes="dialog-help")
             yield Static("", id="edit-error", classes="dialog-error")
 
@@ -115,7 +116,9 @@ class FormScreen(SizeGuarded, ModalScreen[bool]):
     """A few labelled one-line fields; Enter saves through `save`, which may refuse with
     a one-line error (the form stays open, as typed); Escape cancels."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="cancel-form", tooltip="Close")]
+    BINDINGS = [
+        Binding("escape", "dismiss(False)", "Cancel", id="cancel-form", tooltip="Close"),
+    ]
 
     def __init__(self, title: str, fields: list[tuple[str, str, str]], save: FormSave) -> None:
         super().__init__()
@@ -129,7 +132,7 @@ class FormScreen(SizeGuarded, ModalScreen[bool]):
             yield Label(Text(self.title_text), classes="dialog-title")
             for field_id, label, value in self.fields:
                 yield Label(Text(label))
-                yield Input(value, id=field_id)
+                yield Field(value, id=field_id)
             yield Static(Text("enter: save   tab: next field   esc: cancel"), classes="dialog-help")
             yield Static("", id="form-error", classes="dialog-error")
 

@@ -1,11 +1,15 @@
 """The postmortem: write the blameless draft from what the war room recorded, see the
 metrics and the lint beside it, export it. Every change is saved as you go, one
 transaction per change (text fields a moment after you stop typing, or when you leave).
+
+Keys: the footer's keys are priority bindings none of the text widgets take (TextArea
+keeps F6/F7 for select line/all), so they work with a field focused. The screen opens
+in the summary; Tab moves field to field. Changes made elsewhere (another terminal, the
+CLI) show within a tick, except in a field being typed in.
 """
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from rich.text import Text
@@ -19,9 +23,17 @@ from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from incident_tui.errors import IncidentError
-from incident_tui.postmortem import POSTMORTEM_STATUSES, TEXT_SECTIONS, PostmortemDraft
+from incident_tui.postmortem import (
+    LIST_FIELDS,
+    LIST_SECTIONS,
+    POSTMORTEM_STATUSES,
+    TEXT_SECTIONS,
+    PostmortemDraft,
+)
+from incident_tui.screens.postmortem_items import PostmortemItems
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.text import one_line
+from incident_tui.widgets.fields import Field, PointsArea, TextField
 from incident_tui.widgets.look import steady_cursors
 
 SAVE_AFTER = 0.6
@@ -31,35 +43,63 @@ KEY_EVENT_CHOICES = 300
 """Entries offered as key events: the pinned ones and the latest of these kinds."""
 
 
-class PostmortemScreen(SizeGuarded, Screen[None]):
+class PostmortemScreen(PostmortemItems, SizeGuarded, Screen[None]):
+    # The fields are Field/TextField: their keys run in order and none of the footer's
+    # keys is taken by them (TextArea's own F6/F7 are left out).
     BINDINGS = [
-        Binding("escape", "back", "Back", id="pm-back", tooltip="Save and go back to the war room"),
         Binding(
-            "f2", "cycle_status", "Status", id="pm-status", tooltip="draft → in-review → published"
+            "escape",
+            "back",
+            "Back",
+            id="pm-back",
+            tooltip="Save and go back to the war room",
         ),
-        Binding("f3", "cycle_sla", "SLA", id="pm-sla", tooltip="SLA breached: computed, yes, no"),
-        Binding("f4", "add_why", "Add why", id="pm-add-why", tooltip="Add a question/answer pair"),
         Binding(
-            "ctrl+n", "add_action", "Add action", id="pm-add-action", tooltip="Add an action item"
+            "f2",
+            "cycle_status",
+            "Status",
+            id="pm-status",
+            tooltip="draft → in-review → published",
+        ),
+        Binding(
+            "f3",
+            "cycle_sla",
+            "SLA",
+            id="pm-sla",
+            tooltip="SLA breached: computed, yes, no",
+        ),
+        Binding(
+            "f4",
+            "add_why",
+            "+Why",
+            id="pm-add-why",
+            tooltip="Add a question/answer pair",
+        ),
+        Binding(
+            "ctrl+n",
+            "add_action",
+            "+Action",
+            id="pm-add-action",
+            tooltip="Add an action item",
         ),
         Binding(
             "f5",
             "export('markdown')",
-            "Export .md",
+            ".md",
             id="pm-export-md",
             tooltip="Write the Markdown draft to a file",
         ),
         Binding(
-            "f6",
+            "f8",
             "export('json')",
-            "Export .json",
+            ".json",
             id="pm-export-json",
             tooltip="Write the JSON draft to a file",
         ),
         Binding(
-            "f7",
+            "f9",
             "copy_markdown",
-            "Copy .md",
+            "Copy",
             id="pm-copy",
             tooltip="Copy the Markdown draft to the clipboard (OSC 52)",
         ),
@@ -73,6 +113,10 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
         self._loaded: dict[str, str] = {}
         """What each field showed when filled, so filling it is not taken for typing."""
         self._save_timer: Timer | None = None
+        self._data_version: int | None = None
+        self._refused: dict[str, str] = {}
+        """Field → why its last save was refused (shown again after the others saved)."""
+        self._read_at = 0.0
 
     # --- layout -----------------------------------------------------------------------
 
@@ -81,14 +125,18 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
         with Horizontal(id="pm-body"):
             with VerticalScroll(id="pm-form"):
                 yield Label("Summary")
-                yield TextArea(id="summary", soft_wrap=True)
-                yield Label("Impact: users affected · revenue impact")
+                yield TextField(id="summary")
+                yield Label("Impact: users affected (a number) · revenue impact")
                 with Horizontal(classes="pm-pair"):
-                    yield Input(id="users_affected", placeholder="e.g. ~40% of EU users")
-                    yield Input(id="revenue_impact", placeholder="e.g. €12k in lost orders")
-                for name, heading in TEXT_SECTIONS[1:]:
-                    yield Label(heading)
-                    yield TextArea(id=name, soft_wrap=True)
+                    yield Field(id="users_affected", placeholder="e.g. 12500 or ~12,500")
+                    yield Field(id="revenue_impact", placeholder="e.g. €12k in lost orders")
+                yield Label("Root cause")
+                yield TextField(id="root_cause")
+                for name, heading in LIST_SECTIONS:
+                    yield Label(f"{heading} — one point per line · ctrl+↑/↓ moves a point")
+                    yield PointsArea(id=name)
+                yield Label("Lessons learned")
+                yield TextField(id="lessons_learned")
                 yield Label("Five whys — enter edits · ctrl+↑/↓ moves · delete removes · F4 adds")
                 yield OptionList(id="whys")
                 yield Label("Action items — enter edits · ctrl+n adds")
@@ -96,18 +144,43 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
                 yield Label("Key events — enter marks or unmarks (pinned entries)")
                 yield OptionList(id="key-events")
                 yield Label("Authors (comma-separated; empty: the role holders)")
-                yield Input(id="authors")
+                yield Field(id="authors")
             with Vertical(id="pm-side"):
                 yield Static(id="pm-metrics")
                 yield Static(id="pm-lint")
         yield Static(id="pm-status")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # room for every key at 80 columns
 
     def on_mount(self) -> None:
         steady_cursors(self)
         self.query_one("#pm-metrics").border_title = "Metrics"
         self.query_one("#pm-lint").border_title = "Lint"
+        self.query_one("#summary", TextArea).focus()  # where the author types first
+        self.watch(self.app, "changes", self._poll, init=False)
+        self.watch(self.app, "now", self._on_tick, init=False)
         self.load()
+
+    def _on_tick(self, _now: object = None) -> None:
+        import time
+
+        if self.app.should_poll(time.monotonic() - self._read_at):  # type: ignore[attr-defined]
+            self._poll()
+
+    def _poll(self, _changes: object = None) -> None:
+        """Reread the draft when another writer changed the database (a cheap
+        data_version check first)."""
+        import time
+
+        if self.draft is None or not self.is_current:
+            return
+        self._read_at = time.monotonic()
+        try:
+            version = self.app.get_database().data_version()  # type: ignore[attr-defined]
+        except IncidentError:
+            return
+        if version is None or version != self._data_version:
+            self._data_version = version
+            self.load()
 
     # --- reading ----------------------------------------------------------------------
 
@@ -131,19 +204,40 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
     def show(self, draft: PostmortemDraft) -> None:
         first = self.draft is None
         self.draft = draft
-        if first:  # fill the fields once; later reads must not overwrite what is typed
-            for name, _ in TEXT_SECTIONS:
-                value = getattr(draft.fields, name) or (
-                    draft.detail.summary if name == "summary" else ""
-                )
-                self._loaded[name] = value
-                self.query_one(f"#{name}", TextArea).load_text(value)
-            for name in ("users_affected", "revenue_impact", "authors"):
-                self._loaded[name] = getattr(draft.fields, name)
-                self.query_one(f"#{name}", Input).value = getattr(draft.fields, name)
-            self._pending.clear()
+        for name, _ in TEXT_SECTIONS + LIST_SECTIONS:
+            value = getattr(draft.fields, name)
+            if name in LIST_FIELDS:
+                value = "\n".join(value)
+            elif name == "summary":
+                value = value or draft.detail.summary
+            self._fill(self.query_one(f"#{name}", TextArea), name, value, first)
+        for name in ("users_affected", "revenue_impact", "authors"):
+            self._fill(self.query_one(f"#{name}", Input), name, getattr(draft.fields, name), first)
         self._show_lists()
         self._show_side()
+
+    def _fill(self, widget: TextArea | Input, name: str, value: str, first: bool) -> None:
+        """Show the stored `value`; never over what is being typed there. Text typed
+        before the draft was read (type-ahead) is kept after the stored text and saved."""
+        shown = widget.text if isinstance(widget, TextArea) else widget.value
+        if first:
+            typed = shown.strip()
+            value = (
+                f"{value}\n{typed}".strip()
+                if typed and isinstance(widget, TextArea)
+                else (f"{value} {typed}".strip() if typed else value)
+            )
+            self._loaded[name] = "" if typed else value
+        elif name in self._pending or widget.has_focus or self._loaded.get(name) == value:
+            return
+        else:
+            self._loaded[name] = value
+        if shown != value:
+            if isinstance(widget, TextArea):
+                widget.load_text(value)
+                widget.move_cursor(widget.document.end)
+            else:
+                widget.value = value
 
     def _show_lists(self) -> None:
         draft = self.draft
@@ -282,30 +376,51 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
         text stays in its field, and it is tried again on the next change)."""
         if self.draft is None:
             return True
-        for field, value in list(self._pending.items()):
-            if not self._save(field, value):
-                return False
-            del self._pending[field]
+        # What the fields hold now, not only what their Changed messages said so far: a
+        # priority key (Escape, F5) can run before those messages are handled.
+        for name, loaded in self._loaded.items():
+            widget = self.query_one(f"#{name}")
+            value = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+            if value != loaded:
+                self._pending[name] = value
+        # Every field is tried: one refused (users affected "lots") keeps its text and its
+        # error line, and does not hold back the others.
+        failed = [
+            field for field, value in list(self._pending.items()) if not self._save(field, value)
+        ]
+        for field in list(self._pending):
+            if field not in failed:
+                del self._pending[field]
+        if failed:
+            self.status(self._refused.get(failed[0], "not saved"), error=True)
+            return False
         self._show_side()
         return True
 
     def _save(self, field: str, value: Any) -> bool:
         from incident_tui import ops
 
+        stored: Any = value
+        if field in LIST_FIELDS:
+            stored = [line.strip() for line in str(value).splitlines() if line.strip()]
         try:
             ops.save_postmortem_field(
                 self.app.get_database(),  # type: ignore[attr-defined]
                 key=self.number,
                 field=field,
-                value=value,
+                value=stored,
                 author=self.app.user,  # type: ignore[attr-defined]
                 now=self.app.clock.now(),  # type: ignore[attr-defined]
             )
         except IncidentError as error:
+            self._refused[field] = str(error)
             self.status(str(error), error=True)
             return False
+        self._refused.pop(field, None)
         assert self.draft is not None
-        setattr(self.draft.fields, field, value)
+        setattr(self.draft.fields, field, stored)
+        if isinstance(value, str):
+            self._loaded[field] = value
         self.status(f"saved {field.replace('_', ' ')}")
         return True
 
@@ -328,235 +443,3 @@ class PostmortemScreen(SizeGuarded, Screen[None]):
         value = order[(order.index(self.draft.fields.sla_breached) + 1) % 3]
         if self._save("sla_breached", value):
             self._show_side()
-
-    # --- five whys, action items, key events ------------------------------------------
-
-    def _changed_lists(self, message: str) -> None:
-        self.status(message)
-        self.load()
-
-    def action_add_why(self, position: int | None = None) -> None:
-        from incident_tui import ops
-        from incident_tui.screens.dialogs import FormScreen
-
-        if self.draft is None:
-            return
-        why = self.draft.whys[position - 1] if position else None
-
-        def save(fields: dict[str, str]) -> str | None:
-            try:
-                ops.save_why(
-                    self.app.get_database(),  # type: ignore[attr-defined]
-                    key=self.number,
-                    question=fields["question"],
-                    answer=fields["answer"],
-                    position=position,
-                    author=self.app.user,  # type: ignore[attr-defined]
-                    now=self.app.clock.now(),  # type: ignore[attr-defined]
-                )
-            except IncidentError as error:
-                return str(error)
-            self._changed_lists("why saved")
-            return None
-
-        number = position or len(self.draft.whys) + 1
-        self.app.push_screen(
-            FormScreen(
-                f"Why #{number}",
-                [
-                    ("question", "Question", why.question if why else "Why …?"),
-                    ("answer", "Answer", why.answer if why else ""),
-                ],
-                save,
-            )
-        )
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        list_id = event.option_list.id
-        if list_id == "whys" and self.draft and self.draft.whys:
-            self.action_add_why(event.option_index + 1)
-        elif list_id == "actions" and event.option.id:
-            self.action_add_action(int(event.option.id))
-        elif list_id == "key-events" and event.option.id:
-            self._toggle_key_event(int(event.option.id))
-
-    def _toggle_key_event(self, entry_id: int) -> None:
-        from incident_tui import ops
-
-        try:
-            entry = ops.pin_entry(
-                self.app.get_database(),  # type: ignore[attr-defined]
-                key=self.number,
-                entry_id=entry_id,
-                author=self.app.user,  # type: ignore[attr-defined]
-                now=self.app.clock.now(),  # type: ignore[attr-defined]
-            )
-        except IncidentError as error:
-            self.status(str(error), error=True)
-            return
-        self._changed_lists(f"#{entry.id} {'is' if entry.pinned else 'is no longer'} a key event")
-
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        whys = self.query_one("#whys", OptionList)
-        if not whys.has_focus or self.draft is None or not self.draft.whys:
-            return
-        position = (whys.highlighted or 0) + 1
-        if event.key in ("ctrl+up", "ctrl+down"):
-            event.stop()
-            self._why_op("move", position, -1 if event.key == "ctrl+up" else 1)
-        elif event.key == "delete":
-            event.stop()
-            self._why_op("delete", position, 0)
-
-    def _why_op(self, op: str, position: int, offset: int) -> None:
-        from incident_tui import ops
-
-        db, user, now = self.app.get_database(), self.app.user, self.app.clock.now()  # type: ignore[attr-defined]
-        try:
-            if op == "move":
-                target = ops.move_why(
-                    db, key=self.number, position=position, offset=offset, author=user, now=now
-                )
-                self.query_one("#whys", OptionList).highlighted = target - 1
-            else:
-                ops.delete_why(db, key=self.number, position=position, author=user, now=now)
-        except IncidentError as error:
-            self.status(str(error), error=True)
-            return
-        self._changed_lists("five whys reordered" if op == "move" else f"why #{position} removed")
-
-    def action_add_action(self, action_id: int | None = None) -> None:
-        from incident_tui import ops
-        from incident_tui.screens.dialogs import FormScreen
-        from incident_tui.timeparse import parse_date
-
-        if self.draft is None:
-            return
-        item = next((a for a in self.draft.actions if a.id == action_id), None)
-
-        def save(fields: dict[str, str]) -> str | None:
-            db, user, now = self.app.get_database(), self.app.user, self.app.clock.now()  # type: ignore[attr-defined]
-            try:
-                due = parse_date(fields["due"], today=now.date()) if fields["due"].strip() else None
-                values = {
-                    "owner": fields["owner"].strip() or None,
-                    "due_date": due,
-                    "priority": fields["priority"].strip() or "P2",
-                    "type": fields["type"].strip() or None,
-                    "ticket": fields["ticket"].strip() or None,
-                }
-                if item is None:
-                    ops.add_action(
-                        db,
-                        key=self.number,
-                        description=fields["description"],
-                        author=user,
-                        now=now,
-                        **values,
-                    )
-                else:
-                    ops.update_action(
-                        db,
-                        action_id=item.id,
-                        author=user,
-                        now=now,
-                        description=fields["description"],
-                        status=fields["status"] or "open",
-                        **values,
-                    )
-            except IncidentError as error:
-                return str(error)
-            self._changed_lists("action item saved")
-            return None
-
-        def value(name: str, default: str = "") -> str:
-            found = getattr(item, name, None) if item else None
-            return str(found) if found else default
-
-        self.app.push_screen(
-            FormScreen(
-                f"Action item #{item.id}" if item else "New action item",
-                [
-                    ("description", "Description", value("description")),
-                    ("owner", "Owner", value("owner")),
-                    ("due", "Due (YYYY-MM-DD, +7d, tomorrow)", value("due_date")),
-                    ("priority", "Priority (P0, P1, P2)", value("priority", "P2")),
-                    ("type", "Type (prevent, detect, mitigate)", value("type")),
-                    ("status", "Status (open, in-progress, done)", value("status", "open")),
-                    ("ticket", "Ticket (e.g. OPS-123)", value("ticket")),
-                ],
-                save,
-            )
-        )
-
-    # --- export -------------------------------------------------------------------------
-
-    def _rendered(self, fmt: str) -> str | None:
-        from incident_tui import export
-        from incident_tui.queries import postmortem_draft
-
-        if not self.save_pending():
-            return None
-        try:
-            draft = postmortem_draft(
-                self.app.get_database(),  # type: ignore[attr-defined]
-                self.number,
-                now=self.app.clock.now(),  # type: ignore[attr-defined]
-                policy=self.app.config.policy,  # type: ignore[attr-defined]
-            )
-            return export.render(draft, fmt, tz=UTC)
-        except IncidentError as error:
-            self.status(str(error), error=True)
-            return None
-
-    def action_copy_markdown(self) -> None:
-        text = self._rendered("markdown")
-        if text is not None:
-            self.app.copy_to_clipboard(text)
-            self.status(f"copied the Markdown draft ({len(text):,} characters) to the clipboard")
-
-    def action_export(self, fmt: str) -> None:
-        from pathlib import Path
-
-        from incident_tui import export
-        from incident_tui.screens.dialogs import ConfirmScreen, FormScreen
-
-        suffix = "md" if fmt == "markdown" else "json"
-
-        def write(path: Path, force: bool) -> str | None:
-            text = self._rendered(fmt)
-            if text is None:
-                return "not exported: see the error below"
-            try:
-                written = export.write_atomically(path, text, force=force)
-            except IncidentError as error:
-                return str(error)
-            self.status(f"wrote {written}")
-            return None
-
-        def save(fields: dict[str, str]) -> str | None:
-            path = Path(fields["path"].strip()).expanduser()
-            if not fields["path"].strip():
-                return "give a file name"
-            if path.exists() and not path.is_dir():
-
-                def confirmed(yes: bool | None) -> None:
-                    if yes:
-                        error = write(path, True)
-                        if error:
-                            self.status(error, error=True)
-
-                # After this form closes: ask before overwriting.
-                self.app.call_later(
-                    self.app.push_screen, ConfirmScreen(f"{path} exists. Overwrite it?"), confirmed
-                )
-                return None
-            return write(path, False)
-
-        self.app.push_screen(
-            FormScreen(
-                f"Export the {fmt} draft",
-                [("path", "File", f"INC-{self.number}-postmortem.{suffix}")],
-                save,
-            )
-        )

@@ -13,7 +13,6 @@ import socket
 import threading
 import time
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -160,13 +160,20 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self._enabled: tuple[bool | None, ...] = ()
         self._status_shown = False
         self._status_error = False
+        self._status_about_line = False
         self._read_at = 0.0
         self._read_trouble: str | None = None
         self.session_id = uuid.uuid4().hex
         """This screen, in the presence table."""
         self._present = False
-        self._unsaved: tuple[str, datetime] | None = None
-        """A line whose write failed, and when it was first entered."""
+        self._writes = None
+        self._waiting = False
+        """The status line says lines are waiting for the database."""
+        self._reported = 0
+        self._retry: tuple[str, datetime] | None = None
+        """A line given back after a failed write, and when it was first entered."""
+        self._refresh_whole: bool | None = None
+        """A read after our own writes is due: of everything (True) or the timeline."""
 
     # --- the app around us -------------------------------------------------------------
 
@@ -209,6 +216,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             id="entry",
             placeholder="Type what happened, Enter logs it · 14:32 … backdates · /help",
             known=self.completion_words,
+            take=self.take_line,
         )
         yield Footer(compact=True)  # the most-used keys fit at 80 columns; F1 lists all
 
@@ -310,6 +318,8 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self._read_at = time.monotonic()
         timeline.border_title = timeline.count_title()
         self._show_state()
+        if whole and not self.app.read_only:  # type: ignore[attr-defined]
+            self.writes.start()  # lines typed while the war room opened go now, in order
 
     def _select_entry(self, entry_id: int) -> None:
         timeline = self.query_one("#timeline", TimelineView)
@@ -382,6 +392,8 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             pass
 
     def on_unmount(self) -> None:
+        if self._writes is not None:
+            self._writes.close()  # what is queued is still written, then the thread ends
         if self._present:
             from incident_tui.ops import leave
 
@@ -491,70 +503,195 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "deadlines": tuple(d.name for d in self.deadlines),
         }
 
-    def status(self, message: str, *, error: bool = False) -> None:
+    def status(self, message: str, *, error: bool = False, about_line: bool = False) -> None:
+        """One line under the timeline; an error `about_line` (the text in the entry line)
+        goes once that text leaves the line, any other stays until the next message."""
         line = self.query_one("#entry-status", Static)
         if not message and not self._status_shown:
             return
         self._status_shown = bool(message)
         self._status_error = error and bool(message)
+        self._status_about_line = self._status_error and about_line
         line.set_class(error, "-error")
         line.update(Text(one_line(message, 400), no_wrap=True, overflow="ellipsis"), layout=False)
 
     def on_input_changed(self, event: EntryLine.Changed) -> None:
         # An error speaks of the line as it was; once the line is cleared it is stale.
-        if event.input.id == "entry" and not event.value and self._status_error:
+        # The line as it is now: a change message can arrive after later keys were typed.
+        if event.input.id == "entry" and not event.input.value and self._status_about_line:
             self.status("")
 
     def on_entry_line_choices(self, event: EntryLine.Choices) -> None:
         if event.choices:
             self.status("  ".join(event.choices[:20]))
 
-    def on_input_submitted(self, event: EntryLine.Submitted) -> None:
-        if event.input.id != "entry":
-            return
-        event.stop()
-        line = event.value
-        if not line.strip():
-            return
-        from incident_tui.entryline import LogEntry, PostUpdate, ShowHelp, parse_line
+    def take_line(self, line: str, typed_at: float) -> str | None:
+        """The entry line's Enter, in the order typed: parse the line and queue its write
+        (the line is cleared in the same step). Returns why not when the line stays."""
+        from incident_tui.entryline import PostUpdate, ShowHelp, parse_line
+        from incident_tui.write_queue import Pending
 
-        entry = self.query_one("#entry", EntryLine)
+        if self.app.read_only:  # type: ignore[attr-defined]
+            return self._failed("read-only: this is an observer's view")
+        now = self.now()
         try:
-            command = parse_line(line, now=self.now(), tz=self.tz)
+            command = parse_line(line, now=now, tz=self.tz)
+        except IncidentError as error:
+            return self._failed(str(error))
+        if isinstance(command, ShowHelp):
+            self.action_help()
+            return None
+        if isinstance(command, PostUpdate) and command.text is None:
+            if self.detail is None:
+                return self._failed("still reading the incident; the composer opens once read")
+            self.open_composer(command.audience)
+            return None
+        retry, self._retry = self._retry, None
+        if retry is not None and retry[0] == line:
+            now = retry[1]  # it happened when first entered, not when the database came back
+        self.writes.put(Pending(line, command, now, typed_at))
+        return None
+
+    def submit(self, command: Command) -> None:
+        """A command from a key, a picker or the palette: written in turn with the lines."""
+        from incident_tui.write_queue import Pending
+
+        if self.app.read_only:  # type: ignore[attr-defined]
+            self._failed("read-only: this is an observer's view")
+            return
+        self.writes.put(Pending("", command, self.now(), 0.0))
+
+    @property
+    def writes(self):  # type: ignore[no-untyped-def]
+        """The queue of lines taken and not yet written (its thread starts once the
+        incident is read, so lines typed while the war room opens wait their turn)."""
+        if self._writes is None:
+            from incident_tui.write_queue import WriteQueue
+
+            self._writes = WriteQueue(self._write_pending, self._report_write)
+        return self._writes
+
+    def _write_pending(self, pending) -> str:  # type: ignore[no-untyped-def]
+        """In the writer's thread: one line, one committed transaction."""
+        from incident_tui import commands
+
+        return commands.run(
+            pending.command,  # type: ignore[arg-type]
+            db=self.app.get_database(),  # type: ignore[attr-defined]
+            number=self.number,
+            author=self.user,
+            now=self.now(),
+            entered_at=pending.entered_at,
+            open_deadlines=self.deadlines,
+        ).message
+
+    class WriteReported(Message):
+        """A queued line was written, refused, or is waiting for the database."""
+
+        def __init__(self, outcome) -> None:  # type: ignore[no-untyped-def]
+            super().__init__()
+            self.outcome = outcome
+
+    def _report_write(self, outcome) -> None:  # type: ignore[no-untyped-def]
+        self.post_message(self.WriteReported(outcome))  # from the writer's thread
+
+    def on_war_room_screen_write_reported(self, event: WarRoomScreen.WriteReported) -> None:
+        from incident_tui.entryline import LogEntry, SetPhase
+
+        outcome = event.outcome
+        pending = outcome.pending
+        command = pending.command
+        entry = self.query_one("#entry", EntryLine)
+        if outcome.waiting:
+            lines = f"{outcome.queued} line{'s' if outcome.queued != 1 else ''}"
+            self._waiting = True
+            self.status(
+                f"not saved yet, kept and retried in order ({lines}): {outcome.error}",
+                error=True,
+            )
+            return
+        if outcome.returned:  # the database failed it, nothing behind it
+            given = bool(pending.line) and entry.can_take_back(pending.typed_at)
+            self.writes.taken(given)
+            if given:  # Enter retries it, at the time it was first entered
+                self._reported += 1
+                entry.take_back(pending.line)
+                self._retry = (pending.line, pending.entered_at)
+                self.status(outcome.error or "", error=True, about_line=True)
+            else:  # typed on meanwhile: it stays first in the queue and is retried
+                self._waiting = True
+                self.status(f"not saved yet, kept and retried: {outcome.error}", error=True)
+            return
+        self._reported += 1
+        if outcome.error is not None:  # refused for what it says
+            self._waiting = False
+            if pending.line and entry.can_take_back(pending.typed_at):
+                entry.take_back(pending.line)
+                self.status(outcome.error, error=True, about_line=True)
+            elif pending.line:
+                entry.remember(pending.line)
+                self.status(
+                    f"{outcome.error} · not logged: {one_line(pending.line, 60)} (↑ finds it)",
+                    error=True,
+                )
+            else:
+                self.status(outcome.error, error=True)
+            return
+        self._refresh_soon(whole=not isinstance(command, LogEntry))
+        if self._waiting and not outcome.queued:
+            self._waiting = False
+            self.status("saved: every line is in the database")
+        elif isinstance(command, LogEntry) and command.at is None and command.kind == "note":
+            # The entry on the timeline is the confirmation; a message would only cost a
+            # repaint on every line the scribe types.
+            if not self._status_error:
+                self.status("")
+        else:
+            self.status(outcome.message or "")
+        if isinstance(command, SetPhase) and command.phase == "resolved":
+            self.notify("Resolved. F10 opens the postmortem draft.", markup=False, timeout=8)
+
+    @property
+    def writes_settled(self) -> bool:
+        """Every line taken is written or refused, reported and drawn (for tests)."""
+        return (
+            len(self.writes) == 0
+            and self._reported == self.writes.finished
+            and self._refresh_whole is None
+        )
+
+    def _refresh_soon(self, *, whole: bool) -> None:
+        """Read what the writes changed once the reports queued now are handled: a burst
+        of lines costs one read, not one each."""
+        first = self._refresh_whole is None
+        self._refresh_whole = whole or bool(self._refresh_whole)
+        if first:
+            self.call_later(self._refresh_after_writes)
+
+    def _refresh_after_writes(self) -> None:
+        whole, self._refresh_whole = self._refresh_whole, None
+        try:
+            if whole:
+                self.refresh_from_db()
+            else:
+                self.refresh_timeline()
         except IncidentError as error:
             self.status(str(error), error=True)
-            return
-        if isinstance(command, ShowHelp):
-            entry.remember(line)
-            entry.value = ""
-            self.action_help()
-            return
-        if isinstance(command, PostUpdate) and command.text is None:
-            entry.remember(line)
-            entry.value = ""
-            self.open_composer(command.audience)
-            return
-        tried = self._unsaved
-        if isinstance(command, LogEntry) and command.at is None:
-            if tried is not None and tried[0] == line:
-                # The same line again after a failed write (the network was down): it
-                # happened when it was first entered, not when the database came back.
-                command = replace(command, at=tried[1])
-            else:
-                tried = (line, self.now())
-        if self.perform(command) is None:
-            self._unsaved = None
-            entry.remember(line)
-            entry.value = ""
-        else:
-            self._unsaved = tried
+
+    def on_entry_line_set_aside(self, event: EntryLine.SetAside) -> None:
+        self.status(
+            f"not logged: {one_line(event.text, 60)} (↑ finds it) · typed ahead after an error",
+            error=True,
+        )
+
+    def on_entry_line_refused(self, event: EntryLine.Refused) -> None:
+        self.status(event.reason, error=True)
 
     def perform(self, command: Command) -> str | None:
-        """Run a command (one committed transaction), then show what changed. On failure
-        the error goes to the status line too, and is returned: the caller keeps the
-        user's text. None when it is done."""
+        """Run a command now (one committed transaction), then show what changed; for a
+        dialog that stays open when it fails. The error goes to the status line too, and
+        is returned. None when it is done."""
         from incident_tui import commands
-        from incident_tui.entryline import LogEntry, SetPhase
 
         if self.app.read_only:  # type: ignore[attr-defined]
             return self._failed("read-only: this is an observer's view")
@@ -573,22 +710,12 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             return self._failed(str(error))
         except Exception as error:  # never a traceback, never a lost line
             return self._failed(f"internal error: {type(error).__name__}: {error}")
-        if isinstance(command, LogEntry):
-            self.refresh_timeline()
-            if command.at is None and command.kind == "note":
-                # The entry on the timeline is the confirmation; a message would only
-                # cost a repaint on every line the scribe types.
-                self.status("")
-                return None
-        else:
-            self.refresh_from_db()
+        self.refresh_from_db()
         self.status(done.message)
-        if isinstance(command, SetPhase) and self.detail and self.detail.phase == "resolved":
-            self.notify("Resolved. F10 opens the postmortem draft.", markup=False, timeout=8)
         return None
 
     def _failed(self, message: str) -> str:
-        self.status(message, error=True)
+        self.status(message, error=True, about_line=True)
         return message
 
     # --- the commander's actions ------------------------------------------------------
@@ -656,7 +783,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
         def chosen(phase: str | None) -> None:
             if phase:
-                self.perform(SetPhase(phase))
+                self.submit(SetPhase(phase))
 
         self.app.push_screen(PickScreen("Move to phase", choices, self.detail.phase), chosen)
 
@@ -679,7 +806,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
         def chosen(value: str | None) -> None:
             if value:
-                self.perform(SetSeverity(int(value)))
+                self.submit(SetSeverity(int(value)))
 
         self.app.push_screen(
             PickScreen("Change severity", choices, str(self.detail.severity)), chosen
@@ -992,7 +1119,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         def chosen(minutes: str | None) -> None:
             self._back_to_typing()
             if minutes:
-                self.perform(Snooze(deadline.name, int(minutes)))
+                self.submit(Snooze(deadline.name, int(minutes)))
 
         self.app.push_screen(
             PickScreen(
@@ -1111,14 +1238,14 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
         for phase in PHASES:
             commands.append(
-                (f"Phase → {phase}", "change phase", lambda p=phase: self.perform(SetPhase(p)))
+                (f"Phase → {phase}", "change phase", lambda p=phase: self.submit(SetPhase(p)))
             )
         for sev in (1, 2, 3, 4):
             commands.append(
                 (
                     f"Severity → SEV{sev}",
                     "change severity",
-                    lambda s=sev: self.perform(SetSeverity(s)),
+                    lambda s=sev: self.submit(SetSeverity(s)),
                 )
             )
         return commands

@@ -1,7 +1,15 @@
-"""The scribe's entry line: an Input with Tab completion and up/down recall of earlier lines."""
+"""The scribe's entry line: an Input with Tab completion and up/down recall of earlier lines.
+
+Enter hands the line to `take` and clears it in the same step, in the order the keys were
+typed (`InOrderKeys`): keys typed while the screen is busy start the next line, never
+join this one. A line `take` refuses stays, with the reason on the status line; keys
+typed before the scribe could have seen that (type-ahead, a burst) set it aside into the
+recall history instead of being appended to it.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from textual import events
@@ -11,13 +19,19 @@ from textual.message import Message
 from textual.reactive import Reactive
 from textual.widgets import Input
 
-from incident_tui.text import clean
+from incident_tui.text import MAX_TEXT, clean
+from incident_tui.widgets.in_order import InOrderKeys
 
 HISTORY_LIMIT = 500
+TYPE_AHEAD_S = 0.2
+"""Keys this soon after a refused Enter were typed before the refusal could be read."""
+
+Take = Callable[[str, float], "str | None"]
+"""Gets a line and the time its Enter arrived; returns None (taken) or why not."""
 
 
-class EntryLine(Input):
-    """Always ready for typing; Enter submits (the screen decides whether the text goes)."""
+class EntryLine(InOrderKeys, Input):
+    """Always ready for typing; Enter hands the line over (`take`) and clears it."""
 
     BINDINGS = [
         Binding("tab", "complete", "Complete", show=False),
@@ -37,7 +51,23 @@ class EntryLine(Input):
             super().__init__()
             self.choices = choices
 
-    def __init__(self, *, known: Callable[[], dict] | None = None, **kwargs) -> None:
+    class SetAside(Message):
+        """A refused line was moved out of the way of type-ahead (↑ brings it back)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Refused(Message):
+        """Something typed or pasted could not go into the line (`reason` says why)."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(
+        self, *, known: Callable[[], dict] | None = None, take: Take | None = None, **kwargs
+    ) -> None:
         # Never select on focus: keys typed on another pane are sent here with the focus,
         # and a selection would make the next key replace the first.
         kwargs.setdefault("select_on_focus", False)
@@ -46,14 +76,75 @@ class EntryLine(Input):
         self._recall_at: int | None = None
         self._draft = ""
         self._known = known or dict
+        self._take = take
+        self._key_at = 0.0
+        """When the last key or paste arrived (the terminal's time of it)."""
+        self._kept: tuple[str, float] | None = None
+        """A refused line kept in the line, and since when, while type-ahead may come."""
+
+    # --- Enter, and what was typed after it ----------------------------------------------
+
+    def _typed(self, at: float) -> None:
+        """A key or a paste arrived at `at`: set a refused line aside if it was typed
+        ahead, before the refusal could be read."""
+        if self._kept is not None:
+            line, since = self._kept
+            if at - since < TYPE_AHEAD_S and self.value == line:
+                self._set_aside()
+            self._kept = None
+        self._key_at = at
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable:
+            self._typed(event.time)
+        elif event.key == "enter":  # submits what the line holds, kept or not
+            self._kept, self._key_at = None, event.time
+
+    async def action_submit(self) -> None:
+        line = self.value
+        if not line.strip() or self._take is None:
+            return
+        if self._take(line, self._key_at) is None:
+            self.remember(line)
+            self.value = ""
+        else:  # refused: it stays as typed, the reason on the status line
+            self._kept = (line, self._key_at)
+
+    def can_take_back(self, typed_at: float) -> bool:
+        """Whether a line entered at `typed_at` can come back into the line: nothing was
+        typed since its Enter."""
+        return not self.value and self._key_at <= typed_at
+
+    def take_back(self, line: str) -> None:
+        """A taken line that could not be written, back in the line as typed."""
+        self.value = line
+        self.cursor_position = len(line)
+        self._key_at = time.monotonic()  # Textual's event clock
+        self._kept = (line, self._key_at)
+
+    def _set_aside(self) -> None:
+        line = self.value
+        self.remember(line)
+        self.value = ""
+        self.post_message(self.SetAside(line))
 
     def _on_paste(self, event: events.Paste) -> None:
-        # Input keeps only the first line of a paste and takes escape sequences as they
-        # come. Here every line is kept (joined: the line is one line) and the text is
-        # cleaned of control sequences before it lands.
+        # Input keeps only the first line of a paste. Here every line is kept (joined: the
+        # line is one line) and the text is cleaned of control sequences before it lands
+        # (the terminal's parser already took escape codes out, in place: paste_input).
         event.prevent_default()
         event.stop()
+        self._typed(event.time)
         text = " ".join(line.strip() for line in clean(event.text).splitlines() if line.strip())
+        if len(text) + len(self.value) > MAX_TEXT:
+            what = "the paste" if len(text) > MAX_TEXT else "the line with the paste"
+            self.post_message(
+                self.Refused(
+                    f"not pasted: {what} is longer than the {MAX_TEXT:,} characters "
+                    "an entry can hold"
+                )
+            )
+            return
         if text:
             if self.selection.is_empty:
                 self.insert_text_at_cursor(text)

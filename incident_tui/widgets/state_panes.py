@@ -110,9 +110,13 @@ class WarRoomHeading(Pane):
         line.append(f" {impact} ", style="bold")
         if next_deadline is not None:
             line.append(" ")
-            line.append_text(
-                _next_deadline(next_deadline, now, width - line.cell_len - clock.cell_len)
-            )
+            room = width - line.cell_len - clock.cell_len
+            title_cells = len(one_line(detail.title)) + 2
+            # A shorter form of the deadline when that lets the whole title fit too.
+            shortest = _next_deadline(next_deadline, now, 0).cell_len
+            if room - title_cells >= shortest:
+                room -= title_cells
+            line.append_text(_next_deadline(next_deadline, now, room))
         room = width - line.cell_len - clock.cell_len
         if room > 8:
             line.append("  " + one_line(detail.title))
@@ -128,7 +132,7 @@ def _next_deadline(deadline: Deadline, now: datetime, room: int) -> Text:
     overdue = left <= 0
     short = deadline.name.split(":", 1)[-1] if ":" in deadline.name else deadline.name
     forms = (
-        [f"{deadline.title} +{digits} overdue", f"{short} +{digits} overdue", f"{short} +{digits}"]
+        [f"{deadline.title} +{digits} overdue", f"{short} +{digits} overdue"]
         if overdue
         else [
             f"next: {deadline.title} in {digits}",
