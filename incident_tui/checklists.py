@@ -7,9 +7,10 @@ may replace the defaults (`[checklists.NAME]` tables). Ticks are stored per inci
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from incident_tui.domain import PHASES, SEVERITIES
+from incident_tui.domain import PHASES, SEVERITIES, IncidentDetail
 from incident_tui.errors import ConfigError
 from incident_tui.text import one_line
 
@@ -27,7 +28,14 @@ DEFAULT_CHECKLISTS: tuple[Checklist, ...] = (
     Checklist(
         "first-five-minutes",
         "First five minutes",
-        ("Acknowledge", "Assess scope", "Set severity", "Declare", "Assign roles"),
+        (
+            "Acknowledge",
+            "Assess scope",
+            "Set severity",
+            "Declare",
+            "Assign roles",
+            "First update posted",
+        ),
         phases=("triage", "investigating", "identified"),
     ),
     Checklist(
@@ -42,6 +50,30 @@ DEFAULT_CHECKLISTS: tuple[Checklist, ...] = (
         phases=("mitigating", "monitoring", "resolved"),
     ),
 )
+
+
+SEEN: dict[str, Callable[[IncidentDetail], bool]] = {
+    "declare": lambda detail: True,
+    "set severity": lambda detail: detail.severity in SEVERITIES,
+    "acknowledge": lambda detail: detail.milestones.get("acknowledged_at") is not None,
+    "assign roles": lambda detail: bool(detail.roles.get("commander")),
+    "assign a commander": lambda detail: bool(detail.roles.get("commander")),
+    "first update posted": lambda detail: bool(detail.updates),
+    "post the first update": lambda detail: bool(detail.updates),
+}
+"""Items the app can tick itself, by their words (any case): what it saw happen."""
+
+
+def seen_done(checklist: Checklist, detail: IncidentDetail) -> list[str]:
+    """The items of `checklist` the app saw happen (declared, severity set, commander
+    assigned, acknowledged, first update posted) and nobody ticked by hand: facts, so
+    they show as done without anyone ticking them, and cannot be unticked."""
+    ticked = {t.item for t in detail.ticks if t.checklist == checklist.name}
+    return [
+        item
+        for item in checklist.items
+        if item not in ticked and SEEN.get(item.lower(), lambda _detail: False)(detail)
+    ]
 
 
 def current_checklist(

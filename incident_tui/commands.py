@@ -22,6 +22,7 @@ from incident_tui.entryline import (
     SetSeverity,
     Snooze,
     StartTimer,
+    StopTimer,
 )
 from incident_tui.errors import IncidentError
 from incident_tui.store import Database
@@ -121,6 +122,8 @@ def run(
             db, key=number, duration=command.duration, label=command.label, author=author, now=now
         )
         return Done(f"timer {timer.label!r} due {timer.due_at:%H:%M:%S}Z")
+    if isinstance(command, StopTimer):
+        return Done(ops.cancel_timer(db, key=number, label=command.label, author=author, now=now))
     if isinstance(command, Snooze):
         deadline = find_deadline(command.deadline, list(open_deadlines))
         return Done(

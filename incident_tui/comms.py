@@ -16,6 +16,13 @@ from incident_tui.timeparse import format_duration
 SMS_LIMIT = 160
 IMPACT_PLACEHOLDER = "Describe who is affected and how."
 """Stands in the draft where no summary says what the impact is: to be replaced."""
+PUBLIC_PLACEHOLDER = (
+    "Say what customers notice, in plain words (Search results may be missing for some "
+    "users in Europe)."
+)
+"""Stands in an external draft until the incident has customer-facing words: the internal
+title ("indexer v2.14 shard map", say) is never what the public reads."""
+AFFECTED = "Affected:"
 INTERNAL_MARK = "internal:"
 """A draft line starting with this is left out of the status-page form."""
 
@@ -55,32 +62,52 @@ def next_update_in(detail: IncidentDetail, audience: str, *, policy: Policy) -> 
     return format_duration(cadence) if cadence else "as needed"
 
 
+def _affected_line(text: str) -> str | None:
+    for line in clean(text).splitlines():
+        if line.strip().startswith(AFFECTED):
+            value = one_line(line.strip().removeprefix(AFFECTED))
+            if value and value != one_line(PUBLIC_PLACEHOLDER):
+                return value
+    return None
+
+
+def public_description(detail: IncidentDetail) -> str | None:
+    """The incident's customer-facing words: what the last external update said was
+    affected (asked for on the first one, then remembered from it), or None."""
+    for update in reversed(detail.updates):
+        if update.audience == "external":
+            said = _affected_line(update.text)
+            if said:
+                return said
+    return None
+
+
 def draft(
     detail: IncidentDetail, audience: str, *, now: datetime, tz: tzinfo, policy: Policy
 ) -> str:
-    """A status update filled with the incident's current state, ready to edit."""
+    """A status update filled with the incident's current state, ready to edit. The
+    external one speaks the public's words (never the internal title or summary)."""
     name = template_name(detail.phase)
     started = detail.milestones["started_at"] or detail.declared_at
     last = [u for u in detail.updates if u.audience == audience]
-    last_line = (
-        f"{_at(last[-1].posted_at, tz)} ({format_duration(now - last[-1].posted_at)} ago)"
-        if last
-        else "none yet"
-    )
-    affected = one_line(detail.title)
-    impact = one_line(detail.summary) if detail.summary else IMPACT_PLACEHOLDER
-    lines = [
-        f"Status: {name.capitalize()} — {_STATUS[name]}",
-        f"Affected: {affected}",
-        f"Impact: {impact}",
-        f"Started: {_at(started, tz)}",
-    ]
-    if audience != "external":
+    public = audience == "external"
+    if public:
+        affected = public_description(detail) or PUBLIC_PLACEHOLDER
+    else:
+        affected = one_line(detail.title)
+    lines = [f"Status: {name.capitalize()} — {_STATUS[name]}", f"{AFFECTED} {affected}"]
+    if not public:
+        impact = one_line(detail.summary) if detail.summary else IMPACT_PLACEHOLDER
+        lines.append(f"Impact: {impact}")
+    lines.append(f"Started: {_at(started, tz)}")
+    if not public:
         lines.append(f"Severity: SEV{detail.severity}, phase {detail.phase}")
         roles = detail.roles
         if roles.get("commander"):
             lines.append(f"{INTERNAL_MARK} commander {roles['commander']}")
-    lines.append(f"Last update: {last_line}")
+    if last:  # no "none yet" boilerplate on the first one
+        ago = format_duration(now - last[-1].posted_at)
+        lines.append(f"Last update: {_at(last[-1].posted_at, tz)} ({ago} ago)")
     if name != "resolved":
         lines.append(f"Next update in: {next_update_in(detail, audience, policy=policy)}")
     return "\n".join(lines)
@@ -111,24 +138,39 @@ def status_page_form(text: str) -> str:
     return "\n".join(kept).strip() + "\n"
 
 
+_SMS_STATUS = {
+    "investigating": "investigating",
+    "identified": "cause found, fix under way",
+    "monitoring": "fix in place, monitoring",
+    "resolved": "resolved",
+}
+
+
 def sms_form(
     detail: IncidentDetail, text: str, *, now: datetime, tz: tzinfo, policy: Policy, audience: str
 ) -> str:
-    """At most 160 characters: key, phase, the first line of the update, when the next is due."""
+    """At most 160 characters: the key, what is affected, the state in a few words, and
+    when the next update is due — each once. For the status page's audience, its words."""
     # Sent now, the next update to this audience is owed one cadence from now.
     cadence = policy.cadence(detail.severity, audience)
     tail = (
-        f" Next update {_at(now + cadence, tz)}"
+        f" Next update {_at(now + cadence, tz)}."
         if cadence and detail.phase not in ("resolved", "closed")
         else ""
     )
-    first = next((line for line in clean(text).splitlines() if line.strip()), "")
-    first = first.removeprefix("Status: ")
-    body = f"{detail.key} SEV{detail.severity} {detail.phase}: {one_line(first)}"
-    room = SMS_LIMIT - len(tail)
+    affected = _affected_line(text) or (
+        public_description(detail) if audience == "external" else one_line(detail.title)
+    )
+    state = _SMS_STATUS[template_name(detail.phase)]
+    severity = "" if audience == "external" else f" SEV{detail.severity}"
+    if not affected:  # no words for it yet: the state alone, said once
+        return f"{detail.key}{severity} {state}.{tail}"
+    head = f"{detail.key}{severity} {state}: "
+    body = affected.rstrip(".")
+    room = SMS_LIMIT - len(head) - len(tail) - 1
     if len(body) > room:
-        body = body[: room - 1] + "…"
-    return body + tail
+        body = body[: room - 1].rstrip() + "…"
+    return f"{head}{body}.{tail}"
 
 
 def text_to_post(text: str, audience: str) -> str:
@@ -136,4 +178,8 @@ def text_to_post(text: str, audience: str) -> str:
     lines); a draft whose impact placeholder was never filled in is refused."""
     if IMPACT_PLACEHOLDER in text:
         raise IncidentError("say what the impact is: replace the Impact line's placeholder")
+    if audience == "external" and one_line(PUBLIC_PLACEHOLDER) in one_line(text):
+        raise IncidentError(
+            "say what customers notice on the Affected: line (plain words, no internal names)"
+        )
     return status_page_form(text).strip() if audience == "external" else text

@@ -210,6 +210,8 @@ class IncidentFacts:
     timers: list[Timer] = field(default_factory=list)
     snoozed_until: dict[str, datetime] = field(default_factory=dict)
     """Deadline name → the instant a snooze moved it to."""
+    snoozed_at: dict[str, datetime] = field(default_factory=dict)
+    """Deadline name → when it was last snoozed (an update posted since ends the snooze)."""
 
 
 class Entry(NamedTuple):

@@ -82,6 +82,13 @@ class StartTimer:
 
 
 @dataclass(frozen=True)
+class StopTimer:
+    """`/timer done LABEL`: a timer that rang (or is no longer needed) is dismissed."""
+
+    label: str
+
+
+@dataclass(frozen=True)
 class Snooze:
     deadline: str
     minutes: int
@@ -101,6 +108,7 @@ Command = (
     | PostUpdate
     | RaiseAction
     | StartTimer
+    | StopTimer
     | Snooze
     | ShowHelp
 )
@@ -129,7 +137,11 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
         "/action TEXT [@owner] [due:DATE] [P0|P1|P2] [prevent|detect|mitigate]",
         "raise an action item",
     ),
-    SlashCommand("timer", "/timer DURATION LABEL", "start a countdown (e.g. /timer 10m rollback)"),
+    SlashCommand(
+        "timer",
+        "/timer DURATION LABEL",
+        "start a countdown (e.g. /timer 10m rollback); /timer done LABEL dismisses it",
+    ),
     SlashCommand("snooze", "/snooze DEADLINE [5|10|15]", "push a countdown back (logged)"),
     SlashCommand("help", "/help", "keys and slash commands"),
 )
@@ -224,6 +236,10 @@ def parse_line(line: str, *, now: datetime, tz: tzinfo, today: date | None = Non
         return _parse_action(rest, today=today or now.astimezone(tz).date())
     if name == "timer":
         duration, _, label = rest.partition(" ")
+        if duration.lower() == "done":
+            if not label.strip():
+                raise IncidentError("usage: /timer done LABEL")
+            return StopTimer(label.strip().removeprefix("timer:"))
         if not duration or not label.strip():
             raise IncidentError(f"usage: {_usage(name)}")
         return StartTimer(parse_duration(duration), label.strip())

@@ -410,6 +410,10 @@ def edit_entry(
         _, entry = _entry_for_change(session, key, entry_id, expected_version)
         if new_kind is not None and entry.kind in SYSTEM_KINDS and new_kind != entry.kind:
             raise IncidentError(f"entry #{entry_id} was written by the system; its kind stays")
+        if body is not None and body != entry.text and entry.kind in SYSTEM_KINDS:
+            # A record of a state change (phase, role, update posted): its words are the
+            # change itself; changing them would make the timeline disagree with the state.
+            raise IncidentError(f"entry #{entry_id} records a {entry.kind} change; its text stays")
         _keep_revision(session, entry, "edit", author, now)
         if body is not None:
             entry.text = body
@@ -437,6 +441,8 @@ def delete_entry(
 
     def work(session: Session) -> None:
         _, entry = _entry_for_change(session, key, entry_id, expected_version)
+        if entry.kind in SYSTEM_KINDS:
+            raise IncidentError(f"entry #{entry_id} records a {entry.kind} change; it stays")
         _keep_revision(session, entry, "delete", author, now)
         entry.deleted_at = now
         entry.deleted_by = author
@@ -889,10 +895,11 @@ def start_timer(
     return db.write(work)
 
 
-def cancel_timer(db: Database, *, key: str | int, label: str, author: str, now: datetime) -> None:
-    """Stop the open timers called `label`."""
+def cancel_timer(db: Database, *, key: str | int, label: str, author: str, now: datetime) -> str:
+    """Dismiss the open timers called `label` (rung or not); logged. What was done, in a line."""
+    author = valid_name(author, "author")
 
-    def work(session: Session) -> None:
+    def work(session: Session) -> str:
         incident = _incident(session, key)
         timers = session.exec(
             select(m.Timer)
@@ -901,11 +908,21 @@ def cancel_timer(db: Database, *, key: str | int, label: str, author: str, now: 
             .where(col(m.Timer.cancelled_at).is_(None))
         ).all()
         if not timers:
-            raise NotFound(f"no running timer {label!r}")
+            running = session.exec(
+                select(m.Timer.label)
+                .where(m.Timer.incident_id == incident.id)
+                .where(col(m.Timer.cancelled_at).is_(None))
+            ).all()
+            names = ", ".join(repr(name) for name in sorted(set(running))) or "none"
+            raise NotFound(f"no running timer {label!r}; running: {names}")
         for timer in timers:
             timer.cancelled_at = now
+        rang = any(t.due_at <= now for t in timers)
+        text = f"Timer done: {label}" + (" (it had rung)" if rang else " (before it rang)")
+        _system_entry(session, incident, "status", text, author=author, at=now, now=now)
+        return text
 
-    db.write(work)
+    return db.write(work)
 
 
 def snooze_deadline(

@@ -195,9 +195,20 @@ def deadlines(facts: IncidentFacts, policy: Policy = DEFAULT_POLICY) -> list[Dea
         for timer in facts.timers:
             result.append(Deadline(f"timer:{timer.label}", timer.due_at, f"timer: {timer.label}"))
     snoozed = [
-        replace(d, due_at=facts.snoozed_until[d.name])
-        if d.name in facts.snoozed_until and facts.snoozed_until[d.name] > d.due_at
-        else d
-        for d in result
+        replace(d, due_at=facts.snoozed_until[d.name]) if _snoozed(facts, d) else d for d in result
     ]
     return sorted(snoozed, key=lambda d: (d.due_at, d.name))
+
+
+def _snoozed(facts: IncidentFacts, deadline: Deadline) -> bool:
+    """Whether a snooze still holds `deadline` back: it moved it later, and (for an
+    update) no update to that audience was posted since, which restarts its cadence."""
+    until = facts.snoozed_until.get(deadline.name)
+    if until is None or until <= deadline.due_at:
+        return False
+    if deadline.name.startswith("update:"):
+        posted = facts.last_update.get(deadline.name.split(":", 1)[1])
+        snoozed_at = facts.snoozed_at.get(deadline.name)
+        if posted is not None and (snoozed_at is None or posted >= snoozed_at):
+            return False
+    return True

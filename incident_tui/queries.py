@@ -78,7 +78,11 @@ def load_facts(session: Session, incident: m.Incident) -> IncidentFacts:
         .where(col(m.Timer.cancelled_at).is_(None))
     ).all()
     snoozes = session.exec(
-        select(m.DeadlineSnooze.deadline, func.max(m.DeadlineSnooze.until))
+        select(
+            m.DeadlineSnooze.deadline,
+            func.max(m.DeadlineSnooze.until),
+            func.max(m.DeadlineSnooze.snoozed_at),
+        )
         .where(m.DeadlineSnooze.incident_id == incident.id)
         .group_by(m.DeadlineSnooze.deadline)
     ).all()
@@ -95,7 +99,8 @@ def load_facts(session: Session, incident: m.Incident) -> IncidentFacts:
         severity_changes=[SeverityChange(at, int(old), int(new)) for at, old, new in changes],
         last_update={audience: stored_utc(at) for audience, at in last_updates},
         timers=[Timer(id, label, due) for id, label, due in timers],
-        snoozed_until={name: stored_utc(until) for name, until in snoozes},
+        snoozed_until={name: stored_utc(until) for name, until, _at in snoozes},
+        snoozed_at={name: stored_utc(at) for name, _until, at in snoozes},
     )
 
 

@@ -90,7 +90,8 @@ async def test_open_key_lands_in_the_war_room_and_escape_goes_to_the_list(db, cl
         await settle(pilot)
         assert isinstance(app.screen, WarRoomScreen)
         heading = str(app.screen.query_one("#heading").render())
-        assert heading.startswith(" INC-2  SEV1  TRIAGE   impact 40 min  Checkout failing [/]")
+        assert heading.startswith(" INC-2  SEV1  TRIAGE  impact 40 min  ")
+        assert "overdue" in heading and "Checkout failing [/]" in heading
         assert "tom" in str(app.screen.query_one("#roles").render())
         await pilot.press("escape")
         await settle(pilot)
@@ -258,13 +259,15 @@ class TestSnapshots:
     def test_edit_entry(self, snap_compare, db, clock, size) -> None:
         seed(db)
         app = make_app(db, clock, open_incident=2)
-        assert snap_compare(app, terminal_size=size, run_before=lambda p: press_keys(p, "f8"))
+        assert snap_compare(
+            app, terminal_size=size, run_before=lambda p: press_keys(p, "ctrl+t", "up", "f8")
+        )
 
     def test_delete_confirmation(self, snap_compare, db, clock, size) -> None:
         seed(db)
         app = make_app(db, clock, open_incident=2)
         assert snap_compare(
-            app, terminal_size=size, run_before=lambda p: press_keys(p, "ctrl+t", "f9")
+            app, terminal_size=size, run_before=lambda p: press_keys(p, "ctrl+t", "up", "f9")
         )
 
 

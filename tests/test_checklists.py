@@ -57,16 +57,17 @@ async def test_ticking_an_item_logs_it_and_the_list_follows_the_phase(db, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
         pane = screen.query_one("#checklist")
-        assert pane.border_title == "First five minutes · 0/5"
+        # Done as the app saw it: declared, severity set, a commander.
+        assert pane.border_title == "First five minutes · 3/6"
         await pilot.press("ctrl+l", "down", "space")
         await pilot.pause()
-        assert pane.border_title == "First five minutes · 1/5"
+        assert pane.border_title == "First five minutes · 4/6"
         assert "☑ Assess scope" in str(pane.render())
         timeline = [e.text for e in queries.incident_detail(db, number).timeline]
         assert timeline[-1] == "✓ First five minutes: Assess scope"
         await pilot.press("space")  # untick: also recorded
         await pilot.pause()
-        assert pane.border_title == "First five minutes · 0/5"
+        assert pane.border_title == "First five minutes · 3/6"
         detail = queries.incident_detail(db, number)
         assert detail.timeline[-1].text == "Unticked First five minutes: Assess scope"
         assert detail.ticks == []
@@ -105,3 +106,26 @@ async def test_when_narrow_the_checklist_is_a_dialog(db, clock) -> None:
     detail = queries.incident_detail(db, number)
     assert [t.item for t in detail.ticks] == ["Acknowledge"]
     assert detail.timeline[-1].text == "✓ First five minutes: Acknowledge"
+
+
+async def test_the_checklist_shows_what_the_app_saw_happen(db, clock) -> None:
+    number = ops.declare(db, title="Checkout failing", severity=1, author="mira", now=NOW)
+    app = IncidentApp(
+        database=db, config=Config(user_name="mira"), clock=clock, open_incident=number
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        pane = screen.query_one("#checklist")
+        assert pane.border_title == "First five minutes · 2/6"  # declared, severity set
+        ops.hand_over_role(db, key=number, role="commander", holder="mira", author="mira", now=NOW)
+        ops.post_update(db, key=number, audience="internal", text="looking", author="ana", now=NOW)
+        ops.set_phase(db, key=number, phase="investigating", author="mira", now=NOW)
+        clock.advance(timedelta(seconds=1))
+        app.tick()
+        await pilot.pause(0.3)
+        assert pane.border_title == "First five minutes · 5/6"
+        shown = str(pane.render())
+        for item in ("Acknowledge", "Declare", "Assign roles", "First update posted"):
+            assert f"☑ {item} · seen" in shown
+        assert "☐ Assess scope" in shown
+    assert queries.incident_detail(db, number).ticks == []  # facts, not ticks: nothing written

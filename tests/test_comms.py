@@ -45,7 +45,7 @@ def test_the_draft_is_filled_with_the_current_state(db) -> None:
     assert "Affected: Search results empty for EU users" in text
     assert "Impact: EU users get empty search results" in text
     assert "Started: 08:25Z" in text
-    assert "Last update: none yet" in text
+    assert "Last update" not in text  # no "none yet" boilerplate
     assert "Next update in: 30 min" in text  # SEV2 internal cadence
     assert "Next update in: 1 h" in draft(incident(db), "external")
 
@@ -89,12 +89,54 @@ def test_the_sms_form_fits_160_characters(db) -> None:
         detail, long_text, now=NOW, tz=UTC, policy=DEFAULT_POLICY, audience="internal"
     )
     assert len(sms) <= comms.SMS_LIMIT
-    assert sms.startswith(f"{detail.key} SEV2 identified: rolling back")
-    assert sms.endswith("Next update 09:32Z")
-    short = comms.sms_form(
-        detail, draft(detail), now=NOW, tz=UTC, policy=DEFAULT_POLICY, audience="internal"
+    # No Affected line in that text: the incident's title says what is affected (internal).
+    assert sms == (
+        f"{detail.key} SEV2 cause found, fix under way: Search results empty for EU users."
+        " Next update 09:32Z."
     )
-    assert len(short) <= 160 and "Identified" in short
+    words = "Affected: " + "search results may be missing for some users in Europe " * 4
+    long_sms = comms.sms_form(
+        detail, words, now=NOW, tz=UTC, policy=DEFAULT_POLICY, audience="internal"
+    )
+    assert len(long_sms) <= comms.SMS_LIMIT and long_sms.endswith(" Next update 09:32Z.")
+    assert long_sms.count("identified") == 0 and long_sms.count("Next update") == 1
+
+
+def test_the_public_words_are_asked_for_once_and_remembered(db) -> None:
+    import pytest
+
+    from incident_tui.errors import IncidentError
+
+    detail = incident(db, "identified")
+    first = draft(detail, "external")
+    assert "Search results empty for EU users" not in first  # never the internal title
+    assert "EU users get empty search results" not in first  # nor the summary
+    assert comms.PUBLIC_PLACEHOLDER in first
+    with pytest.raises(IncidentError, match="what customers notice"):
+        comms.text_to_post(first, "external")
+    said = first.replace(
+        comms.PUBLIC_PLACEHOLDER, "Search results may be missing for some users in Europe"
+    )
+    ops.post_update(
+        db,
+        key=detail.number,
+        audience="external",
+        text=comms.text_to_post(said, "external"),
+        author="ana",
+        now=NOW,
+    )
+    detail = queries.incident_detail(db, detail.number)
+    assert comms.public_description(detail) == (
+        "Search results may be missing for some users in Europe"
+    )
+    again = draft(detail, "external")
+    assert "Affected: Search results may be missing for some users in Europe" in again
+    sms = comms.sms_form(detail, again, now=NOW, tz=UTC, policy=DEFAULT_POLICY, audience="external")
+    assert sms == (
+        f"{detail.key} cause found, fix under way: Search results may be missing for some "
+        "users in Europe. Next update 10:02Z."
+    )
+    assert len(sms) <= comms.SMS_LIMIT
 
 
 def test_the_full_form_carries_key_severity_and_phase(db) -> None:

@@ -78,6 +78,11 @@ class ComposerScreen(SizeGuarded, ModalScreen[bool]):
         self._draft = self._template(audience)
         self._initial = text if text is not None else self.drafts.get(audience, self._draft)
 
+    def _label(self, audience: str) -> Text:
+        # The chosen audience reads differently without colour too (a mark and capitals).
+        title = AUDIENCE_TITLES[audience]
+        return Text(f"▶ {title.upper()}" if audience == self.audience else f"  {title}")
+
     def _template(self, audience: str) -> str:
         return comms.draft(self.detail, audience, now=self.now, tz=self.tz, policy=self.policy)
 
@@ -93,7 +98,7 @@ class ComposerScreen(SizeGuarded, ModalScreen[bool]):
             with RadioSet(id="audience"):
                 for audience in AUDIENCES:
                     yield RadioButton(
-                        AUDIENCE_TITLES[audience], value=audience == self.audience, name=audience
+                        self._label(audience), value=audience == self.audience, name=audience
                     )
             with Horizontal(id="composer-body"):
                 yield TextField(self._initial, id="update-text", soft_wrap=True)
@@ -148,6 +153,8 @@ class ComposerScreen(SizeGuarded, ModalScreen[bool]):
             self._draft = self._template(audience)
             area.load_text(self._draft)
         self.audience = audience
+        for button in self.query(RadioButton):
+            button.label = self._label(button.name or "")
         self._show_since()
 
     def action_post(self) -> None:

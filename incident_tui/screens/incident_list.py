@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.text import one_line
+from incident_tui.widgets.countdowns import fitted_title
 from incident_tui.widgets.look import severity_badge, short_duration
 from incident_tui.widgets.state_panes import TroubleBanner
 from incident_tui.widgets.table import SizedTable
@@ -287,10 +288,11 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
             deadline = Text("")
             if nd is not None:
                 left = (nd.due_at - now).total_seconds()
+                title = fitted_title(nd, 16)  # the column must fit beside the title at 80
                 deadline = (
-                    Text(f"{nd.title} +{short_duration(left)} overdue", style="bold red")
+                    Text(f"{title} +{short_duration(left)} overdue", style="bold red")
                     if left <= 0
-                    else Text(f"{nd.title} in {short_duration(left)}")
+                    else Text(f"{title} in {short_duration(left)}")
                 )
             table.add_row(
                 severity_badge(s.severity),

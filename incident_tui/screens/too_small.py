@@ -41,13 +41,20 @@ class TooSmallScreen(SizeGuarded, Screen[None]):
             await entry.action_submit()
 
     def compose(self) -> ComposeResult:
+        yield Static(self._message(), id="too-small")
+
+    def _message(self) -> Text:
         from incident_tui.app import MIN_HEIGHT, MIN_WIDTH
 
-        yield Static(
-            Text(
-                f"Terminal too small\n\nincident-tui needs at least {MIN_WIDTH}×{MIN_HEIGHT};\n"
-                "make the window larger — nothing is lost meanwhile.\n\nctrl+q quits",
-                justify="center",
-            ),
-            id="too-small",
+        width, height = self.app.size
+        return Text(
+            f"Terminal too small\n\nthis one is {width}×{height}; "
+            f"incident-tui needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\n"
+            "Make the window larger — nothing is lost meanwhile.\n\nctrl+q quits",
+            justify="center",
         )
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        if self.is_attached and self.app.screen is self:
+            self.query_one("#too-small", Static).update(self._message())

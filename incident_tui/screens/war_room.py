@@ -25,12 +25,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from incident_tui.checklists import current_checklist
+from incident_tui.checklists import current_checklist, seen_done
 from incident_tui.domain import (
     AUDIENCES,
     CORE_ROLES,
     PHASES,
     PRESENCE_HEARTBEAT,
+    SYSTEM_KINDS,
     Deadline,
     IncidentDetail,
     incident_key,
@@ -65,7 +66,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         Binding(
             "f3",
             "pick_severity",
-            "Severity",
+            "Sev",
             id="severity",
             tooltip="Change the severity; cadences follow at once",
         ),
@@ -76,6 +77,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "toggle_tz",
             "UTC/local",
             id="toggle-tz",
+            show=False,
             tooltip="Show times in UTC or local time",
         ),
         Binding(
@@ -86,19 +88,20 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "edit_entry",
             "Edit",
             id="edit-entry",
-            tooltip="Edit the selected (or last) entry; history is kept",
+            tooltip="Edit the selected entry (from the entry line: your last one); history kept",
         ),
         Binding(
             "f9",
             "delete_entry",
             "Delete",
             id="delete-entry",
+            show=False,
             tooltip="Delete the selected entry (kept as a mark)",
         ),
         Binding(
             "f10",
             "postmortem",
-            "Postmortem",
+            "PM",
             id="postmortem",
             tooltip="Write the blameless postmortem draft and export it",
         ),
@@ -107,6 +110,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "focus_timeline",
             "Timeline",
             id="focus-timeline",
+            show=False,
             tooltip="Move into the timeline to pick an entry",
         ),
         Binding(
@@ -114,6 +118,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "focus_countdowns",
             "Countdowns",
             id="focus-countdowns",
+            show=False,
             tooltip="Move into the countdowns to snooze one",
         ),
         Binding(
@@ -121,8 +126,11 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "focus_checklist",
             "Checklist",
             id="focus-checklist",
+            show=False,
             tooltip="Move into the checklist to tick an item (logged)",
         ),
+        # The app's quit key, left out of this footer: its room goes to the F-keys.
+        Binding("ctrl+q", "app.quit", "Quit", id="quit", show=False, tooltip="Leave incident-tui"),
         Binding(
             "ctrl+r", "reload", "Reload", id="reload", show=False, tooltip="Read the incident again"
         ),
@@ -131,6 +139,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "leave",
             "Back",
             id="back",
+            show=False,
             tooltip="Back to the entry line, then to the incident list",
         ),
     ]
@@ -209,7 +218,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             known=self.completion_words,
             take=self.take_line,
         )
-        yield Footer()
+        yield Footer(compact=True)  # the most-used keys fit at 80 columns; F1 lists all
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Timeline"
@@ -307,7 +316,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self._cursor = read.cursor
         self._data_version = version
         self._read_at = time.monotonic()
-        timeline.border_title = f"Timeline · {len(timeline.timeline):,} entries"
+        timeline.border_title = timeline.count_title()
         self._show_state()
         if whole and not self.app.read_only:  # type: ignore[attr-defined]
             self.writes.start()  # lines typed while the war room opened go now, in order
@@ -331,7 +340,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         timeline.merge(changes.entries, changes.removed)
         self.detail.timeline = timeline.timeline.entries
         self._cursor = changes.cursor
-        timeline.border_title = f"Timeline · {len(timeline.timeline):,} entries"
+        timeline.border_title = timeline.count_title()
 
     def refresh_from_db(self) -> None:
         """Read what changed since the last read (after our own write, or another's)."""
@@ -413,10 +422,12 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.deadlines = deadlines(detail.facts, self.policy)
         self.query_one("#roles", RolesPane).show(detail, now, self.tz)
         self.query_one("#updates", UpdatesPane).show(detail, now, self.tz)
+        checklist = current_checklist(self.app.config.checklists, detail.severity, detail.phase)  # type: ignore[attr-defined]
         self.query_one("#checklist", ChecklistPane).show(
-            current_checklist(self.app.config.checklists, detail.severity, detail.phase),  # type: ignore[attr-defined]
+            checklist,
             detail.ticks,
             self.tz,
+            seen=seen_done(checklist, detail) if checklist is not None else (),
         )
         self._tick_panes(now)
         # Redrawing the footer costs more than the rest of an entry: only when it changes.
@@ -429,7 +440,13 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
     def _tick_panes(self, now: datetime) -> None:
         detail = self.detail
-        self.query_one("#heading", WarRoomHeading).show(detail, now, self.tz, number=self.number)
+        self.query_one("#heading", WarRoomHeading).show(
+            detail,
+            now,
+            self.tz,
+            number=self.number,
+            next_deadline=self.deadlines[0] if self.deadlines else None,
+        )
         self.query_one("#countdowns", CountdownsPane).show(self.deadlines, now, self.tz)
         self.query_one("#presence", PresenceStrip).show(detail, now)
         self._announce_overdue(now)
@@ -725,11 +742,17 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         loaded = self.detail is not None
         if action in ("pick_phase", "pick_severity", "hand_over", "compose_update"):
             return True if loaded else None
-        if action in ("pin", "edit_entry", "focus_timeline"):
+        if action in ("pin", "focus_timeline"):
             return True if loaded and self.detail.timeline else None  # type: ignore[union-attr]
-        if action == "delete_entry":
-            timeline = self.query_one("#timeline", TimelineView)
-            return True if timeline.selected_entry is not None else None
+        if action in ("edit_entry", "delete_entry"):
+            if not loaded:
+                return None
+            target = (
+                self._target_entry(editable=True)
+                if action == "edit_entry"
+                else self.query_one("#timeline", TimelineView).selected_entry
+            )
+            return True if target is not None else None  # a system record: the key says why
         if action == "focus_countdowns":
             return True if self.deadlines else None
         return True
@@ -742,10 +765,11 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             for b in self.BINDINGS
             if isinstance(b, Binding)
         ]
-        keys += [("ctrl+p", "command palette: every action by name"), ("ctrl+q", "quit")]
+        keys += [("ctrl+p", "command palette: every action by name")]
         keys += [
             ("↑ ↓ enter", "in the timeline: move, show the whole entry"),
             ("z", "in the countdowns: snooze the selected one"),
+            ("d", "in the countdowns: dismiss the selected timer (logged)"),
         ]
         self.app.push_screen(HelpScreen(keys))
 
@@ -848,13 +872,26 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             "times in UTC" if self.utc else f"times in local time ({datetime.now(self.tz):%Z})"
         )
 
-    def _target_entry(self):  # type: ignore[no-untyped-def]
+    def _target_entry(self, *, editable: bool = False):  # type: ignore[no-untyped-def]
+        """The entry a key acts on: the one selected in the timeline; from the entry line,
+        the last one logged (for an edit: the last one this user typed, never a record
+        the system wrote)."""
         timeline = self.query_one("#timeline", TimelineView)
         if timeline.selected_entry is not None:
             return timeline.selected_entry
-        # From the entry line: the entry logged last.
         entries = timeline.timeline.entries
+        if editable:
+            entries = [e for e in entries[-500:] if e.author == self.user]
+            entries = [e for e in entries if e.kind not in SYSTEM_KINDS]
         return max(entries, key=lambda e: (e.recorded_at, e.id)) if entries else None
+
+    def _back_from_dialog(self, from_timeline: bool) -> None:
+        """The keyboard goes back where it was: the timeline keeps its selection (moved to
+        a neighbour when that entry was deleted), so the next F8/F9 acts on it."""
+        if from_timeline:
+            self.query_one("#timeline", TimelineView).focus()
+        else:
+            self._back_to_typing()
 
     def action_pin(self) -> None:
         from incident_tui import ops
@@ -885,8 +922,16 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         from incident_tui.screens.dialogs import EditEntryScreen
         from incident_tui.timeparse import parse_past_time
 
-        entry = self._target_entry()
+        from_timeline = self.query_one("#timeline", TimelineView).selected_entry is not None
+        entry = self._target_entry(editable=True)
         if entry is None:
+            self.status("nothing of yours to edit: select an entry (ctrl+t, ↑ ↓)", error=True)
+            return
+        if entry.kind in SYSTEM_KINDS:
+            self.status(
+                f"#{entry.id} is a {entry.kind} record the system wrote: not editable (F7 pins it)",
+                error=True,
+            )
             return
 
         shown = entry.occurred_at.astimezone(self.tz).strftime("%Y-%m-%dT%H:%M:%S")
@@ -928,7 +973,10 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 edit, lambda result: f"entry #{result.id} edited (the previous text is kept)"
             )
 
-        self.app.push_screen(EditEntryScreen(entry, shown, save), self._back_to_typing)
+        self.app.push_screen(
+            EditEntryScreen(entry, shown, save),
+            lambda _result: self._back_from_dialog(from_timeline),
+        )
 
     def action_delete_entry(self) -> None:
         from incident_tui import ops
@@ -938,9 +986,15 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         if entry is None:
             self.status("select the entry to delete first: ctrl+t, then ↑ ↓", error=True)
             return
+        if entry.kind in SYSTEM_KINDS:
+            self.status(
+                f"#{entry.id} is a {entry.kind} record the system wrote: it stays (F7 pins it)",
+                error=True,
+            )
+            return
 
         def confirmed(yes: bool | None) -> None:
-            self._back_to_typing()
+            self._back_from_dialog(True)
             if yes:
                 self._write(
                     lambda db, now: ops.delete_entry(
@@ -1075,6 +1129,39 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             chosen,
         )
 
+    def action_role_history(self) -> None:
+        """Every holding of every role, from when to when (the Roles pane shows only the
+        current holder and the one before)."""
+        from incident_tui.screens.dialogs import PickScreen
+
+        if self.detail is None:
+            return
+        rows = []
+        for index, holding in enumerate(
+            sorted(self.detail.holdings, key=lambda h: (h.role, h.started_at))
+        ):
+            until = (
+                clock_time(holding.ended_at, self.tz, seconds=False)
+                if holding.ended_at is not None
+                else "now"
+            )
+            rows.append(
+                (
+                    str(index),
+                    f"{one_line(holding.role, 20):<12} {one_line(holding.holder, 20):<14} "
+                    f"{clock_time(holding.started_at, self.tz, seconds=False)} – {until}",
+                )
+            )
+        self.app.push_screen(
+            PickScreen("Role history (esc closes)", rows or [("-", "no roles held yet")]),
+            self._back_to_typing,
+        )
+
+    def on_countdowns_pane_timer_done(self, event: CountdownsPane.TimerDone) -> None:
+        from incident_tui.entryline import StopTimer
+
+        self.perform(StopTimer(event.label))
+
     def on_timeline_view_selected(self, event: TimelineView.Selected) -> None:
         entry = event.entry
         self.notify(
@@ -1104,6 +1191,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 self.action_pick_severity,
             ),
             ("Hand over a role…", "/role ROLE NAME", self.action_hand_over),
+            ("Role history", "every holder of every role, with times", self.action_role_history),
             ("Pin the selected (or last) entry", "mark it as a key event", self.action_pin),
             (
                 "Edit the selected (or last) entry",

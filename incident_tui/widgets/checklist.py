@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import tzinfo
 
 from rich.text import Text
@@ -34,17 +35,27 @@ class ChecklistPane(Pane, can_focus=True):
         super().__init__(Text(""), id=id)
         self.checklist: Checklist | None = None
         self.ticks: dict[str, Tick] = {}
+        self.seen: frozenset[str] = frozenset()
+        """Items the app saw happen (shown done, "seen"); space ticks one for the record."""
         self.tz: tzinfo | None = None
         self.cursor = 0
 
-    def show(self, checklist: Checklist | None, ticks: list[Tick], tz: tzinfo) -> None:
+    def show(
+        self,
+        checklist: Checklist | None,
+        ticks: list[Tick],
+        tz: tzinfo,
+        *,
+        seen: Iterable[str] = (),
+    ) -> None:
         self.checklist, self.tz = checklist, tz
         self.set_class(checklist is None, "-none")
         if checklist is None:
             return
         self.ticks = {t.item: t for t in ticks if t.checklist == checklist.name}
+        self.seen = frozenset(seen)
         self.cursor = min(self.cursor, len(checklist.items) - 1)
-        done = sum(1 for item in checklist.items if item in self.ticks)
+        done = sum(1 for item in checklist.items if item in self.ticks or item in self.seen)
         self.border_title = f"{checklist.title} · {done}/{len(checklist.items)}"
         self.show_text(self._content())
 
@@ -57,9 +68,14 @@ class ChecklistPane(Pane, can_focus=True):
             if index:
                 text.append("\n")
             tick = self.ticks.get(item)
+            seen = tick is None and item in self.seen
             text.append("▸" if self.has_focus and index == self.cursor else " ")
-            text.append("☑ " if tick else "☐ ", style="green" if tick else "bold yellow")
-            text.append(one_line(item, 40), style=DIM if tick else "")
+            text.append(
+                "☑ " if tick or seen else "☐ ", style="green" if tick or seen else "bold yellow"
+            )
+            # One run for a seen item: SVG renderers drop the leading spaces of a run.
+            words = f"{one_line(item, 40)} · seen" if seen else one_line(item, 40)
+            text.append(words, style=DIM if tick or seen else "")
             if tick and roomy and self.tz is not None:
                 text.append(
                     f"  {one_line(tick.ticked_by, 10)} "

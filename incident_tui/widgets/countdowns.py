@@ -12,8 +12,29 @@ from incident_tui.domain import Deadline
 from incident_tui.text import one_line
 from incident_tui.widgets.look import DIM, OVERDUE, WARNING, clock_time, short_duration
 from incident_tui.widgets.state_panes import Pane
+from incident_tui.widgets.timeline_rows import wrap
 
 WARN_BEFORE = timedelta(minutes=2)
+SHORT_TITLES = {
+    "escalate": "escalate to mgmt",
+    "update:external": "status page",
+    "update:executive": "executives",
+    "update:internal": "internal",
+    "acknowledge": "acknowledge",
+    "resolve": "resolve",
+    "postmortem": "postmortem",
+}
+"""When the title does not fit on one line: the words that matter, shorter."""
+
+
+def fitted_title(deadline: Deadline, room: int) -> str:
+    """The deadline's title, or its short form when the title would not fit in `room`."""
+    title = one_line(deadline.title, 200)
+    if len(title) <= room:
+        return title
+    if deadline.name.startswith("timer:"):
+        return "timer " + title.removeprefix("timer: ")
+    return SHORT_TITLES.get(deadline.name, title)
 
 
 def countdown_state(deadline: Deadline, now: datetime) -> str:
@@ -37,7 +58,16 @@ class CountdownsPane(Pane, can_focus=True):
             "snooze",
             "Snooze",
             id="snooze",
+            show=False,  # in the pane's own border while it has focus: the footer stays whole
             tooltip="Push the selected countdown back 5, 10 or 15 minutes (logged)",
+        ),
+        Binding(
+            "d",
+            "timer_done",
+            "Timer done",
+            id="timer-done",
+            show=False,
+            tooltip="Dismiss the selected timer, rung or not (logged; /timer done LABEL)",
         ),
     ]
 
@@ -45,6 +75,13 @@ class CountdownsPane(Pane, can_focus=True):
         def __init__(self, deadline: Deadline) -> None:
             super().__init__()
             self.deadline = deadline
+
+    class TimerDone(Message):
+        """The selected timer is to be dismissed (`label` without the `timer:`)."""
+
+        def __init__(self, label: str) -> None:
+            super().__init__()
+            self.label = label
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Text("…"), id=id)
@@ -62,43 +99,71 @@ class CountdownsPane(Pane, can_focus=True):
         if not self.deadlines or self.now is None:
             return Text("no open deadlines", style=DIM)
         lines = Text()
-        width = max(10, self.content_region.width or 40)
+        width = max(16, self.content_region.width or 40)
+        with_clock = width >= 40  # narrow: the countdown alone, the words get the room
         for index, deadline in enumerate(self.deadlines):
-            state = countdown_state(deadline, self.now)
-            left = (deadline.due_at - self.now).total_seconds()
-            digits = short_duration(left)
-            clock = f"+{digits} overdue" if state == "overdue" else digits
-            far = deadline.due_at.astimezone(self.tz).date() != self.now.astimezone(self.tz).date()
-            due = clock_time(deadline.due_at, self.tz, with_date=far, seconds=False)
-            right = f" {due} {clock:>8}"
-            title = one_line(deadline.title, max(4, width - len(right) - 2))
-            row = Text(f"{title:<{max(0, width - len(right) - 2)}}{right}")
-            if state == "overdue":
-                row.stylize(OVERDUE)
-            elif state == "warning":
-                row.stylize(WARNING)
-            mark = "▸ " if self.has_focus and index == self.cursor else "  "
-            lines.append(mark)
-            lines.append_text(row)
-            if index < len(self.deadlines) - 1:
+            if index:
                 lines.append("\n")
+            state = countdown_state(deadline, self.now)
+            digits = short_duration((deadline.due_at - self.now).total_seconds())
+            if state == "overdue":
+                right = f" +{digits} overdue"  # red already: the due time is past anyway
+            elif with_clock:
+                far = (
+                    deadline.due_at.astimezone(self.tz).date()
+                    != self.now.astimezone(self.tz).date()
+                )
+                due = clock_time(deadline.due_at, self.tz, with_date=far, seconds=False)
+                right = f" {due} {digits:>7}"
+            else:
+                right = f" {digits:>7}"
+            mark = "▸ " if self.has_focus and index == self.cursor else "  "
+            room = max(4, width - len(mark) - len(right))
+            title = fitted_title(deadline, room)
+            # A long title (a timer's label) goes on over more lines instead of being cut.
+            spans = wrap(title, room, limit=3)
+            parts = [title[a:b] for a, b in spans]
+            if spans[-1][1] == -1:  # longer still: the third line ends in "…"
+                parts[-1] = one_line(title[spans[-1][0] :], room)
+            style = OVERDUE if state == "overdue" else WARNING if state == "warning" else ""
+            lines.append(mark)
+            lines.append(f"{parts[0]:<{room}}{right}", style=style)
+            for more in parts[1:]:
+                lines.append("\n")
+                lines.append("    ", style=DIM)  # a run of its own: SVG renderers keep it
+                lines.append(f"{more:<{room}}", style=style)
         return lines
 
     def on_focus(self) -> None:
+        self.border_subtitle = "z snooze · d timer done"
         self.show_text(self._content())
 
     def on_blur(self) -> None:
+        self.border_subtitle = ""
         self.show_text(self._content())
 
     def action_move(self, delta: int) -> None:
         if self.deadlines:
             self.cursor = max(0, min(len(self.deadlines) - 1, self.cursor + delta))
             self.show_text(self._content())
+            self.refresh_bindings()
+
+    @property
+    def selected(self) -> Deadline | None:
+        return self.deadlines[self.cursor] if self.deadlines else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "snooze" and getattr(self.app, "read_only", False):
+        if action in ("snooze", "timer_done") and getattr(self.app, "read_only", False):
             return None
+        if action == "timer_done":
+            selected = self.selected
+            return True if selected is not None and selected.name.startswith("timer:") else None
         return True
+
+    def action_timer_done(self) -> None:
+        selected = self.selected
+        if selected is not None and selected.name.startswith("timer:"):
+            self.post_message(self.TimerDone(selected.name.split(":", 1)[1]))
 
     def action_snooze(self) -> None:
         if self.deadlines:

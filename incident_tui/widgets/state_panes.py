@@ -11,10 +11,18 @@ from datetime import datetime, timedelta, tzinfo
 from rich.text import Text
 from textual.widgets import Static
 
-from incident_tui.domain import AUDIENCES, CORE_ROLES, IncidentDetail, people_here
+from incident_tui.domain import AUDIENCES, CORE_ROLES, Deadline, IncidentDetail, people_here
 from incident_tui.text import one_line
 from incident_tui.timeparse import format_duration
-from incident_tui.widgets.look import DIM, VACANT, clock_time, severity_badge
+from incident_tui.widgets.look import (
+    DIM,
+    OVERDUE,
+    VACANT,
+    WARNING,
+    clock_time,
+    severity_badge,
+    short_duration,
+)
 
 ROLE_TITLES = {
     "commander": "commander",
@@ -22,6 +30,8 @@ ROLE_TITLES = {
     "comms": "comms",
     "scribe": "scribe",
 }
+SHORT_ROLE_TITLES = {"commander": "IC", "tech_lead": "TL", "comms": "comms", "scribe": "scribe"}
+"""Narrow: the titles incident responders use, so the holder and who held it before fit."""
 AUDIENCE_TITLES = {"internal": "internal", "external": "status page", "executive": "executives"}
 SHORT_AUDIENCE_TITLES = {"internal": "int", "external": "page", "executive": "exec"}
 
@@ -68,57 +78,114 @@ class Pane(Static):
 
 
 class WarRoomHeading(Pane):
-    """Key, severity, title, phase, time since impact began, and the clock."""
+    """Key, severity, phase, time since impact began, the next deadline with its
+    countdown, the title as far as it fits, and the clock: the glance, at every width."""
 
     def show(
-        self, detail: IncidentDetail | None, now: datetime, tz: tzinfo, *, number: int
+        self,
+        detail: IncidentDetail | None,
+        now: datetime,
+        tz: tzinfo,
+        *,
+        number: int,
+        next_deadline: Deadline | None = None,
     ) -> None:
-        line = Text()
-        clock = Text(f" {clock_time(now, tz)} ", style="bold")
+        width = max(20, self.size.width)
+        clock = Text(f" {clock_time(now, tz, seconds=width >= 100)} ", style="bold")
         if detail is None:
-            line.append(f" INC-{number}  loading…")
-        else:
-            line.append(f" {detail.key} ", style="bold")
-            line.append_text(severity_badge(detail.severity))
-            line.append(f" {detail.phase.upper()} ", style="bold reverse")
-            if detail.is_drill:
-                line.append(" DRILL ", style="bold black on #5fd7ff")
-            line.append(
-                f"  {impact_line(detail.milestones, detail.declared_at, now)}  ", style="bold"
-            )
-            line.append(one_line(detail.title))
-        line.truncate(max(1, self.size.width - clock.cell_len), overflow="ellipsis", pad=True)
+            line = Text(f" INC-{number}  loading…")
+            line.truncate(max(1, width - clock.cell_len), pad=True)
+            line.append_text(clock)
+            self.show_text(line)
+            return
+        line = Text()
+        line.append(f" {detail.key} ", style="bold")
+        line.append_text(severity_badge(detail.severity))
+        line.append(f" {detail.phase.upper()} ", style="bold reverse")
+        if detail.is_drill:
+            line.append(" DRILL ", style="bold black on #5fd7ff")
+        impact = impact_line(detail.milestones, detail.declared_at, now)
+        if width < 100:  # "impact" is implied by its place; the deadline needs the room
+            impact = impact.replace("impact lasted", "lasted").replace("impact ", "")
+        line.append(f" {impact} ", style="bold")
+        if next_deadline is not None:
+            line.append(" ")
+            room = width - line.cell_len - clock.cell_len
+            title_cells = len(one_line(detail.title)) + 2
+            # A shorter form of the deadline when that lets the whole title fit too.
+            shortest = _next_deadline(next_deadline, now, 0).cell_len
+            if room - title_cells >= shortest:
+                room -= title_cells
+            line.append_text(_next_deadline(next_deadline, now, room))
+        room = width - line.cell_len - clock.cell_len
+        if room > 8:
+            line.append("  " + one_line(detail.title))
+        line.truncate(max(1, width - clock.cell_len), overflow="ellipsis", pad=True)
         line.append_text(clock)
         self.show_text(line)
 
 
+def _next_deadline(deadline: Deadline, now: datetime, room: int) -> Text:
+    """`next: internal update in 4:05` or `internal update +5:03 overdue`, shorter when tight."""
+    left = (deadline.due_at - now).total_seconds()
+    digits = short_duration(left)
+    overdue = left <= 0
+    short = deadline.name.split(":", 1)[-1] if ":" in deadline.name else deadline.name
+    forms = (
+        [f"{deadline.title} +{digits} overdue", f"{short} +{digits} overdue"]
+        if overdue
+        else [
+            f"next: {deadline.title} in {digits}",
+            f"next {short} in {digits}",
+            f"{short} {digits}",
+        ]
+    )
+    chosen = next((f for f in forms if len(f) + 2 <= room), forms[-1])
+    if overdue:
+        return Text(f" {one_line(chosen)} ", style=OVERDUE)
+    style = WARNING if left <= 120 else "bold"
+    return Text(f" {one_line(chosen)} ", style=style)
+
+
 class RolesPane(Pane):
-    """Core roles always listed (a vacant one stands out), then any other role held."""
+    """Core roles always listed, one line each (a vacant one stands out), then any other
+    role held. After a handover the line ends `← previous holder` while it fits; every
+    holding with its times is in the role history (the palette)."""
 
     def show(self, detail: IncidentDetail, now: datetime, tz: tzinfo) -> None:
         current = {h.role: h for h in detail.holdings if h.ended_at is None}
         before = {h.role: h.holder for h in detail.holdings if h.ended_at is not None}
-        roomy = self.content_region.width >= 40
+        width = max(16, self.content_region.width or 40)
+        roomy = width >= 40
         extra = sorted(r for r in current if r not in CORE_ROLES)
         text = Text()
         for index, role in enumerate((*CORE_ROLES, *extra)):
             if index:
                 text.append("\n")
-            text.append(f"{ROLE_TITLES.get(role, one_line(role, 14)):<11}", style="bold")
+            titles = ROLE_TITLES if width >= 30 else SHORT_ROLE_TITLES
+            title = titles.get(role, one_line(role, 14 if width >= 30 else 8))
+            line = Text(f"{title:<{11 if width >= 30 else 7}}", style="bold")
             holding = current.get(role)
             if holding is None:
-                text.append("vacant", style=VACANT)
-                continue
-            text.append(one_line(holding.holder, 12).ljust(12))
-            if roomy:
-                text.append(
+                line.append("vacant", style=VACANT)
+            else:
+                line.append(one_line(holding.holder, 12))
+                previous = before.get(role)
+                if previous and previous != holding.holder:
+                    # (each styled run starts with a visible character: an SVG renderer
+                    # drops leading spaces, so the snapshots show the real spacing)
+                    line.append(" ")
+                    line.append(f"← {one_line(previous, 12)}", style=DIM)
+                since = (
                     f" {clock_time(holding.started_at, tz, seconds=False)}"
-                    f" · {_for(now - holding.started_at)}",
-                    style=DIM,
+                    f" · {_for(now - holding.started_at)}"
                 )
-                if before.get(role) and before[role] != holding.holder:
-                    # A handover shows both: who holds it now, and from whom.
-                    text.append(f" (was {one_line(before[role], 12)})", style=DIM)
+                if roomy and max(line.cell_len, 23) + len(since) <= width:
+                    line.pad_right(max(0, 23 - line.cell_len))
+                    line.append(since, style=DIM)
+            # One line per role, always: a long line is cut, never pushes a role out.
+            line.truncate(width, overflow="ellipsis")
+            text.append_text(line)
         self.show_text(text)
 
 
@@ -181,11 +248,13 @@ class PresenceStrip(Pane):
         for index, (name, roles) in enumerate(people):
             part = Text()
             if index:
-                part.append(" · ", style=DIM)
+                part.append(" ")
+                part.append("· ", style=DIM)
             part.append(one_line(name, 16), style="bold")
             if roles and with_roles:
                 titles = "+".join(ROLE_TITLES.get(r, one_line(r, 14)) for r in roles)
-                part.append(f" ({titles})", style=DIM)
+                part.append(" ")
+                part.append(f"({titles})", style=DIM)
             rest = len(people) - index
             if not with_roles and text.cell_len + part.cell_len + 6 > room and rest > 1:
                 text.append(f" +{rest} more", style=DIM)

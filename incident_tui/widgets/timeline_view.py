@@ -1,15 +1,17 @@
-"""The timeline pane: a virtual view (Textual's Line API) that draws only the visible rows.
+"""The timeline pane: a virtual view (Textual's Line API) that draws only the visible lines.
 
-It is fed by merges of new and changed entries, never reloaded, so it stays fast at 100k
-entries; it follows the newest entry unless the reader has scrolled up.
+An entry takes as many lines as its text needs (`timeline_rows`); an index of where each
+entry starts (prefix sums of the heights, extended on appends) maps a line to its entry
+by bisection. It is fed by merges of new and changed entries, never reloaded, so it stays
+fast at 100k entries; it follows the newest entry unless the reader has scrolled up.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import UTC, tzinfo
+from itertools import accumulate
 
-from rich.segment import Segment
-from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -19,16 +21,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from incident_tui.domain import Entry
-from incident_tui.text import one_line
 from incident_tui.timeline import Timeline
-from incident_tui.widgets.look import DIM, KIND_STYLES, PIN, clock_time
-
-AUTHOR_WIDTH = 10
-KIND_WIDTH = 8
+from incident_tui.widgets.timeline_rows import row_height, row_strips
 
 
 class TimelineView(ScrollView, can_focus=True):
-    """Every live entry: time, marks (★ pinned, ↺ reconstructed), kind, author, text."""
+    """Every live entry: time, mark (★ pinned, ↺ reconstructed), kind, author, text."""
 
     BINDINGS = [
         Binding("up", "move(-1)", "Up", show=False),
@@ -40,7 +38,7 @@ class TimelineView(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {"timeline--cursor"}
     DEFAULT_CSS = """
-    TimelineView { overflow-x: hidden; scrollbar-size-vertical: 1; }
+    TimelineView { overflow-x: hidden; overflow-y: scroll; scrollbar-size-vertical: 1; }
     TimelineView > .timeline--cursor { background: $accent 40%; }
     """
 
@@ -59,7 +57,16 @@ class TimelineView(ScrollView, can_focus=True):
         self.timeline = Timeline()
         self.tz = tz
         self._with_dates = False
-        self._strips: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._strips: LRUCache[tuple, list[Strip]] = LRUCache(1024)
+        self._heights: dict[Entry, int] = {}
+        """Lines per entry at `_laid_out_width` (entries are immutable tuples)."""
+        self._starts: list[int] = [0]
+        """The first line of each entry, then the total: len(entries) + 1 numbers."""
+        self._laid_out_width = 0
+        self._follow_newest = True
+        """Whether new entries scroll into sight: set by where the reader scrolled to,
+        never worked out again from the scroll offset (see `watch_scroll_y`)."""
+        self._scrolling_to_newest = False
 
     # --- feeding ----------------------------------------------------------------------
 
@@ -67,9 +74,13 @@ class TimelineView(ScrollView, can_focus=True):
     def entry_count(self) -> int:
         return len(self.timeline)
 
+    def count_title(self) -> str:
+        count = len(self.timeline)
+        return f"Timeline · {count:,} {'entry' if count == 1 else 'entries'}"
+
     @property
     def following(self) -> bool:
-        return self.scroll_y >= self.max_scroll_y
+        return self._follow_newest
 
     def show_entries(self, entries: list[Entry]) -> None:
         """Replace everything (the first read of an incident)."""
@@ -86,27 +97,52 @@ class TimelineView(ScrollView, can_focus=True):
         placed = self.timeline.merge(entries, removed)
         if not placed and len(self.timeline) == before:
             return  # nothing new after all
+        appended = not removed and placed == list(range(before, before + len(placed)))
         if selected is not None and self.cursor is not None:
             index = self.timeline.index_of(selected.id)
             self.cursor = index if index is not None else min(self.cursor, len(self.timeline) - 1)
-        self._changed(follow=follow)
+        self._changed(follow=follow, appended_from=before if appended else None)
 
     def set_timezone(self, tz: tzinfo) -> None:
         self.tz = tz
         self._changed(follow=self.following)
 
-    def _changed(self, *, follow: bool) -> None:
+    def _changed(self, *, follow: bool, appended_from: int | None = None) -> None:
         # No need to drop drawn rows: the cache key holds everything a row depends on.
-        self._with_dates = self.timeline.spans_days(self.tz)
+        with_dates = self.timeline.spans_days(self.tz)
+        if with_dates != self._with_dates:
+            self._with_dates = with_dates
+            self._heights.clear()  # the time column widened: every height may change
+            appended_from = None
+        self._lay_out(appended_from)
         self._set_virtual_height()
         if follow:
             self._follow()
         self.refresh()
 
     def _follow(self) -> None:
-        # The new virtual size reaches the scrollbars on the next layout: scroll then too.
-        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
-        self.call_after_refresh(self.scroll_to, y=len(self.timeline), animate=False)
+        # The pane's own size may only be known after the next layout: scroll then too.
+        self._to_newest()
+        self.call_after_refresh(self._to_newest)
+
+    def _to_newest(self) -> None:
+        """Scroll to the bottom as it is when this runs. A target worked out earlier
+        (the length when the scroll was asked for) is stale once more entries came in
+        meanwhile: under a stream of writes it scrolled the view back up, and the next
+        entry then found it "not following" for good."""
+        if not self._follow_newest:
+            return
+        self._scrolling_to_newest = True
+        try:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        finally:
+            self._scrolling_to_newest = False
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if not self._scrolling_to_newest:
+            # The reader (wheel, scrollbar, cursor) moved: follow again only at the bottom.
+            self._follow_newest = new_value >= self.max_scroll_y
 
     # --- selecting --------------------------------------------------------------------
 
@@ -122,6 +158,9 @@ class TimelineView(ScrollView, can_focus=True):
 
     def on_blur(self) -> None:
         self.cursor = None
+        # Back at the entry line: what is typed next must be in sight.
+        self._follow_newest = True
+        self._follow()
 
     def watch_cursor(self, cursor: int | None) -> None:
         if cursor is not None:
@@ -129,12 +168,18 @@ class TimelineView(ScrollView, can_focus=True):
         self.refresh()
 
     def scroll_to_region_row(self, row: int) -> None:
+        """Bring entry `row` (all its lines, as far as they fit) into sight."""
+        if row >= len(self._starts) - 1:
+            return
+        first, end = self._starts[row], self._starts[row + 1]
         top = self.scroll_y
         height = self.scrollable_content_region.height
-        if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
-        elif row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+        if first < top:
+            self.scroll_to(y=first, animate=False, immediate=True)
+        elif end > top + height:
+            # Its last line at the bottom; an entry taller than the pane: its first at the top.
+            target = end - height if end - first <= height else first
+            self.scroll_to(y=target, animate=False, immediate=True)
 
     def reveal(self, entry_id: int) -> bool:
         """Select an entry and scroll it into sight (now, and again once the new virtual
@@ -167,11 +212,50 @@ class TimelineView(ScrollView, can_focus=True):
 
     # --- drawing ----------------------------------------------------------------------
 
+    def _text_width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def _lay_out(self, appended_from: int | None = None) -> None:
+        """The index of lines: extended for entries appended at the end, else rebuilt
+        (heights are kept per entry, so a rebuild only measures what is new)."""
+        width = self._text_width()
+        if width != self._laid_out_width:
+            self._laid_out_width = width
+            self._heights.clear()
+            appended_from = None
+        entries = self.timeline.entries
+        if width < 1:  # not laid out yet: one line each until the pane has its size
+            self._laid_out_width = 0
+            self._starts = list(range(len(entries) + 1))
+            return
+        heights = self._heights
+        with_dates = self._with_dates
+        if len(heights) > 4 * len(entries) + 1000:  # edited and removed entries pile up
+            heights.clear()
+
+        def height(entry: Entry) -> int:
+            known = heights.get(entry)
+            if known is None:
+                known = heights[entry] = row_height(entry, width, with_dates)
+            return known
+
+        if appended_from is not None and len(self._starts) == appended_from + 1:
+            total = self._starts[-1]
+            for entry in entries[appended_from:]:
+                total += height(entry)
+                self._starts.append(total)
+        else:
+            self._starts = list(accumulate(map(height, entries), initial=0))
+
+    def line_of(self, index: int) -> int:
+        """The first line of entry `index`."""
+        return self._starts[min(index, len(self._starts) - 1)]
+
     def _set_virtual_height(self) -> None:
         """A new entry changes only the scrollable height. Setting `virtual_size` the
         usual way lays out the whole screen (≈20 ms here, per entry); the pane's own size
         does not depend on it, so update the reactive quietly and just the scrollbars."""
-        size = Size(self.scrollable_content_region.width, len(self.timeline))
+        size = Size(self.scrollable_content_region.width, self._starts[-1])
         if size != self.virtual_size:
             self.set_reactive(TimelineView.virtual_size, size)
             self._scroll_update(size)
@@ -179,44 +263,39 @@ class TimelineView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         follow = self.following
         self._strips.clear()
+        self._lay_out()
         self._set_virtual_height()
         if self.cursor is not None:  # keep the selected entry in sight
             self.call_after_refresh(self.scroll_to_region_row, self.cursor)
         elif follow:
             self._follow()
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        index = self.scroll_offset.y + y
-        if index >= len(self.timeline):
-            return Strip.blank(width, self.rich_style)
-        entry = self.timeline.entries[index]
-        selected = index == self.cursor and self.has_focus
-        key = (entry, width, selected, self.tz, self._with_dates)
-        strip = self._strips.get(key)
-        if strip is None:
-            strip = self._row(entry, width, selected)
-            self._strips[key] = strip
-        return strip
-
-    def _row(self, entry: Entry, width: int, selected: bool) -> Strip:
+    def _row(self, entry: Entry, width: int, selected: bool) -> list[Strip]:
+        """An entry's lines, built when first drawn (the benchmarks time this call)."""
         base = self.rich_style
         if selected:
             base = base + self.get_component_rich_style("timeline--cursor")
-        kind_style = base + KIND_STYLES.get(entry.kind, Style())
-        when = clock_time(entry.occurred_at, self.tz, with_date=self._with_dates)
-        author = one_line(entry.author, AUTHOR_WIDTH).ljust(AUTHOR_WIDTH)
-        # The text is cleaned and folded here too: nothing stored reaches the terminal raw.
-        body = one_line(entry.text[: width * 4])
-        segments = [
-            Segment(f"{when} ", base + DIM if entry.reconstructed else base),
-            Segment("★" if entry.pinned else " ", base + PIN),
-            Segment("↺" if entry.reconstructed else " ", base + DIM),
-            Segment(f" {entry.kind:<{KIND_WIDTH}} ", kind_style),
-            Segment(f"{author} ", base + DIM),
-            Segment(body, kind_style if entry.kind in ("alert", "decision") else base),
-        ]
-        strip = Strip(segments)
-        if strip.cell_length > width:  # cut text says so
-            return Strip.join([strip.crop(0, width - 1), Strip([Segment("…", base)])])
-        return strip.adjust_cell_length(width, base)
+        return row_strips(entry, width, self.tz, self._with_dates, base)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line = self.scroll_offset.y + y
+        starts = self._starts
+        if width != self._laid_out_width and width > 0:
+            # The width changed without a resize reaching us (a scrollbar came or went).
+            self._strips.clear()
+            self._lay_out()
+            self._set_virtual_height()
+            starts = self._starts
+            self.call_after_refresh(self.refresh)
+        if line >= starts[-1]:
+            return Strip.blank(width, self.rich_style)
+        index = bisect_right(starts, line) - 1
+        entry = self.timeline.entries[index]
+        selected = index == self.cursor and self.has_focus
+        key = (entry, width, selected, self.tz, self._with_dates)
+        strips = self._strips.get(key)
+        if strips is None:
+            strips = self._strips[key] = self._row(entry, width, selected)
+        offset = line - starts[index]
+        return strips[offset] if offset < len(strips) else Strip.blank(width, self.rich_style)
