@@ -68,12 +68,14 @@ class Terminal:
         return self._tmux("capture-pane", "-p", "-t", self.session)
 
     def type_lines(self, lines: list[str]) -> None:
-        """Every line and its Enter in one tmux command: no pause between them."""
-        args: list[str] = []
-        for line in lines:
-            args += ["send-keys", "-t", self.session, "-l", line, ";"]
-            args += ["send-keys", "-t", self.session, "Enter", ";"]
-        self._tmux(*args[:-1])
+        """Every line and its Enter with no pause: 100 lines per tmux command (tmux
+        refuses a much longer one), one command right after the other."""
+        for start in range(0, len(lines), 100):
+            args: list[str] = []
+            for line in lines[start : start + 100]:
+                args += ["send-keys", "-t", self.session, "-l", line, ";"]
+                args += ["send-keys", "-t", self.session, "Enter", ";"]
+            self._tmux(*args[:-1])
 
     def paste(self, text: str) -> None:
         """A bracketed paste (the app asked for bracketed paste mode)."""

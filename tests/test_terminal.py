@@ -157,3 +157,15 @@ def test_the_postmortem_takes_a_burst_a_paste_and_its_export_keys(declared, war_
     assert row == ("Card payments failed in the EU for 40 minutes", "12500", "root: A red B")
     text = target.read_text()
     assert "Card payments failed in the EU for 40 minutes" in text and "root: A red B" in text
+
+
+def test_lines_typed_before_the_app_has_the_terminal_are_stored(declared):
+    """Typed before the app put the terminal in raw mode, each Enter reaches it as the
+    line discipline's newline (ctrl+j), not a carriage return: still one entry a line."""
+    terminal = Terminal(app_command(declared, "open", "INC-1"))
+    try:
+        lines = [f"before raw mode {i:02d}" for i in range(20)]
+        terminal.type_lines(lines)  # at once: the app has not started yet
+        assert wait_for_stored(declared, "before raw mode %", 20, terminal) == lines
+    finally:
+        terminal.close()

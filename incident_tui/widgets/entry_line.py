@@ -35,6 +35,9 @@ class EntryLine(InOrderKeys, Input):
 
     BINDINGS = [
         Binding("tab", "complete", "Complete", show=False),
+        # Keys typed before the app put the terminal in raw mode arrive with the line
+        # discipline's Enter: a newline (ctrl+j), not a carriage return.
+        Binding("ctrl+j", "submit", "Log the line", show=False),
         Binding("up", "recall(-1)", "Earlier line", show=False),
         Binding("down", "recall(1)", "Later line", show=False),
     ]
@@ -97,7 +100,7 @@ class EntryLine(InOrderKeys, Input):
     async def _on_key(self, event: events.Key) -> None:
         if event.is_printable:
             self._typed(event.time)
-        elif event.key == "enter":  # submits what the line holds, kept or not
+        elif event.key in ("enter", "ctrl+j"):  # submits what the line holds, kept or not
             self._kept, self._key_at = None, event.time
 
     async def action_submit(self) -> None:

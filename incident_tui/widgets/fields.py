@@ -21,6 +21,9 @@ from incident_tui.widgets.in_order import InOrderKeys
 class Field(InOrderKeys, Input):
     """A one-line field: a paste of several lines is joined onto the line."""
 
+    # Typed before the terminal was in raw mode, Enter arrives as a newline (ctrl+j).
+    BINDINGS = [Binding("ctrl+j", "submit", "Submit", show=False)]
+
     def _on_paste(self, event: events.Paste) -> None:
         # Input's own handler, next, inserts the first line of what it is given.
         lines = (part.strip() for part in clean(event.text).splitlines())

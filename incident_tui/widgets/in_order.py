@@ -139,7 +139,8 @@ class InOrderApp:
         if isinstance(event, events.Key):
             if await self._run_bound_key(event):
                 return
-            if isinstance(self.focused, InOrderKeys):  # type: ignore[attr-defined]
+            # A character only types (nothing to wait for); a bound key may move the focus.
+            if not event.is_printable and isinstance(self.focused, InOrderKeys):  # type: ignore[attr-defined]
                 done = asyncio.Event()
                 event._in_order_done = done  # type: ignore[attr-defined]
                 await super().on_event(event)  # type: ignore[misc]
