@@ -301,7 +301,7 @@ async def test_commander_changes_phase_and_severity_by_keys(db, clock) -> None:
         await pilot.press("f3")
         assert isinstance(pilot.app.screen, PickScreen)
         await pilot.press("up", "enter")  # from SEV2 to SEV1
-        await pilot.pause()
+        await settled(pilot)
         assert queries.incident_detail(db, number).severity == 1
         due = {d.name: d.due_at for d in screen.deadlines}
         # Internal stays due 09:20 (earlier than 09:02 + 15 min); the others move to 09:32.
@@ -312,7 +312,7 @@ async def test_commander_changes_phase_and_severity_by_keys(db, clock) -> None:
 
         await pilot.press("f2")
         await pilot.press("down", "down", "enter")  # triage → identified
-        await pilot.pause()
+        await settled(pilot)
         detail = queries.incident_detail(db, number)
         assert detail.phase == "identified"
         assert detail.milestones["acknowledged_at"] == NOW
@@ -483,7 +483,7 @@ async def test_snoozing_a_countdown_moves_it_and_logs_it(db) -> None:
         await pilot.press("down", "z")
         assert isinstance(pilot.app.screen, PickScreen)
         await pilot.press("enter")  # 5 minutes
-        await pilot.pause()
+        await settled(pilot)
         due = {d.name: d.due_at for d in screen.deadlines}
         assert due["update:internal"] == clock.now() + timedelta(minutes=5)
         assert shown_texts(screen)[-1].startswith("Snoozed update:internal 5 min")
