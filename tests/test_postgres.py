@@ -98,7 +98,7 @@ async def test_the_war_room_works_on_postgresql(pg, clock) -> None:
     from incident_tui.app import IncidentApp
     from incident_tui.config import Config
     from incident_tui.store import open_database
-    from tests.test_war_room import ready, shown_texts
+    from tests.test_war_room import ready, settled, shown_texts
 
     number = ops.declare(pg, title="Checkout failing", severity=1, author="mira", now=NOW)
     app = IncidentApp(
@@ -108,7 +108,7 @@ async def test_the_war_room_works_on_postgresql(pg, clock) -> None:
         screen = await ready(pilot)
         screen.query_one("#entry", Input).value = "08:55 EU error rate rises"
         await pilot.press("enter")
-        await pilot.pause()
+        await settled(pilot)
         stored = queries.incident_detail(pg, number).timeline[0]
         assert (stored.text, stored.occurred_at) == (
             "EU error rate rises",

@@ -22,7 +22,7 @@ from incident_tui.screens.dialogs import EditEntryScreen
 from incident_tui.screens.war_room import WarRoomScreen
 from incident_tui.store import open_database
 from tests.conftest import FROZEN_AT, row_counts
-from tests.test_war_room import ready
+from tests.test_war_room import ready, settled
 
 NOW = FROZEN_AT
 
@@ -340,14 +340,14 @@ async def test_a_lost_connection_shows_a_banner_keeps_the_text_and_recovers(pg_u
             entry = screen.query_one("#entry", Input)
             entry.value = "written while the network was down"
             await pilot.press("enter")
-            await pilot.pause()
+            await settled(pilot)
             assert entry.value == "written while the network was down"
             assert screen.query_one("#entry-status").has_class("-error")
             proxy.start()  # the network is back, on the same port
             await until(pilot, lambda: banner(screen) is None, "the banner goes", seconds=15)
             clock.advance(timedelta(minutes=2))  # the network was down a while
             await pilot.press("enter")
-            await pilot.pause()
+            await settled(pilot)
             assert entry.value == ""
             assert "written while the network was down" in shown_texts(screen)
             [kept] = [

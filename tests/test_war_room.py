@@ -99,7 +99,7 @@ async def test_scribe_types_a_note_and_it_is_committed_and_shown(db, clock) -> N
     async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot)
         await pilot.press(*"checked recent deploys", "enter")
-        await pilot.pause()
+        await settled(pilot)
         stored = entries(db, number)[-1]
         assert (stored.kind, stored.author, stored.text) == (
             "note",
@@ -271,7 +271,7 @@ async def test_commander_hands_over_and_both_holdings_are_kept(db, clock) -> Non
         await pilot.press("f4")
         assert screen.query_one("#entry", Input).value == "/role "
         await pilot.press(*"commander raj", "enter")
-        await pilot.pause()
+        await settled(pilot)
         roles = str(screen.query_one("#roles").render())
         assert "commander  raj ← mira" in roles
         holdings = [
@@ -680,13 +680,13 @@ async def test_typing_while_the_timeline_has_focus_goes_to_the_entry_line(db, cl
         await pilot.press("ctrl+t", "end", "f9", "y")
         await pilot.pause()
         await pilot.press(*"rollback started", "enter")
-        await pilot.pause()
+        await settled(pilot)
         assert entries(db, number)[-1].text == "rollback started"
         assert screen.query_one("#entry", Input).has_focus
         await pilot.press("ctrl+t")  # from the timeline itself: no key is lost
         await pilot.pause()
         await pilot.press(*"shard map restored", "enter")
-        await pilot.pause()
+        await settled(pilot)
         assert entries(db, number)[-1].text == "shard map restored"
 
 
