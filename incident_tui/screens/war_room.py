@@ -55,6 +55,7 @@ from incident_tui.widgets.timeline_view import TimelineView
 if TYPE_CHECKING:
     from incident_tui.entryline import Command
     from incident_tui.queries import IncidentRead, TimelineCursor
+    from incident_tui.write_queue import Pending
 
 
 class WarRoomScreen(SizeGuarded, Screen[None]):
@@ -615,7 +616,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             self.writes.taken(given)
             if given:  # Enter retries it, at the time it was first entered
                 self._reported += 1
-                entry.take_back(pending.line)
+                entry.take_back(pending.line, requeue=lambda: self._requeue(pending))
                 self._retry = (pending.line, pending.entered_at)
                 self.status(outcome.error or "", error=True, about_line=True)
             else:  # typed on meanwhile: it stays first in the queue and is retried
@@ -650,6 +651,14 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
             self.status(outcome.message or "")
         if isinstance(command, SetPhase) and command.phase == "resolved":
             self.notify("Resolved. F10 opens the postmortem draft.", markup=False, timeout=8)
+
+    def _requeue(self, pending: Pending) -> None:
+        """A line given back for the database's sake, with the scribe typing on at once:
+        back first in the queue (as entered), written in turn before the lines after it."""
+        self._retry = None
+        self.writes.put(pending, first=True)
+        self._waiting = True
+        self.status(f"not saved yet, kept and retried in order: {one_line(pending.line, 60)}")
 
     @property
     def writes_settled(self) -> bool:

@@ -84,6 +84,9 @@ class EntryLine(InOrderKeys, Input):
         """When the last key or paste arrived (the terminal's time of it)."""
         self._kept: tuple[str, float] | None = None
         """A refused line kept in the line, and since when, while type-ahead may come."""
+        self._requeue: Callable[[], None] | None = None
+        """For a line given back because the database failed it: what type-ahead does
+        with it instead of setting it aside (it goes back first in the queue)."""
 
     # --- Enter, and what was typed after it ----------------------------------------------
 
@@ -92,8 +95,13 @@ class EntryLine(InOrderKeys, Input):
         ahead, before the refusal could be read."""
         if self._kept is not None:
             line, since = self._kept
+            requeue, self._requeue = self._requeue, None
             if at - since < TYPE_AHEAD_S and self.value == line:
-                self._set_aside()
+                if requeue is not None:  # nothing wrong with the line: retried in order
+                    self.value = ""
+                    requeue()
+                else:
+                    self._set_aside()
             self._kept = None
         self._key_at = at
 
@@ -101,7 +109,7 @@ class EntryLine(InOrderKeys, Input):
         if event.is_printable:
             self._typed(event.time)
         elif event.key in ("enter", "ctrl+j"):  # submits what the line holds, kept or not
-            self._kept, self._key_at = None, event.time
+            self._kept, self._requeue, self._key_at = None, None, event.time
 
     async def action_submit(self) -> None:
         line = self.value
@@ -118,12 +126,15 @@ class EntryLine(InOrderKeys, Input):
         typed since its Enter."""
         return not self.value and self._key_at <= typed_at
 
-    def take_back(self, line: str) -> None:
-        """A taken line that could not be written, back in the line as typed."""
+    def take_back(self, line: str, *, requeue: Callable[[], None] | None = None) -> None:
+        """A taken line that could not be written, back in the line as typed. With
+        `requeue` (the database failed it, not its words), keys typed at once after it
+        send it back to be written in turn instead of setting it aside."""
         self.value = line
         self.cursor_position = len(line)
         self._key_at = time.monotonic()  # Textual's event clock
         self._kept = (line, self._key_at)
+        self._requeue = requeue
 
     def _set_aside(self) -> None:
         line = self.value
