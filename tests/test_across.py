@@ -17,7 +17,7 @@ from incident_tui.policy import DEFAULT_POLICY
 from incident_tui.screens.actions import ActionsScreen
 from incident_tui.screens.dialogs import FormScreen
 from incident_tui.screens.war_room import WarRoomScreen
-from tests.conftest import FROZEN_AT
+from tests.conftest import FROZEN_AT, patience
 from tests.test_app import settle
 
 NOW = FROZEN_AT  # Tuesday 2026-11-24 09:02Z
@@ -354,7 +354,7 @@ async def test_palette_search_opens_the_war_room_at_the_matching_entry(db, clock
         await pilot.press(*"old shard")
         await pilot.pause(1.0)  # the search runs in a thread
         await pilot.press("enter")
-        for _ in range(60):
+        for _ in patience():
             await pilot.pause(0.05)
             screen = app.screen
             if isinstance(screen, WarRoomScreen) and screen.detail is not None:

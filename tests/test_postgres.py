@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import FROZEN_AT, PG_SERVER
+from tests.conftest import FROZEN_AT, PG_SERVER, patience
 
 NOW = FROZEN_AT
 SERVER = PG_SERVER
@@ -155,7 +155,7 @@ async def test_four_writers_on_postgresql_while_the_war_room_is_open(pg, tmp_pat
                 await pilot.pause(0.1)
             assert writer.returncode == 0, writer.stderr.read().decode()
         stored = queries.incident_detail(pg, number).timeline
-        for _ in range(50):
+        for _ in patience():
             if len(screen.query_one("#timeline").timeline.entries) >= len(stored):
                 break
             await pilot.pause(0.1)

@@ -12,7 +12,7 @@ from textual.widgets import Input, OptionList, TextArea
 from incident_tui import ops, queries
 from incident_tui.screens.dialogs import ConfirmScreen, FormScreen
 from incident_tui.screens.postmortem import PostmortemScreen
-from tests.conftest import FROZEN_AT
+from tests.conftest import FROZEN_AT, patience
 from tests.test_export import scenario
 from tests.test_war_room import make_app, ready
 
@@ -22,7 +22,7 @@ NOW = FROZEN_AT
 async def open_postmortem(pilot) -> PostmortemScreen:
     await ready(pilot)
     await pilot.press("f10")
-    for _ in range(100):
+    for _ in patience():
         screen = pilot.app.screen
         if isinstance(screen, PostmortemScreen) and screen.draft is not None:
             await pilot.pause()
@@ -368,7 +368,7 @@ async def test_the_screen_follows_changes_made_elsewhere(db, clock) -> None:
             author="tom", now=NOW,
         )  # fmt: skip
         lucky = screen.query_one("#lucky_breaks", TextArea)
-        for _ in range(100):
+        for _ in patience():
             if lucky.text == "the snapshot existed" and "1 min" in str(
                 screen.query_one("#pm-metrics").render()
             ):
