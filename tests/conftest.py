@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sqlite3
@@ -158,14 +159,16 @@ def cli(db_path: Path, private_home: Path) -> CliRunner:
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+@functools.cache
 def _server_answers() -> str | None:
+    """Why there is no server to test on (None: there is one); asked once a process."""
     try:
         import psycopg
     except ImportError:
         return "psycopg is not installed (pip install incident-tui[postgres])"
     try:
         psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=3
+            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=30
         ).close()
     except Exception as error:  # any failure to connect means: no server here
         return f"no PostgreSQL server on 127.0.0.1:5432 ({type(error).__name__})"
