@@ -34,6 +34,16 @@ def patience(seconds: float = PATIENCE_S) -> Iterator[int]:
         round_ += 1
 
 
+async def eventually(pilot, condition: Callable[[], bool], what: str) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until `condition()` holds (a tick's read runs in a thread: a fixed
+    pause before the assert was a bet on the machine's speed)."""
+    for _ in patience():
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
 TABLES = (
     "incident",
     "incident_change",
