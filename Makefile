@@ -9,8 +9,12 @@ STAMP  := $(VENV)/.installed
 run: $(STAMP)
 	$(BIN)/incident-tui
 
+# pytest-xdist workers for `make test`: auto = one per CPU; `make test TEST_WORKERS=0`
+# runs the suite in this one process.
+TEST_WORKERS ?= auto
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 install: $(STAMP)
 

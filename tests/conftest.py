@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from incident_tui.clock import FrozenClock
+from tests.terminal import PATIENCE_S
 
 FROZEN_AT = datetime(2026, 11, 24, 9, 2, 0, tzinfo=UTC)
 """'Now' in tests: 09:02 UTC, as in the SEV2 walk-through."""
+
+
+def patience(seconds: float = PATIENCE_S) -> Iterator[int]:
+    """Rounds of a wait until a deadline: `for _ in patience(): if done: break; await
+    pilot.pause(0.02)`. A count of rounds is a time limit that shrinks as the machine
+    slows; this one is a backstop that only turns a hang into a failure."""
+    deadline = time.monotonic() + seconds
+    round_ = 0
+    while time.monotonic() < deadline:
+        yield round_
+        round_ += 1
+
+
+async def eventually(pilot, condition: Callable[[], bool], what: str) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until `condition()` holds (a tick's read runs in a thread: a fixed
+    pause before the assert was a bet on the machine's speed)."""
+    for _ in patience():
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
 
 TABLES = (
     "incident",
@@ -63,10 +89,27 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "incidents.db"
 
 
-@pytest.fixture
-def db(db_path: Path):
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database at the schema head, made once per session (per xdist worker): running
+    the migrations costs ~0.4 s a test, copying the file a few milliseconds."""
     from incident_tui.store import open_database
 
+    path = tmp_path_factory.mktemp("template") / "incidents.db"
+    open_database(path).dispose()
+    # Closing the last connection checkpoints the WAL and removes it: one file to copy.
+    assert not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists()
+    return path
+
+
+@pytest.fixture
+def db(db_path: Path, migrated_template: Path):
+    """The test database, opened as the app opens it (a copy of the migrated template,
+    0600 as `open_database` creates it; opening at the head migrates nothing)."""
+    from incident_tui.store import open_database
+
+    if not db_path.exists():
+        shutil.copy2(migrated_template, db_path)
     database = open_database(db_path)
     yield database
     database.dispose()
@@ -126,22 +169,48 @@ def cli(db_path: Path, private_home: Path) -> CliRunner:
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+@functools.cache
 def _server_answers() -> str | None:
+    """Why there is no server to test on (None: there is one); asked once a process."""
     try:
         import psycopg
     except ImportError:
         return "psycopg is not installed (pip install incident-tui[postgres])"
     try:
         psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=3
+            "host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=30
         ).close()
     except Exception as error:  # any failure to connect means: no server here
         return f"no PostgreSQL server on 127.0.0.1:5432 ({type(error).__name__})"
     return None
 
 
+def _uses_postgres(item: pytest.Item) -> bool:
+    """A test on the server: it asks for `pg_url` (or `pg`), or is the "postgresql" case
+    of a parametrized test that asks for the server with `request.getfixturevalue`."""
+    if "pg_url" in getattr(item, "fixturenames", ()):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and "postgresql" in callspec.params.values()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every PostgreSQL test runs on one xdist worker (`--dist loadgroup`, in pyproject's
+    # addopts): each has a schema of its own, but NOTIFY's channel is per database, so
+    # two war rooms on two workers would hear each other's commits.
+    for item in items:
+        if _uses_postgres(item):
+            item.add_marker(pytest.mark.postgres)
+            item.add_marker(pytest.mark.xdist_group("postgres"))
+
+
 @pytest.fixture
-def pg_url():
+def pg_url(request: pytest.FixtureRequest):
+    if request.node.get_closest_marker("postgres") is None:
+        pytest.fail(
+            "a test reaching pg_url dynamically must be the 'postgresql' case of a "
+            "parametrized test (tests/conftest.py groups those onto one xdist worker)"
+        )
     reason = _server_answers()
     if reason:
         if os.environ.get("CI") == "true":

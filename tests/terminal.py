@@ -30,7 +30,9 @@ class Terminal:
     """One tmux session running one command, `width`×`height`."""
 
     def __init__(self, command: list[str], *, width: int = 120, height: int = 36) -> None:
-        self.socket = f"itui-{uuid.uuid4().hex[:8]}"
+        # A server of its own (`tmux -L`): the pid keeps xdist workers' names apart and
+        # the random part tests of one process; none of them reaches the user's tmux.
+        self.socket = f"itui-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.session = "t"
         env = {
             name: os.environ[name]

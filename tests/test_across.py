@@ -7,6 +7,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input
 
 from incident_tui import ops, queries, reports
@@ -17,7 +18,7 @@ from incident_tui.policy import DEFAULT_POLICY
 from incident_tui.screens.actions import ActionsScreen
 from incident_tui.screens.dialogs import FormScreen
 from incident_tui.screens.war_room import WarRoomScreen
-from tests.conftest import FROZEN_AT
+from tests.conftest import FROZEN_AT, patience
 from tests.test_app import settle
 
 NOW = FROZEN_AT  # Tuesday 2026-11-24 09:02Z
@@ -344,6 +345,20 @@ def test_search_on_postgresql(pg) -> None:
     ]
 
 
+def palette_done(app) -> bool:  # type: ignore[no-untyped-def]
+    """The palette's last search has finished and an incident's hit is on top."""
+    gathering = [
+        w for w in app.workers if w.group == CommandPalette._GATHER_COMMANDS_GROUP and w.is_running
+    ]
+    found = app.screen.query(CommandList)
+    return (
+        not gathering
+        and bool(found)
+        and found.first().option_count > 0
+        and "INC-" in str(found.first().get_option_at_index(0).prompt)
+    )
+
+
 async def test_palette_search_opens_the_war_room_at_the_matching_entry(db, clock) -> None:
     numbers = seed_history(db)
     app = make_app(db, clock)
@@ -352,9 +367,12 @@ async def test_palette_search_opens_the_war_room_at_the_matching_entry(db, clock
         await pilot.press("/")
         await pilot.pause(0.2)
         await pilot.press(*"old shard")
-        await pilot.pause(1.0)  # the search runs in a thread
+        for _ in patience():  # the search runs in a thread, once for each key typed
+            await pilot.pause(0.05)
+            if palette_done(app):
+                break
         await pilot.press("enter")
-        for _ in range(60):
+        for _ in patience():
             await pilot.pause(0.05)
             screen = app.screen
             if isinstance(screen, WarRoomScreen) and screen.detail is not None:

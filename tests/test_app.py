@@ -13,7 +13,7 @@ from incident_tui.app import IncidentApp
 from incident_tui.config import Config
 from incident_tui.screens.declare import DeclareScreen
 from incident_tui.screens.war_room import WarRoomScreen
-from tests.conftest import FROZEN_AT, row_counts
+from tests.conftest import FROZEN_AT, patience, row_counts
 
 NOW = FROZEN_AT
 HOSTILE = "[/] [bold]x[/bold] \x1b[2J 中文 שלום"
@@ -54,7 +54,7 @@ async def settle(pilot) -> None:
     """Wait until loading is over and the screen stops changing (a DataTable sizes its
     columns on idle, after its rows arrive; a single pause sometimes caught it before)."""
     last = None
-    for _ in range(50):
+    for _ in patience():
         try:
             await pilot.app.workers.wait_for_complete()
         except WorkerCancelled:
@@ -163,7 +163,7 @@ async def test_unopenable_database_ends_the_app_with_one_line(tmp_path, clock) -
     bad.write_bytes(b"not a database at all" * 10)
     app = IncidentApp(db_target=str(bad), config=Config(user_name="tester"), clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(100):
+        for _ in patience():
             if app.fatal_error:
                 break
             await pilot.pause(0.02)
@@ -282,7 +282,7 @@ async def test_open_with_an_unknown_key_ends_with_one_line(db, clock) -> None:
     seed(db)
     app = make_app(db, clock, open_incident=99)
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(100):
+        for _ in patience():
             if app.fatal_error:
                 break
             await pilot.pause(0.02)

@@ -13,6 +13,7 @@ from textual.widgets import Input
 from incident_tui import queries
 from incident_tui.screens.composer import ComposerScreen
 from incident_tui.widgets.paste_input import PasteSafeParser
+from tests.conftest import patience
 from tests.test_war_room import (
     declare_sev2,
     entries,
@@ -150,7 +151,7 @@ async def test_keys_typed_as_the_composer_opens_go_into_the_composer(db, clock) 
     async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
         await ready(pilot)
         burst(pilot, "/update internal\r")
-        for _ in range(200):
+        for _ in patience():
             if isinstance(pilot.app.screen, ComposerScreen):
                 break
             await pilot.pause(0.01)
@@ -204,13 +205,13 @@ async def test_a_declare_form_typed_in_one_burst_fills_each_field(db, clock) -> 
 
     app = IncidentApp(database=db, config=Config(user_name="mira"), clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        for _ in range(500):
+        for _ in patience():
             if type(app.screen).__name__ == "IncidentListScreen" and app.database:
                 break
             await pilot.pause(0.01)
         # n opens the form; the rest follows before it is even drawn.
         burst(pilot, "nCheckout failing\t1\t\t-10m\tcard payments return 502\r")
-        for _ in range(500):
+        for _ in patience():
             if isinstance(app.screen, WarRoomScreen):
                 break
             await pilot.pause(0.01)
@@ -234,7 +235,7 @@ async def test_a_delete_confirmed_in_the_same_burst_goes_to_the_dialog(db, clock
         assert screen.query_one("#timeline").selected_entry.text == "to be deleted"
         burst(pilot, "\x1b[20~y")  # F9, then y at once
         await settled(pilot)
-        for _ in range(200):
+        for _ in patience():
             if "to be deleted" not in [e.text for e in entries(db, number)]:
                 break
             await pilot.pause(0.01)
@@ -250,7 +251,7 @@ async def test_an_edit_typed_in_a_burst_lands_in_the_fields_it_was_typed_for(db,
         await settled(pilot)
         # F8 edits the last entry; select its text, type the new one, Enter saves.
         burst(pilot, "\x1b[19~\x15indexer v2.14 deployed\r")
-        for _ in range(300):
+        for _ in patience():
             if "indexer v2.14 deployed" in shown_texts(screen):
                 break
             await pilot.pause(0.01)

@@ -12,8 +12,8 @@ from incident_tui.app import IncidentApp
 from incident_tui.checklists import DEFAULT_CHECKLISTS, current_checklist
 from incident_tui.config import Config, config_from_mapping
 from incident_tui.errors import ConfigError
-from tests.conftest import FROZEN_AT
-from tests.test_war_room import declare_sev2, ready
+from tests.conftest import FROZEN_AT, eventually
+from tests.test_war_room import declare_sev2, ready, settled
 
 NOW = FROZEN_AT
 
@@ -60,13 +60,13 @@ async def test_ticking_an_item_logs_it_and_the_list_follows_the_phase(db, clock)
         # Done as the app saw it: declared, severity set, a commander.
         assert pane.border_title == "First five minutes · 3/6"
         await pilot.press("ctrl+l", "down", "space")
-        await pilot.pause()
+        await settled(pilot)  # the tick goes through the write queue
         assert pane.border_title == "First five minutes · 4/6"
         assert "☑ Assess scope" in str(pane.render())
         timeline = [e.text for e in queries.incident_detail(db, number).timeline]
         assert timeline[-1] == "✓ First five minutes: Assess scope"
         await pilot.press("space")  # untick: also recorded
-        await pilot.pause()
+        await settled(pilot)
         assert pane.border_title == "First five minutes · 3/6"
         detail = queries.incident_detail(db, number)
         assert detail.timeline[-1].text == "Unticked First five minutes: Assess scope"
@@ -74,8 +74,7 @@ async def test_ticking_an_item_logs_it_and_the_list_follows_the_phase(db, clock)
         ops.set_phase(db, key=number, phase="mitigating", author="mira", now=NOW)
         clock.advance(timedelta(seconds=1))
         app.tick()
-        await pilot.pause(0.3)
-        assert pane.border_title == "Resolution · 0/4"
+        await eventually(pilot, lambda: pane.border_title == "Resolution · 0/4", "the new list")
         # Typing on the checklist still reaches the entry line.
         await pilot.press("o", "k")
         assert screen.query_one("#entry").value == "ok"
@@ -102,7 +101,7 @@ async def test_when_narrow_the_checklist_is_a_dialog(db, clock) -> None:
         await pilot.pause()
         assert isinstance(app.screen, PickScreen)
         await pilot.press("enter")  # the first item
-        await pilot.pause(0.2)
+        await settled(pilot)
     detail = queries.incident_detail(db, number)
     assert [t.item for t in detail.ticks] == ["Acknowledge"]
     assert detail.timeline[-1].text == "✓ First five minutes: Acknowledge"
@@ -122,8 +121,7 @@ async def test_the_checklist_shows_what_the_app_saw_happen(db, clock) -> None:
         ops.set_phase(db, key=number, phase="investigating", author="mira", now=NOW)
         clock.advance(timedelta(seconds=1))
         app.tick()
-        await pilot.pause(0.3)
-        assert pane.border_title == "First five minutes · 5/6"
+        await eventually(pilot, lambda: pane.border_title == "First five minutes · 5/6", "5/6")
         shown = str(pane.render())
         for item in ("Acknowledge", "Declare", "Assign roles", "First update posted"):
             assert f"☑ {item} · seen" in shown

@@ -18,6 +18,7 @@ from incident_tui.app import IncidentApp
 from incident_tui.clock import SystemClock
 from incident_tui.config import Config
 from tests.conftest import FROZEN_AT
+from tests.terminal import PATIENCE_S
 from tests.test_war_room import WRITER, ready
 
 WRITERS, EACH = 4, 1000
@@ -33,7 +34,7 @@ def drawn(screen, text: str) -> bool:
     return any(text in row for row in drawn_rows(screen))
 
 
-async def until(pilot, condition, what: str, seconds: float = 20.0) -> float:
+async def until(pilot, condition, what: str, seconds: float = PATIENCE_S) -> float:
     """Wait on the app until `condition` holds; how long it took (for the figures)."""
     start = time.monotonic()
     while time.monotonic() - start < seconds:

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import FROZEN_AT, PG_SERVER
+from tests.conftest import FROZEN_AT, PG_SERVER, eventually, patience
 
 NOW = FROZEN_AT
 SERVER = PG_SERVER
@@ -120,9 +120,10 @@ async def test_the_war_room_works_on_postgresql(pg, clock) -> None:
             ops.log_entry(other, key=number, text="from another host", author="raj", now=NOW)
         finally:
             other.dispose()
-        app.tick()
-        await pilot.pause()
-        assert shown_texts(screen)[-1] == "from another host"
+        app.tick()  # the tick's read runs in a thread: wait for it, not one pause
+        await eventually(
+            pilot, lambda: shown_texts(screen)[-1] == "from another host", "the other entry"
+        )
 
 
 async def test_four_writers_on_postgresql_while_the_war_room_is_open(pg, tmp_path) -> None:
@@ -155,7 +156,7 @@ async def test_four_writers_on_postgresql_while_the_war_room_is_open(pg, tmp_pat
                 await pilot.pause(0.1)
             assert writer.returncode == 0, writer.stderr.read().decode()
         stored = queries.incident_detail(pg, number).timeline
-        for _ in range(50):
+        for _ in patience():
             if len(screen.query_one("#timeline").timeline.entries) >= len(stored):
                 break
             await pilot.pause(0.1)

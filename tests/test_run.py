@@ -19,6 +19,8 @@ import pytest
 from tests.conftest import FROZEN_AT, CliRunner, table_dump
 
 PY = sys.executable
+BACKSTOP_S = 120
+"""Upper bounds on waits: they only turn a hang into a failure, on any machine's load."""
 ENTRY = re.compile(r"^ran `(?P<cmd>.*)` → (?P<end>exit -?\d+|killed by \w+) in (?P<s>\d+\.\d) s$")
 # Counts the SIGINTs it gets (each delivery writes a byte to the wake-up pipe: Python
 # itself would run its handler once for two quick ones); says "ready" once it listens;
@@ -31,7 +33,7 @@ signal.set_wakeup_fd(w)
 signal.signal(signal.SIGINT, lambda *a: None)
 print("ready", flush=True)
 got = b""
-end = time.time() + 20
+end = time.time() + 120
 while not got and time.time() < end:
     time.sleep(0.02)
     os.set_blocking(r, False)
@@ -86,7 +88,7 @@ def test_the_duration_is_measured(cli: CliRunner, inc1: str) -> None:
     assert result.returncode == 0
     [entry] = actions(cli)
     seconds = float(ENTRY.match(entry["text"])["s"])
-    assert 1.2 <= seconds < 10
+    assert 1.2 <= seconds < BACKSTOP_S  # a lower bound: a loaded machine may take long
 
 
 def test_output_is_shown_while_the_command_still_runs(
@@ -105,7 +107,7 @@ def test_output_is_shown_while_the_command_still_runs(
         assert proc.stdout.readline() == "step 1\n"
         assert proc.poll() is None  # still running: the line came live, not at the end
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=BACKSTOP_S)
     finally:
         proc.kill()
     assert proc.returncode == 128 + signal.SIGTERM
@@ -217,7 +219,7 @@ def test_an_interrupt_is_passed_on_logged_and_exits_130(
     try:
         assert proc.stdout.readline() == "ready\n"
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        out, err = proc.communicate(timeout=BACKSTOP_S)
     finally:
         proc.kill()
     assert proc.returncode == 130
@@ -245,7 +247,7 @@ def test_ctrl_c_in_a_terminal_reaches_the_command_once(
         os.execve(PY, argv, env)
     output = b""
 
-    def read_until(needle: bytes, seconds: float = 20) -> None:
+    def read_until(needle: bytes, seconds: float = BACKSTOP_S) -> None:
         nonlocal output
         end = time.monotonic() + seconds
         while needle not in output and time.monotonic() < end:

@@ -22,6 +22,7 @@ from incident_tui.screens.dialogs import EditEntryScreen
 from incident_tui.screens.war_room import WarRoomScreen
 from incident_tui.store import open_database
 from tests.conftest import FROZEN_AT, row_counts
+from tests.terminal import PATIENCE_S
 from tests.test_war_room import ready, settled
 
 NOW = FROZEN_AT
@@ -39,7 +40,7 @@ def make_app(db, clock, number: int, user: str = "tom", **kwargs) -> IncidentApp
     )
 
 
-async def until(pilot, condition, what: str, seconds: float = 10.0) -> None:
+async def until(pilot, condition, what: str, seconds: float = PATIENCE_S) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
@@ -344,7 +345,7 @@ async def test_a_lost_connection_shows_a_banner_keeps_the_text_and_recovers(pg_u
             assert entry.value == "written while the network was down"
             assert screen.query_one("#entry-status").has_class("-error")
             proxy.start()  # the network is back, on the same port
-            await until(pilot, lambda: banner(screen) is None, "the banner goes", seconds=15)
+            await until(pilot, lambda: banner(screen) is None, "the banner goes")
             clock.advance(timedelta(minutes=2))  # the network was down a while
             await pilot.press("enter")
             await settled(pilot)

@@ -24,7 +24,7 @@ from incident_tui.screens.dialogs import ConfirmScreen, EditEntryScreen, PickScr
 from incident_tui.screens.help import HelpScreen
 from incident_tui.screens.too_small import TooSmallScreen
 from incident_tui.screens.war_room import WarRoomScreen
-from tests.conftest import FROZEN_AT, table_dump
+from tests.conftest import FROZEN_AT, patience, table_dump
 
 NOW = FROZEN_AT
 HOSTILE = "[/] [bold]x[/bold] \x1b[2J\x1b]52;c;aGk=\x07 中文 שלום"
@@ -50,7 +50,7 @@ def make_app(db, clock, number: int, user: str = "tom") -> IncidentApp:
 
 
 async def ready(pilot) -> WarRoomScreen:
-    for _ in range(200):
+    for _ in patience():
         screen = pilot.app.screen
         if isinstance(screen, WarRoomScreen) and screen.detail is not None:
             await pilot.pause()
@@ -71,7 +71,7 @@ async def settled(pilot, screen=None) -> None:
     """Wait until every line taken is written (or refused), reported and drawn."""
     screen = screen or pilot.app.screen
     await pilot.pause()
-    for _ in range(2000):
+    for _ in patience():
         if not isinstance(screen, WarRoomScreen) or screen.writes_settled:
             await pilot.pause()
             return
@@ -578,7 +578,7 @@ async def test_a_change_from_another_process_appears_within_a_second(db, clock, 
                 check=True,
                 capture_output=True,
             )
-        for _ in range(30):  # the app's own 1 s tick finds it
+        for _ in patience():  # the app's own 1 s tick finds it
             if "from another terminal" in shown_texts(screen) and "ana" in str(
                 screen.query_one("#roles").render()
             ):
@@ -838,7 +838,7 @@ async def test_four_writers_while_the_war_room_is_open(db, db_path, tmp_path) ->
             while writer.poll() is None:
                 await pilot.pause(0.1)
             assert writer.returncode == 0, writer.stderr.read().decode()
-        for _ in range(50):
+        for _ in patience():
             if len(shown_texts(screen)) >= 4002:
                 break
             await pilot.pause(0.1)
