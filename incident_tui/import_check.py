@@ -83,6 +83,8 @@ class ImportedIncident:
     more_entries: Callable[[], Iterator[list[Row]]] | None = None
     """Batches of timeline entries (rows of `ENTRY_COLUMNS`), read back as they are
     written (a streamed import)."""
+    more_count: int = 0
+    """How many rows `more_entries` holds."""
 
 
 def shown(value: object) -> str:

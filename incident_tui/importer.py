@@ -37,6 +37,7 @@ from incident_tui.import_check import (
     Row,
     shown,
 )
+from incident_tui.progress import Bar
 from incident_tui.store import Database
 from incident_tui.store_bulk import RowWriter
 
@@ -80,9 +81,10 @@ def streamed(
         imported = reader.incident(doc["record"], doc.get("id"))
         with tempfile.TemporaryFile() as spool:
             batch: list[Row] = []
+            count = 0
             try:
-                for index, value in enumerate(import_stream.entries(handle, name)):
-                    batch.append(reader.streamed_entry(value, index))
+                for count, value in enumerate(import_stream.entries(handle, name), start=1):
+                    batch.append(reader.streamed_entry(value, count - 1))
                     if len(batch) >= WRITE_BATCH:
                         pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
                         batch = []
@@ -100,6 +102,7 @@ def streamed(
                         return
 
             imported.more_entries = more_entries
+            imported.more_count = count
             yield imported
 
 
@@ -194,8 +197,11 @@ def import_incident(db: Database, imported: ImportedIncident, *, now: datetime) 
         entries = RowWriter(session, m.TimelineEntry.__table__, ("incident_id", *ENTRY_COLUMNS))
         entries.write((number, *row) for row in imported.entries)
         if imported.more_entries is not None:
+            bar, written = Bar("writing", imported.more_count, "entries"), 0
             for batch in imported.more_entries():
-                entries.write((number, *row) for row in batch)
+                written += entries.write((number, *row) for row in batch)
+                bar.update(written)
+            bar.done()
         for model, rows in (
             (m.RoleHolding, imported.roles),
             (m.IncidentChange, imported.changes),
