@@ -107,9 +107,7 @@ def test_the_progress_line_shows_only_on_a_terminal() -> None:
     assert quiet.getvalue() == ""
 
 
-def test_lone_surrogates_in_a_streamed_import_become_u_fffd(
-    cli: CliRunner, tmp_path: Path
-) -> None:
+def test_lone_surrogates_in_a_streamed_import_become_u_fffd(cli: CliRunner, tmp_path: Path) -> None:
     """As everywhere else (argv and stdin bytes that are not UTF-8, the whole-text
     reader): a lone surrogate escape is U+FFFD, a pair is its character, an escaped
     backslash before `ud800` is text. yajl alone made the lone ones "?"."""
