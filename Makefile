@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install bench bench-across bench-burst lint clean
+.PHONY: run test install bench bench-across bench-burst bench-import lint clean
 
 run: $(STAMP)
 	$(BIN)/incident-tui
@@ -36,6 +36,9 @@ bench-across: $(STAMP)
 
 bench-burst: $(STAMP)
 	$(BIN)/python benchmarks/burst.py
+
+bench-import: $(STAMP)
+	$(BIN)/python benchmarks/import_big.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check incident_tui tests benchmarks

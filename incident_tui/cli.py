@@ -541,9 +541,11 @@ def _export_schema(args: argparse.Namespace) -> int:
 
 def _export(run: _Run) -> int:
     from incident_tui import export, queries
+    from incident_tui.progress import working
 
     a = run.args
-    draft = queries.postmortem_draft(run.db, a.key, now=run.now, policy=run.config.policy)
+    with working(f"export {a.key}: reading"):
+        draft = queries.postmortem_draft(run.db, a.key, now=run.now, policy=run.config.policy)
     if a.check:
         from incident_tui.lint import lint
         from incident_tui.text import one_line
@@ -561,7 +563,8 @@ def _export(run: _Run) -> int:
             else f"{draft.detail.key}: clean"
         )
         return 1 if findings else 0
-    text = export.render(draft, a.format, tz=run.config.display_tz)
+    with working(f"export {a.key}: {a.format}"):
+        text = export.render(draft, a.format, tz=run.config.display_tz)
     if a.output:
         from pathlib import Path
 
@@ -622,6 +625,7 @@ def _run_drill(run: _Run) -> int:
     """Declare a drill of KEY and replay the source into it: in the war room (the replay
     runs beside the app), or here, one line per event (--no-open)."""
     from incident_tui.drill import describe, parse_speed, source_clock
+    from incident_tui.progress import Bar
     from incident_tui.replay import Replay, StepDone, declare_drill
     from incident_tui.text import one_line
 
@@ -637,24 +641,30 @@ def _run_drill(run: _Run) -> int:
             replay.stop()
             replay.join(timeout=2.0)
 
+    bar = Bar(f"drill {plan.key}", len(plan.steps), "events")
+
     def printed(done: StepDone) -> None:
         # describe() and one_line() keep user text to one clean line.
         line = f"{done.at:%H:%M:%S}Z  {source_clock(done.step.source_offset):>9}  "
         line += describe(done.step.event)
         if done.error is not None:
             line += f"  — skipped: {one_line(done.error, 200)}"
+        bar.clear()
         print(line, flush=True)
+        bar.update(done.index + 1, now=True)
 
     print(plan.headline(), flush=True)
     replay = Replay(run.db, plan, clock=run.clock, on_step=printed)
     try:
         result = replay.run()
     except KeyboardInterrupt:
+        bar.done()
         replay.stop()
         sys.stderr.write(
             f"{PROG}: {plan.key}: replay stopped (the drill stays, as far as it got)\n"
         )
         return 130
+    bar.done()
     print(result.summary(plan.key), flush=True)
     return 0
 

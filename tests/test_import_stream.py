@@ -105,3 +105,48 @@ def test_the_progress_line_shows_only_on_a_terminal() -> None:
     with open(__file__, "rb") as handle:
         Progress.wrap(handle, "reading", quiet).read()
     assert quiet.getvalue() == ""
+
+
+def test_lone_surrogates_in_a_streamed_import_become_u_fffd(cli: CliRunner, tmp_path: Path) -> None:
+    """As everywhere else (argv and stdin bytes that are not UTF-8, the whole-text
+    reader): a lone surrogate escape is U+FFFD, a pair is its character, an escaped
+    backslash before `ud800` is text. yajl alone made the lone ones "?"."""
+    path = _big_export(cli, tmp_path, 3)
+    doc = json.loads(path.read_text())
+    entries = doc["record"]["entries"]
+    entries[0]["text"] = "high \ud800 alone, low \udc00 alone"
+    entries[1]["text"] = "a pair \U0001f600 stays"
+    entries[2]["text"] = "typed \\ud800 as text"
+    doc["record"]["title"] = "copy \udbff"
+    path.write_text(json.dumps(doc))  # ensure_ascii: "\ud800", "\ud83d\ude00", "\\ud800"
+    assert "\\ud800" in path.read_text() and "\\ud83d\\ude00" in path.read_text()
+    result = cli("import", str(path))
+    assert result.returncode == 0, result.stderr
+    detail = json.loads(cli("show", result.stdout.strip(), "--json").stdout)
+    assert detail["title"] == "copy \ufffd"
+    texts = [e["text"] for e in detail["timeline"] if e["kind"] == "note"]
+    assert texts == [
+        "high \ufffd alone, low \ufffd alone",
+        "a pair \U0001f600 stays",
+        "typed \\ud800 as text",
+    ]
+
+
+def test_the_surrogate_filter_agrees_with_json_whatever_the_chunks() -> None:
+    import random
+
+    from incident_tui.import_stream import LoneSurrogates
+    from incident_tui.text import without_surrogates
+
+    pieces = ["\\ud800", "\\udc00", "\\uD83D\\uDE00", "\\\\", "\\\\ud800", "a", "\\n", '\\"']
+    pieces += ["\\u00e9", "ud800", "\\udbff", "\\udfff", "\\u0041", "\\\\\\ud800"]
+    rnd = random.Random(16)
+    for _ in range(500):
+        strings = ["".join(rnd.choices(pieces, k=rnd.randint(0, 10))) for _ in range(2)]
+        data = ("[" + ", ".join(f'"{s}"' for s in strings) + "]").encode()
+        expected = [without_surrogates(s) for s in json.loads(data)]
+        for size in (1, 2, 5, 7, 4096):
+            source = io.BytesIO(data)
+            reader = LoneSurrogates(source)
+            got = b"".join(iter(lambda r=reader, n=size: r.read(n), b""))
+            assert json.loads(got) == expected, (data, size, got)

@@ -162,3 +162,27 @@ async def test_four_writers_on_postgresql_while_the_war_room_is_open(pg, tmp_pat
             await pilot.pause(0.1)
         shown = screen.query_one("#timeline").timeline.entries
         assert [e.id for e in shown] == [e.id for e in stored]
+
+
+def test_a_streamed_import_writes_its_entries_in_bulk_on_postgresql(pg, tmp_path) -> None:
+    import json
+
+    from incident_tui import export, importer, ops, queries
+
+    number = ops.declare(pg, title="Queue stuck", severity=2, author="ana", now=NOW)
+    for i in range(3):
+        ops.log_entry(pg, key=number, text=f"step {i}", author="ana", now=NOW)
+    draft = queries.postmortem_draft(pg, number, now=NOW)
+    doc = json.loads(export.render(draft, "json"))
+    doc["record"]["title"] = "Queue stuck (copy)"
+    doc["record"]["entries"][1]["text"] = "lone \ud800 half"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(doc))
+    with importer.streamed(str(path), now=NOW) as imported:
+        copy = importer.import_incident(pg, imported, now=NOW).number
+    original = queries.incident_detail(pg, number).timeline
+    copied = queries.incident_detail(pg, copy).timeline
+    assert [(e.occurred_at, e.kind, e.author) for e in copied] == [
+        (e.occurred_at, e.kind, e.author) for e in original
+    ]
+    assert [e.text for e in copied][1:] == ["lone \ufffd half", "step 1", "step 2"]
