@@ -10,6 +10,7 @@ from textual.message import Message
 
 from incident_tui.domain import Deadline
 from incident_tui.text import one_line
+from incident_tui.widgets.fit import fit_rows, room_for_lines
 from incident_tui.widgets.look import DIM, OVERDUE, WARNING, clock_time, short_duration
 from incident_tui.widgets.state_panes import Pane
 from incident_tui.widgets.timeline_rows import wrap
@@ -98,12 +99,12 @@ class CountdownsPane(Pane, can_focus=True):
     def _content(self) -> Text:
         if not self.deadlines or self.now is None:
             return Text("no open deadlines", style=DIM)
-        lines = Text()
+        rows: list[Text] = []
         width = max(16, self.content_region.width or 40)
         with_clock = width >= 40  # narrow: the countdown alone, the words get the room
         for index, deadline in enumerate(self.deadlines):
-            if index:
-                lines.append("\n")
+            lines = Text()
+            rows.append(lines)
             state = countdown_state(deadline, self.now)
             digits = short_duration((deadline.due_at - self.now).total_seconds())
             if state == "overdue":
@@ -132,7 +133,13 @@ class CountdownsPane(Pane, can_focus=True):
                 lines.append("\n")
                 lines.append("    ", style=DIM)  # a run of its own: SVG renderers keep it
                 lines.append(f"{more:<{room}}", style=style)
-        return lines
+        # Short of lines (80×24): the earliest whole, then "+N more" (ctrl+o shows them).
+        cursor = self.cursor if self.has_focus else 0
+        return fit_rows(rows, room_for_lines(self), keep=cursor, hint="ctrl+o")
+
+    def on_resize(self) -> None:
+        if self.deadlines:
+            self.show_text(self._content())
 
     def on_focus(self) -> None:
         self.border_subtitle = "z snooze · d timer done"
