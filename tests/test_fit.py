@@ -46,7 +46,11 @@ async def test_every_countdown_row_is_whole_or_counted(db, clock, size) -> None:
             assert lines[-1].startswith(f"+{hidden} more")
         assert shown
         words = " ".join(" ".join(lines).replace("+12:00 overdue", "").split())
-        assert "check shard map after rollback" in words  # the timer's label, whole
+        if size == (120, 36):
+            assert "check shard map after rollback" in words  # the timer's label, whole
+        else:  # short of lines: labels give way first, so four countdowns show
+            assert len(lines) == 5 and lines[-1].startswith("+2 more")
+            assert all("overdue" in line for line in lines[:4])
         roles = rendered(screen, "#roles").splitlines()
         assert len(roles) <= screen.query_one("#roles").content_region.height
         if size == (80, 24):

@@ -99,6 +99,19 @@ class CountdownsPane(Pane, can_focus=True):
     def _content(self) -> Text:
         if not self.deadlines or self.now is None:
             return Text("no open deadlines", style=DIM)
+        # Short of lines (80×24): long labels wrap onto fewer lines first, so more
+        # countdowns show; then the earliest whole, and "+N more" (ctrl+o shows them).
+        room = room_for_lines(self)
+        for limit in (3, 2, 1):
+            rows = self._rows(limit)
+            if room is None or sum(r.plain.count("\n") + 1 for r in rows) <= room:
+                break
+        cursor = self.cursor if self.has_focus else 0
+        return fit_rows(rows, room, keep=cursor, hint="ctrl+o")
+
+    def _rows(self, limit: int) -> list[Text]:
+        """One row per deadline; a long title wraps onto up to `limit` lines."""
+        assert self.now is not None
         rows: list[Text] = []
         width = max(16, self.content_region.width or 40)
         with_clock = width >= 40  # narrow: the countdown alone, the words get the room
@@ -122,9 +135,9 @@ class CountdownsPane(Pane, can_focus=True):
             room = max(4, width - len(mark) - len(right))
             title = fitted_title(deadline, room)
             # A long title (a timer's label) goes on over more lines instead of being cut.
-            spans = wrap(title, room, limit=3)
+            spans = wrap(title, room, limit=limit)
             parts = [title[a:b] for a, b in spans]
-            if spans[-1][1] == -1:  # longer still: the third line ends in "…"
+            if spans[-1][1] == -1:  # longer still: the last line ends in "…"
                 parts[-1] = one_line(title[spans[-1][0] :], room)
             style = OVERDUE if state == "overdue" else WARNING if state == "warning" else ""
             lines.append(mark)
@@ -133,9 +146,7 @@ class CountdownsPane(Pane, can_focus=True):
                 lines.append("\n")
                 lines.append("    ", style=DIM)  # a run of its own: SVG renderers keep it
                 lines.append(f"{more:<{room}}", style=style)
-        # Short of lines (80×24): the earliest whole, then "+N more" (ctrl+o shows them).
-        cursor = self.cursor if self.has_focus else 0
-        return fit_rows(rows, room_for_lines(self), keep=cursor, hint="ctrl+o")
+        return rows
 
     def on_resize(self) -> None:
         if self.deadlines:
