@@ -62,6 +62,9 @@ COMMANDER_ASSIGNED = "commander assigned"
 FIRST_UPDATE = "first update posted"
 FACTS: tuple[str, ...] = (DECLARED, SEVERITY_SET, COMMANDER_ASSIGNED, FIRST_UPDATE)
 """What the operations record, once per incident, as they make it true."""
+SEEN_ENTRY = "✓ Checklist, seen: "
+"""How the timeline entry that logs seen facts begins (a drill leaves these out: its own
+operations log them again)."""
 
 SEEN: dict[str, tuple[str | None, Callable[[IncidentDetail], bool]]] = {
     "declare": (DECLARED, lambda detail: True),

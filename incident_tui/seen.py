@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from incident_tui import models as m
-from incident_tui.checklists import FACTS, SEEN_LIST
+from incident_tui.checklists import FACTS, SEEN_ENTRY, SEEN_LIST
 from incident_tui.system_entries import add_system_entry
 
 __all__ = ["FACTS", "SEEN_LIST", "record_seen"]
@@ -30,7 +30,7 @@ def record_seen(
     now: datetime,
 ) -> list[str]:
     """Record the facts not recorded yet for `incident` (call with the incident locked);
-    one `action` entry in the timeline names them. Returns the ones new."""
+    one `status` entry (a system record, never edited) names them. Returns the ones new."""
     wanted = [f for f in facts if f in FACTS]
     if not wanted:
         return []
@@ -55,6 +55,6 @@ def record_seen(
             )
         )
     if new:
-        text = "✓ Checklist, seen: " + ", ".join(new)
-        add_system_entry(session, incident, "action", text, author=author, now=now)
+        text = SEEN_ENTRY + ", ".join(new)
+        add_system_entry(session, incident, "status", text, author=author, now=now)
     return new

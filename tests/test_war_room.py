@@ -542,7 +542,7 @@ async def test_composer_drafts_posts_and_restarts_the_countdown(db, clock) -> No
             ("external", "ana", "Some EU customers see empty search results.")
         ]
         # The comm entry, then the checklist's "first update posted", logged once.
-        assert [e.kind for e in detail.timeline][-2:] == ["comm", "action"]
+        assert [e.kind for e in detail.timeline][-2:] == ["comm", "status"]
         assert detail.timeline[-1].text == "✓ Checklist, seen: first update posted"
         due = {d.name: d.due_at for d in screen.deadlines}
         assert due["update:external"] == NOW + timedelta(hours=1)
