@@ -2,7 +2,8 @@
 
 Each checklist applies to some severities and shows during some phases; the config file
 may replace the defaults (`[checklists.NAME]` tables). Ticks are stored per incident
-(`ops.tick_checklist`), each one logged to the timeline. Pure: no Textual, no database.
+(`ops.tick_checklist`), each one logged to the timeline; what the app itself saw happen
+(FACTS) the operations record and log once (`seen.record_seen`). Pure: no Textual, no database.
 """
 
 from __future__ import annotations
@@ -52,16 +53,37 @@ DEFAULT_CHECKLISTS: tuple[Checklist, ...] = (
 )
 
 
-SEEN: dict[str, Callable[[IncidentDetail], bool]] = {
-    "declare": lambda detail: True,
-    "set severity": lambda detail: detail.severity in SEVERITIES,
-    "acknowledge": lambda detail: detail.milestones.get("acknowledged_at") is not None,
-    "assign roles": lambda detail: bool(detail.roles.get("commander")),
-    "assign a commander": lambda detail: bool(detail.roles.get("commander")),
-    "first update posted": lambda detail: bool(detail.updates),
-    "post the first update": lambda detail: bool(detail.updates),
+SEEN_LIST = "*seen"
+"""The list name under which the app records what it saw happen (seen.record_seen): no
+config list is named so."""
+DECLARED = "declared"
+SEVERITY_SET = "severity set"
+COMMANDER_ASSIGNED = "commander assigned"
+FIRST_UPDATE = "first update posted"
+FACTS: tuple[str, ...] = (DECLARED, SEVERITY_SET, COMMANDER_ASSIGNED, FIRST_UPDATE)
+"""What the operations record, once per incident, as they make it true."""
+SEEN_ENTRY = "✓ Checklist, seen: "
+"""How the timeline entry that logs seen facts begins (a drill leaves these out: its own
+operations log them again)."""
+
+SEEN: dict[str, tuple[str | None, Callable[[IncidentDetail], bool]]] = {
+    "declare": (DECLARED, lambda detail: True),
+    "set severity": (SEVERITY_SET, lambda detail: detail.severity in SEVERITIES),
+    "acknowledge": (None, lambda detail: detail.milestones.get("acknowledged_at") is not None),
+    "assign roles": (COMMANDER_ASSIGNED, lambda detail: bool(detail.roles.get("commander"))),
+    "assign a commander": (COMMANDER_ASSIGNED, lambda detail: bool(detail.roles.get("commander"))),
+    "first update posted": (FIRST_UPDATE, lambda detail: bool(detail.updates)),
+    "post the first update": (FIRST_UPDATE, lambda detail: bool(detail.updates)),
 }
-"""Items the app can tick itself, by their words (any case): what it saw happen."""
+"""Items the app can tick itself, by their words (any case): the fact it records when it
+sees it happen, and how to tell from the incident's state (incidents older than the
+record, and the acknowledge milestone, which a phase change or a hand may set)."""
+
+
+def saw(item: str, detail: IncidentDetail) -> bool:
+    """Whether the app saw `item` happen: recorded, or evident from the incident."""
+    fact, evident = SEEN.get(item.lower(), (None, lambda _detail: False))
+    return (fact is not None and fact in detail.seen) or evident(detail)
 
 
 def seen_done(checklist: Checklist, detail: IncidentDetail) -> list[str]:
@@ -69,11 +91,7 @@ def seen_done(checklist: Checklist, detail: IncidentDetail) -> list[str]:
     assigned, acknowledged, first update posted) and nobody ticked by hand: facts, so
     they show as done without anyone ticking them, and cannot be unticked."""
     ticked = {t.item for t in detail.ticks if t.checklist == checklist.name}
-    return [
-        item
-        for item in checklist.items
-        if item not in ticked and SEEN.get(item.lower(), lambda _detail: False)(detail)
-    ]
+    return [item for item in checklist.items if item not in ticked and saw(item, detail)]
 
 
 def current_checklist(

@@ -133,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", metavar="TEXT", help="the update; '-' reads it from standard input")
     p.add_argument("--author", metavar="NAME")
 
+    p = command("public", "say what customers notice (the status page's and SMS's words)")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("text", metavar="TEXT", help="plain words; '-' reads them from standard input")
+
     p = command("action", "raise an action item")
     p.add_argument("key", metavar="KEY")
     p.add_argument("description", metavar="DESCRIPTION")
@@ -355,6 +359,14 @@ def _run_command(run: _Run) -> int:  # noqa: C901 — one branch per command, no
         print(
             f"{incident_key(parse_key(a.key))}: {update.audience} update posted at "
             f"{iso_z(update.posted_at)}"
+        )
+    elif cmd == "public":
+        from incident_tui.public_words import set_public_description
+
+        print(
+            set_public_description(
+                run.db, key=a.key, text=_text_arg(a.text), author=run.user, now=run.now
+            )
         )
     elif cmd == "action":
         due = parse_date(a.due, today=run.now.date()) if a.due else None

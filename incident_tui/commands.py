@@ -19,12 +19,14 @@ from incident_tui.entryline import (
     PostUpdate,
     RaiseAction,
     SetPhase,
+    SetPublicWords,
     SetSeverity,
     Snooze,
     StartTimer,
     StopTimer,
 )
 from incident_tui.errors import IncidentError
+from incident_tui.public_words import set_public_description
 from incident_tui.store import Database
 from incident_tui.text import one_line
 
@@ -124,6 +126,10 @@ def run(
         return Done(f"timer {timer.label!r} due {timer.due_at:%H:%M:%S}Z")
     if isinstance(command, StopTimer):
         return Done(ops.cancel_timer(db, key=number, label=command.label, author=author, now=now))
+    if isinstance(command, SetPublicWords):
+        return Done(
+            set_public_description(db, key=number, text=command.text, author=author, now=now)
+        )
     if isinstance(command, Snooze):
         deadline = find_deadline(command.deadline, list(open_deadlines))
         return Done(

@@ -62,7 +62,8 @@ def next_update_in(detail: IncidentDetail, audience: str, *, policy: Policy) -> 
     return format_duration(cadence) if cadence else "as needed"
 
 
-def _affected_line(text: str) -> str | None:
+def affected_words(text: str) -> str | None:
+    """What a draft's `Affected:` line says (None while it holds the placeholder)."""
     for line in clean(text).splitlines():
         if line.strip().startswith(AFFECTED):
             value = one_line(line.strip().removeprefix(AFFECTED))
@@ -72,14 +73,23 @@ def _affected_line(text: str) -> str | None:
 
 
 def public_description(detail: IncidentDetail) -> str | None:
-    """The incident's customer-facing words: what the last external update said was
-    affected (asked for on the first one, then remembered from it), or None."""
+    """The incident's customer-facing words: the stored description (asked for on the
+    first external update, set by `/public`), else what the last external update said
+    was affected, or None."""
+    if detail.public_description:
+        return detail.public_description
     for update in reversed(detail.updates):
         if update.audience == "external":
-            said = _affected_line(update.text)
+            said = affected_words(update.text)
             if said:
                 return said
     return None
+
+
+def asks_for_public_words(detail: IncidentDetail, audience: str) -> bool:
+    """Whether posting to `audience` must first say what customers notice: the first
+    external update of an incident without words for the public."""
+    return audience == "external" and public_description(detail) is None
 
 
 def draft(
@@ -158,9 +168,14 @@ def sms_form(
         if cadence and detail.phase not in ("resolved", "closed")
         else ""
     )
-    affected = _affected_line(text) or (
-        public_description(detail) if audience == "external" else one_line(detail.title)
-    )
+    # The public's words wherever there are some (an SMS reaches phones), the title only
+    # inside the company and only while there are none.
+    said = affected_words(text)
+    public = public_description(detail)
+    if audience == "external":
+        affected = said or public
+    else:
+        affected = public or said or one_line(detail.title)
     state = _SMS_STATUS[template_name(detail.phase)]
     severity = "" if audience == "external" else f" SEV{detail.severity}"
     if not affected:  # no words for it yet: the state alone, said once

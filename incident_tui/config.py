@@ -38,7 +38,7 @@ def default_config_path() -> Path:
     return config_dir() / "config.toml"
 
 
-SCHEMA_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
+SCHEMA_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
 """Every migration this version knows, oldest first; the last one is the head. Kept
 here, free of SQLAlchemy, so a first look at a database can check it cheaply."""
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]

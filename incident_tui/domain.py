@@ -358,6 +358,10 @@ class IncidentDetail:
     """Open war rooms on this incident (`people_here` says who counts as here)."""
     ticks: list[Tick] = field(default_factory=list)
     """Checklist items done."""
+    seen: tuple[str, ...] = ()
+    """What the app saw happen and logged once (seen.FACTS: declared, severity set, …)."""
+    public_description: str | None = None
+    """What customers notice, in plain words (asked for on the first external update)."""
 
     @property
     def key(self) -> str:

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from incident_tui.checklists import SEEN_ENTRY
 from incident_tui.domain import SYSTEM_KINDS, Change, IncidentDetail
 from incident_tui.errors import IncidentError
 from incident_tui.text import one_line
@@ -132,11 +133,12 @@ def _event(at: datetime, recorded: datetime, row_id: int, event: ReplayEvent) ->
 def source_events(source: DrillSource) -> list[SourceEvent]:
     """What a rehearsal replays: entries people wrote, phase and severity changes, role
     handovers and status updates. The system's own entries (`status`, `role`, `comm`)
-    are left out: the operations that replay those changes write them again."""
+    are left out, and so are the checklist's seen entries: the operations that replay
+    those changes write them again."""
     detail = source.detail
     events: list[SourceEvent] = []
     for entry in detail.timeline:
-        if entry.kind in SYSTEM_KINDS:
+        if entry.kind in SYSTEM_KINDS or entry.text.startswith(SEEN_ENTRY):
             continue
         events.append(
             _event(

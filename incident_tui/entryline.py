@@ -95,6 +95,13 @@ class Snooze:
 
 
 @dataclass(frozen=True)
+class SetPublicWords:
+    """`/public TEXT`: what customers notice, for the status page and the SMS."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class ShowHelp:
     pass
 
@@ -110,6 +117,7 @@ Command = (
     | StartTimer
     | StopTimer
     | Snooze
+    | SetPublicWords
     | ShowHelp
 )
 
@@ -143,6 +151,9 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
         "start a countdown (e.g. /timer 10m rollback); /timer done LABEL dismisses it",
     ),
     SlashCommand("snooze", "/snooze DEADLINE [5|10|15]", "push a countdown back (logged)"),
+    SlashCommand(
+        "public", "/public TEXT", "what customers notice, in plain words (status page, SMS)"
+    ),
     SlashCommand("help", "/help", "keys and slash commands"),
 )
 COMMAND_NAMES: tuple[str, ...] = tuple(c.name for c in SLASH_COMMANDS)
@@ -243,6 +254,10 @@ def parse_line(line: str, *, now: datetime, tz: tzinfo, today: date | None = Non
         if not duration or not label.strip():
             raise IncidentError(f"usage: {_usage(name)}")
         return StartTimer(parse_duration(duration), label.strip())
+    if name == "public":
+        if not rest:
+            raise IncidentError(f"usage: {_usage(name)} (Search results may be missing in Europe)")
+        return SetPublicWords(rest)
     if name == "snooze":
         parts = rest.split()
         if not parts or len(parts) > 2:

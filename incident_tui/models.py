@@ -20,6 +20,8 @@ class Incident(SQLModel, table=True):
     severity: int
     phase: str = "triage"
     summary: str = ""
+    public_description: str | None = None
+    """What customers notice, in plain words: the status page's and SMS's words."""
     is_drill: bool = False
     declared_at: datetime
     declared_by: str

@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from incident_tui import models as m
+from incident_tui.checklists import COMMANDER_ASSIGNED, DECLARED, FIRST_UPDATE, SEVERITY_SET
+from incident_tui.comms import affected_words
 from incident_tui.domain import (
     MILESTONES,
     PHASES,
@@ -35,8 +37,11 @@ from incident_tui.domain import (
 )
 from incident_tui.errors import ConflictError, IncidentError, NotFound
 from incident_tui.instants import calendar_day, event_instant, length_of_time, milestone_order
+from incident_tui.public_words import remember_words, valid_words
 from incident_tui.queries import action_view
+from incident_tui.seen import record_seen
 from incident_tui.store import Database
+from incident_tui.system_entries import add_system_entry
 from incident_tui.text import MAX_TEXT, clean, one_line
 from incident_tui.timeparse import iso_z
 
@@ -98,17 +103,7 @@ def _system_entry(
     at: datetime,
     now: datetime,
 ) -> m.TimelineEntry:
-    entry = m.TimelineEntry(
-        incident_id=incident.id,
-        occurred_at=at,
-        recorded_at=now,
-        kind=kind,
-        author=author,
-        text=text,
-    )
-    session.add(entry)
-    incident.updated_at = now
-    return entry
+    return add_system_entry(session, incident, kind, text, author=author, now=now, at=at)
 
 
 def _entry_view(row: m.TimelineEntry) -> Entry:
@@ -199,8 +194,11 @@ def declare(
             at=now,
             now=now,
         )
+        seen = [DECLARED, SEVERITY_SET]
         if commander:
-            _hold(session, incident, "commander", commander, author=author, now=now)
+            _hold(session, incident, "commander", commander, author=author, now=now, seen=False)
+            seen.append(COMMANDER_ASSIGNED)
+        record_seen(session, incident, seen, author=author, now=now)  # one entry for all
         return incident.id
 
     return db.write(work)
@@ -589,6 +587,7 @@ def set_severity(
         _change(session, incident, "severity", old, new, author=author, at=now, now=now)
         text = f"Severity SEV{old} → SEV{new}"
         _system_entry(session, incident, "status", text, author=author, at=now, now=now)
+        record_seen(session, incident, (SEVERITY_SET,), author=author, now=now)
         return text
 
     return db.write(work)
@@ -647,6 +646,7 @@ def _hold(
     *,
     author: str,
     now: datetime,
+    seen: bool = True,
 ) -> str:
     current = session.exec(
         select(m.RoleHolding)
@@ -675,6 +675,8 @@ def _hold(
         )
         text = f"{holder} is {role}" + (f", taking over from {previous}" if previous else "")
     _system_entry(session, incident, "role", text, author=author, at=now, now=now)
+    if seen and role == "commander" and holder is not None:
+        record_seen(session, incident, (COMMANDER_ASSIGNED,), author=author, now=now)
     return text
 
 
@@ -699,13 +701,20 @@ def hand_over_role(
 def post_update(
     db: Database, *, key: str | int, audience: str, text: str, author: str, now: datetime
 ) -> Update:
-    """Record a status update to an audience and its `comm` entry; its countdown restarts."""
+    """Record a status update to an audience and its `comm` entry; its countdown restarts.
+    An external one whose `Affected:` line says what customers notice stores those words
+    as the incident's public description, in the same transaction."""
     audience = parse_audience(audience)
     body = valid_text(text, "update text")
     author = valid_name(author, "author")
+    said = affected_words(body) if audience == "external" else None
+    words = valid_words(said) if said else None
 
     def work(session: Session) -> Update:
-        incident = _incident(session, key)
+        # Locked: two war rooms posting the first update at once log "first update" once.
+        incident = _incident(session, key, lock=True)
+        if words:
+            remember_words(session, incident, words, author=author, now=now)
         update = m.StatusUpdate(
             incident_id=incident.id,
             audience=audience,
@@ -724,6 +733,7 @@ def post_update(
             at=now,
             now=now,
         )
+        record_seen(session, incident, (FIRST_UPDATE,), author=author, now=now)
         session.flush()
         return Update(
             id=update.id,

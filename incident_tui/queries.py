@@ -13,6 +13,7 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from incident_tui import models as m
+from incident_tui.checklists import SEEN_LIST
 from incident_tui.domain import (
     MILESTONES,
     OPEN_PHASES,
@@ -164,12 +165,21 @@ def _detail(session: Session, incident: m.Incident, entries: list[Entry]) -> Inc
         .where(m.ActionItem.incident_id == number)
         .order_by(col(m.ActionItem.id))
     ).all()
+    ticks = [
+        Tick(t.checklist, t.item, t.ticked_at, t.ticked_by)
+        for t in session.exec(
+            select(m.ChecklistTick)
+            .where(m.ChecklistTick.incident_id == number)
+            .order_by(col(m.ChecklistTick.id))
+        )
+    ]
     return IncidentDetail(
         number=number,
         title=incident.title,
         severity=incident.severity,
         phase=incident.phase,
         summary=incident.summary,
+        public_description=incident.public_description,
         is_drill=incident.is_drill,
         declared_at=incident.declared_at,
         declared_by=incident.declared_by,
@@ -181,14 +191,8 @@ def _detail(session: Session, incident: m.Incident, entries: list[Entry]) -> Inc
         updates=[Update(u.id, u.audience, u.text, u.author, u.posted_at, u.phase) for u in updates],
         actions=[action_view(a) for a in actions],
         facts=load_facts(session, incident),
-        ticks=[
-            Tick(t.checklist, t.item, t.ticked_at, t.ticked_by)
-            for t in session.exec(
-                select(m.ChecklistTick)
-                .where(m.ChecklistTick.incident_id == number)
-                .order_by(col(m.ChecklistTick.id))
-            )
-        ],
+        ticks=[t for t in ticks if t.checklist != SEEN_LIST],
+        seen=tuple(t.item for t in ticks if t.checklist == SEEN_LIST),
         presence=[
             Presence(p.name, p.host, stored_utc(p.seen_at))
             for p in session.exec(

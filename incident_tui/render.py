@@ -40,6 +40,9 @@ def detail_json(
         "severity": detail.severity,
         "phase": detail.phase,
         "summary": clean(detail.summary),
+        "public_description": (
+            clean(detail.public_description) if detail.public_description else None
+        ),
         "is_drill": detail.is_drill,
         "declared_at": iso_z(detail.declared_at),
         "declared_by": clean(detail.declared_by),
@@ -150,6 +153,8 @@ def detail_lines(
     ]
     if detail.summary:
         lines.append(one_line(detail.summary))
+    if detail.public_description:
+        lines.append(f"for the public: {one_line(detail.public_description)}")
     lines.append("")
     lines.append("milestones:")
     for name in MILESTONES:

@@ -70,7 +70,8 @@ async def test_slash_commands_in_a_burst_each_do_their_own_thing(db, clock) -> N
         burst(pilot, typed(lines))
         await settled(pilot)
         detail = queries.incident_detail(db, number)
-        assert [(e.kind, e.text) for e in detail.timeline][2:] == [
+        # After the declaration, its commander and its checklist entry (seen):
+        assert [(e.kind, e.text) for e in detail.timeline][3:] == [
             ("note", "PagerDuty: search-api p99 over 2s"),
             ("note", "checked recent deploys, nothing since 07:00"),
             ("finding", "shard eu-3 rejects writes"),

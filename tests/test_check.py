@@ -57,7 +57,8 @@ def test_a_healthy_database_passes_every_check(cli: CliRunner, filled: Path) -> 
     out = result.stdout
     for words in ("quick_check: ok", f"schema      {SCHEMA_HEAD} (current)", "journal     wal"):
         assert words in out
-    assert "3,001 timeline_entry" in out and "1 incident" in out
+    # 3,000 entries, the declaration and its checklist entry (declared, severity set)
+    assert "3,002 timeline_entry" in out and "1 incident" in out
     assert out.splitlines()[-1] == f"{filled}: healthy"
     full = cli("check", "--full")
     assert full.returncode == 0 and "integrity_check: ok" in full.stdout

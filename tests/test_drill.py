@@ -21,6 +21,7 @@ import pytest
 
 from incident_tui import ops, queries
 from incident_tui.app import IncidentApp
+from incident_tui.checklists import SEEN_ENTRY
 from incident_tui.clock import FrozenClock
 from incident_tui.config import Config
 from incident_tui.demo import seed_demo
@@ -280,8 +281,14 @@ def fast_replay(db, plan, clock: FrozenClock, **kwargs) -> Replay:
     )
 
 
+def told(detail: IncidentDetail):
+    """The entries that tell the story: not status, nor the checklist's seen entries
+    (the drill's own operations log those, grouped as the drill did them)."""
+    return (e for e in detail.timeline if e.kind != "status" and not e.text.startswith(SEEN_ENTRY))
+
+
 def mirror(detail: IncidentDetail) -> list[tuple]:
-    return [(e.kind, e.author, e.text, e.pinned) for e in detail.timeline if e.kind != "status"]
+    return [(e.kind, e.author, e.text, e.pinned) for e in told(detail)]
 
 
 def system_texts(detail: IncidentDetail, prefix: str) -> list[str]:
@@ -334,11 +341,7 @@ def test_a_replay_mirrors_the_source_and_leaves_it_untouched(db, db_path, clock)
     assert system_texts(drill, "Severity") == system_texts(original, "Severity")
     assert HOSTILE.replace("\x1b[2J", "") in [e.text for e in drill.timeline]
     # On the source's clock, 60 times faster; what came before the declaration, at once.
-    for mine, theirs in zip(
-        (e for e in drill.timeline if e.kind != "status"),
-        (e for e in original.timeline if e.kind != "status"),
-        strict=True,
-    ):
+    for mine, theirs in zip(told(drill), told(original), strict=True):
         late = max(theirs.occurred_at - original.declared_at, timedelta(0))
         assert mine.occurred_at == drill_start + late / 60, (mine.text, theirs.text)
 

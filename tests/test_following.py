@@ -78,7 +78,7 @@ async def test_the_war_room_follows_four_writers_then_draws_the_next_entries(
             while writer.poll() is None:
                 await pilot.pause(0.1)
             assert writer.returncode == 0, writer.stderr.read().decode()
-        total = 1 + WRITERS * EACH
+        total = 2 + WRITERS * EACH  # the declaration, its checklist entry, the writers
         timeline = screen.query_one("#timeline")
         await until(pilot, lambda: len(timeline.timeline) == total, "every entry read")
         newest = timeline.timeline.entries[-1].text

@@ -193,7 +193,7 @@ def test_hostile_text_round_trips_as_data(
         exported
     )
     assert rows(other_db, 1) == rows(db_path, 1)
-    stored = rows(other_db, 1)["timeline_entry"][-1][4]
+    stored = rows(other_db, 1)["timeline_entry"][-2][4]  # the comm entry ([-1]: seen)
     assert "[bold]x[/bold] [/]" in stored and "שלום 🔥" in stored
 
 

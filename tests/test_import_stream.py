@@ -60,7 +60,8 @@ def test_a_big_import_streams_from_a_file_and_from_stdin(
     code, peak, out = _peak_mb(["import", str(path)], env)
     assert code == 0 and out.strip() == "INC-2"
     assert peak < PEAK_LIMIT_MB, f"peak {peak:.0f} MB"
-    assert row_counts(db_path)["timeline_entry"] == ENTRIES + 2  # + INC-1: declared, first
+    # + INC-1: declared, its checklist entry (seen), first
+    assert row_counts(db_path)["timeline_entry"] == ENTRIES + 3
     detail = json.loads(cli("show", "INC-2", "--json").stdout)
     texts = [e["text"] for e in detail["timeline"] if e["kind"] == "note"]
     assert texts[:2] == ["entry 0: partition 0 lag rising", "entry 1: partition 1 lag rising"]

@@ -164,7 +164,8 @@ def test_status_update_writes_a_comm_entry_and_restarts_its_countdown(db) -> Non
     )
     detail = queries.incident_detail(db, 1)
     assert detail.updates[-1].phase == "triage"
-    assert detail.timeline[-1].kind == "comm"
+    # The comm entry, then the checklist's seen entry: first update posted.
+    assert [e.kind for e in detail.timeline][-2:] == ["comm", "status"]
     from incident_tui.policy import deadlines
 
     due = {d.name: d.due_at for d in deadlines(detail.facts)}

@@ -541,7 +541,9 @@ async def test_composer_drafts_posts_and_restarts_the_countdown(db, clock) -> No
         assert [(u.audience, u.author, u.text) for u in detail.updates] == [
             ("external", "ana", "Some EU customers see empty search results.")
         ]
-        assert detail.timeline[-1].kind == "comm"
+        # The comm entry, then the checklist's "first update posted", logged once.
+        assert [e.kind for e in detail.timeline][-2:] == ["comm", "status"]
+        assert detail.timeline[-1].text == "✓ Checklist, seen: first update posted"
         due = {d.name: d.due_at for d in screen.deadlines}
         assert due["update:external"] == NOW + timedelta(hours=1)
 

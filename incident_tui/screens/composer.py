@@ -138,6 +138,13 @@ class ComposerScreen(SizeGuarded, ModalScreen[bool]):
             policy=self.policy,
             audience=self.audience,
         )
+        if comms.asks_for_public_words(self.detail, self.audience):
+            # The first one to the public: its words are asked for, then remembered.
+            self._status(
+                "First status-page update: say what customers notice on the Affected: line"
+                " (plain words, no internal names); it is remembered for the next ones"
+            )
+            return
         self._status(f"to {AUDIENCE_TITLES[self.audience]} · SMS form {len(sms)}/{comms.SMS_LIMIT}")
 
     def _status(self, message: str, *, error: bool = False) -> None:

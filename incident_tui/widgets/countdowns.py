@@ -10,6 +10,7 @@ from textual.message import Message
 
 from incident_tui.domain import Deadline
 from incident_tui.text import one_line
+from incident_tui.widgets.fit import fit_rows, room_for_lines
 from incident_tui.widgets.look import DIM, OVERDUE, WARNING, clock_time, short_duration
 from incident_tui.widgets.state_panes import Pane
 from incident_tui.widgets.timeline_rows import wrap
@@ -98,12 +99,25 @@ class CountdownsPane(Pane, can_focus=True):
     def _content(self) -> Text:
         if not self.deadlines or self.now is None:
             return Text("no open deadlines", style=DIM)
-        lines = Text()
+        # Short of lines (80×24): long labels wrap onto fewer lines first, so more
+        # countdowns show; then the earliest whole, and "+N more" (ctrl+o shows them).
+        room = room_for_lines(self)
+        for limit in (3, 2, 1):
+            rows = self._rows(limit)
+            if room is None or sum(r.plain.count("\n") + 1 for r in rows) <= room:
+                break
+        cursor = self.cursor if self.has_focus else 0
+        return fit_rows(rows, room, keep=cursor, hint="ctrl+o")
+
+    def _rows(self, limit: int) -> list[Text]:
+        """One row per deadline; a long title wraps onto up to `limit` lines."""
+        assert self.now is not None
+        rows: list[Text] = []
         width = max(16, self.content_region.width or 40)
         with_clock = width >= 40  # narrow: the countdown alone, the words get the room
         for index, deadline in enumerate(self.deadlines):
-            if index:
-                lines.append("\n")
+            lines = Text()
+            rows.append(lines)
             state = countdown_state(deadline, self.now)
             digits = short_duration((deadline.due_at - self.now).total_seconds())
             if state == "overdue":
@@ -121,9 +135,9 @@ class CountdownsPane(Pane, can_focus=True):
             room = max(4, width - len(mark) - len(right))
             title = fitted_title(deadline, room)
             # A long title (a timer's label) goes on over more lines instead of being cut.
-            spans = wrap(title, room, limit=3)
+            spans = wrap(title, room, limit=limit)
             parts = [title[a:b] for a, b in spans]
-            if spans[-1][1] == -1:  # longer still: the third line ends in "…"
+            if spans[-1][1] == -1:  # longer still: the last line ends in "…"
                 parts[-1] = one_line(title[spans[-1][0] :], room)
             style = OVERDUE if state == "overdue" else WARNING if state == "warning" else ""
             lines.append(mark)
@@ -132,7 +146,11 @@ class CountdownsPane(Pane, can_focus=True):
                 lines.append("\n")
                 lines.append("    ", style=DIM)  # a run of its own: SVG renderers keep it
                 lines.append(f"{more:<{room}}", style=style)
-        return lines
+        return rows
+
+    def on_resize(self) -> None:
+        if self.deadlines:
+            self.show_text(self._content())
 
     def on_focus(self) -> None:
         self.border_subtitle = "z snooze · d timer done"

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from incident_tui.domain import AUDIENCES, CORE_ROLES, Deadline, IncidentDetail, people_here
 from incident_tui.text import one_line
 from incident_tui.timeparse import format_duration
+from incident_tui.widgets.fit import fit_rows, room_for_lines
 from incident_tui.widgets.look import (
     DIM,
     OVERDUE,
@@ -140,7 +141,10 @@ def _next_deadline(deadline: Deadline, now: datetime, room: int) -> Text:
             f"{short} {digits}",
         ]
     )
-    chosen = next((f for f in forms if len(f) + 2 <= room), forms[-1])
+    chosen = next((f for f in forms if len(f) + 2 <= room), None)
+    if chosen is None:  # a long timer label: it gives way, the countdown never does
+        tail = f" +{digits} overdue" if overdue else f" {digits}"
+        chosen = one_line(short, max(4, room - 2 - len(tail))) + tail
     if overdue:
         return Text(f" {one_line(chosen)} ", style=OVERDUE)
     style = WARNING if left <= 120 else "bold"
@@ -158,10 +162,8 @@ class RolesPane(Pane):
         width = max(16, self.content_region.width or 40)
         roomy = width >= 40
         extra = sorted(r for r in current if r not in CORE_ROLES)
-        text = Text()
-        for index, role in enumerate((*CORE_ROLES, *extra)):
-            if index:
-                text.append("\n")
+        rows: list[Text] = []
+        for role in (*CORE_ROLES, *extra):
             titles = ROLE_TITLES if width >= 30 else SHORT_ROLE_TITLES
             title = titles.get(role, one_line(role, 14 if width >= 30 else 8))
             line = Text(f"{title:<{11 if width >= 30 else 7}}", style="bold")
@@ -185,8 +187,9 @@ class RolesPane(Pane):
                     line.append(since, style=DIM)
             # One line per role, always: a long line is cut, never pushes a role out.
             line.truncate(width, overflow="ellipsis")
-            text.append_text(line)
-        self.show_text(text)
+            rows.append(line)
+        # Short of lines (80×24): core roles first, then "+N more" (the role history).
+        self.show_text(fit_rows(rows, room_for_lines(self), hint="ctrl+p"))
 
 
 class UpdatesPane(Pane):
