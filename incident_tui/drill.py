@@ -11,6 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from incident_tui.domain import SYSTEM_KINDS, Change, IncidentDetail
+from incident_tui.entryline import (
+    Command,
+    HandOverRole,
+    LogEntry,
+    PostUpdate,
+    SetPhase,
+    SetSeverity,
+)
 from incident_tui.errors import IncidentError
 from incident_tui.text import one_line
 
@@ -56,6 +64,7 @@ class DrillSource:
 
 
 # --- what the replay does ----------------------------------------------------------------
+# Each event, performed as `author`, is the command `command()` (run by `commands.perform`).
 
 
 @dataclass(frozen=True)
@@ -65,17 +74,26 @@ class EntryLogged:
     author: str
     pinned: bool = False
 
+    def command(self) -> Command:
+        return LogEntry(self.text, self.kind, pinned=self.pinned)
+
 
 @dataclass(frozen=True)
 class PhaseMoved:
     phase: str
     author: str
 
+    def command(self) -> Command:
+        return SetPhase(self.phase)
+
 
 @dataclass(frozen=True)
 class SeverityChanged:
     severity: int
     author: str
+
+    def command(self) -> Command:
+        return SetSeverity(self.severity)
 
 
 @dataclass(frozen=True)
@@ -85,12 +103,18 @@ class RoleHandedOver:
     """None: the role was vacated."""
     author: str
 
+    def command(self) -> Command:
+        return HandOverRole(self.role, self.holder)
+
 
 @dataclass(frozen=True)
 class UpdatePosted:
     audience: str
     text: str
     author: str
+
+    def command(self) -> Command:
+        return PostUpdate(self.audience, self.text)
 
 
 ReplayEvent = EntryLogged | PhaseMoved | SeverityChanged | RoleHandedOver | UpdatePosted
