@@ -12,6 +12,14 @@ from datetime import datetime, timedelta
 
 from incident_tui.checklists import SEEN_ENTRY
 from incident_tui.domain import SYSTEM_KINDS, Change, IncidentDetail
+from incident_tui.entryline import (
+    Command,
+    HandOverRole,
+    LogEntry,
+    PostUpdate,
+    SetPhase,
+    SetSeverity,
+)
 from incident_tui.errors import IncidentError
 from incident_tui.text import one_line
 
@@ -57,6 +65,7 @@ class DrillSource:
 
 
 # --- what the replay does ----------------------------------------------------------------
+# Each event, performed as `author`, is the command `command()` (run by `commands.perform`).
 
 
 @dataclass(frozen=True)
@@ -66,17 +75,26 @@ class EntryLogged:
     author: str
     pinned: bool = False
 
+    def command(self) -> Command:
+        return LogEntry(self.text, self.kind, pinned=self.pinned)
+
 
 @dataclass(frozen=True)
 class PhaseMoved:
     phase: str
     author: str
 
+    def command(self) -> Command:
+        return SetPhase(self.phase)
+
 
 @dataclass(frozen=True)
 class SeverityChanged:
     severity: int
     author: str
+
+    def command(self) -> Command:
+        return SetSeverity(self.severity)
 
 
 @dataclass(frozen=True)
@@ -86,12 +104,18 @@ class RoleHandedOver:
     """None: the role was vacated."""
     author: str
 
+    def command(self) -> Command:
+        return HandOverRole(self.role, self.holder)
+
 
 @dataclass(frozen=True)
 class UpdatePosted:
     audience: str
     text: str
     author: str
+
+    def command(self) -> Command:
+        return PostUpdate(self.audience, self.text)
 
 
 ReplayEvent = EntryLogged | PhaseMoved | SeverityChanged | RoleHandedOver | UpdatePosted

@@ -1,7 +1,7 @@
 """The scribe's entry line: what a typed line means, and Tab completion.
 
 Pure: a line and the clock in, a command out (or an IncidentError saying what is wrong,
-so the line can stay as typed). Running a command is `commands.run`.
+so the line can stay as typed). Running a command is `commands.run` (its table).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class LogEntry:
     at: datetime | None = None
     actor: str | None = None
     """Who did it (`@name` or `@"CI/CD pipeline"` first), when not the scribe."""
+    pinned: bool = False
+    """A key event from the start (the CLI's `--pin`, a replayed pinned entry)."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,8 @@ class PinLast:
 
 @dataclass(frozen=True)
 class SetSeverity:
-    severity: int
+    severity: int | str
+    """An int from the entry line; the CLI's N as typed (the operation parses it)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class RaiseAction:
     due: date | None = None
     priority: str = "P2"
     type: str | None = None
+    ticket: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from incident_tui import ops, queries
+from incident_tui import commands, ops, queries
 from incident_tui.clock import Clock
+from incident_tui.commands import Target
 from incident_tui.domain import incident_key
 from incident_tui.drill import (
-    EntryLogged,
-    PhaseMoved,
     ReplayEvent,
     ReplayStep,
-    RoleHandedOver,
-    SeverityChanged,
-    UpdatePosted,
     describe,
     drill_title,
     format_speed,
@@ -89,36 +85,9 @@ def declare_drill(
 
 
 def perform(db: Database, number: int, event: ReplayEvent, now: datetime) -> None:
-    """Do one replayed event to the drill, through the one operation that does it."""
-    if isinstance(event, EntryLogged):
-        ops.log_entry(
-            db,
-            key=number,
-            text=event.text,
-            kind=event.kind,
-            author=event.author,
-            pinned=event.pinned,
-            now=now,
-        )
-    elif isinstance(event, PhaseMoved):
-        ops.set_phase(db, key=number, phase=event.phase, author=event.author, now=now)
-    elif isinstance(event, SeverityChanged):
-        ops.set_severity(db, key=number, severity=event.severity, author=event.author, now=now)
-    elif isinstance(event, RoleHandedOver):
-        ops.hand_over_role(
-            db, key=number, role=event.role, holder=event.holder, author=event.author, now=now
-        )
-    elif isinstance(event, UpdatePosted):
-        ops.post_update(
-            db,
-            key=number,
-            audience=event.audience,
-            text=event.text,
-            author=event.author,
-            now=now,
-        )
-    else:  # pragma: no cover — the schedule makes only the events above
-        raise IncidentError(f"cannot replay {event!r}")
+    """Do one replayed event to the drill, as its author, through the one operation that
+    does it (the entry line's command table)."""
+    commands.perform(event.command(), Target(db, number, event.author, now))
 
 
 @dataclass(frozen=True)
