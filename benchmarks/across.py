@@ -94,7 +94,7 @@ def _text(rng: random.Random) -> str:
 
 def build(path: Path) -> None:
     """The schema through the app (migrations, triggers), then rows through raw sqlite3."""
-    from incident_tui.store import open_database
+    from incident_tui.store.database import open_database
 
     open_database(path).dispose()
     rng = random.Random(6)
@@ -203,8 +203,8 @@ def timed(fn, repeats: int) -> dict:  # type: ignore[no-untyped-def]
 async def _metrics_screen(path: Path, repeats: int) -> list[float]:
     """Key press `m` on the incident list → the metrics screen drawn with its figures."""
     from incident_tui.app import IncidentApp
-    from incident_tui.clock import FrozenClock
     from incident_tui.config import Config
+    from incident_tui.domain.clock import FrozenClock
     from incident_tui.screens.metrics import MetricsScreen
 
     samples = []
@@ -316,9 +316,9 @@ def main() -> None:
             file=sys.stderr,
         )
 
-    from incident_tui import reports
-    from incident_tui.policy import DEFAULT_POLICY
-    from incident_tui.store import open_database
+    from incident_tui.domain.policy import DEFAULT_POLICY
+    from incident_tui.store import reports
+    from incident_tui.store.database import open_database
 
     db = open_database(path)
     repeats = args.repeats

@@ -428,8 +428,8 @@ def bench_peak_memory(env: dict[str, str], marker: str, loaded: str) -> dict:
 
 
 def bench_read(db_path: Path, repeats: int = 5) -> dict:
-    from incident_tui import queries
-    from incident_tui.store import open_database
+    from incident_tui.store import queries
+    from incident_tui.store.database import open_database
 
     db = open_database(db_path)
     try:
@@ -575,7 +575,7 @@ LIVE_WRITER = """
 import sys, time
 from datetime import datetime, timezone
 from incident_tui import ops
-from incident_tui.store import open_database
+from incident_tui.store.database import open_database
 db = open_database(sys.argv[1])
 for i in range(int(sys.argv[3])):
     time.sleep(0.37)  # not in step with the screen's 1 s tick
@@ -591,7 +591,7 @@ async def _live_latency(target: str, writes: int, workdir: Path) -> dict:
     commit (the time is in its text) to its row being drawn in this process's war room."""
     from incident_tui import ops
     from incident_tui.app import IncidentApp
-    from incident_tui.store import open_database
+    from incident_tui.store.database import open_database
 
     db = open_database(target)
     number = ops.declare(db, title="Live", severity=1, author="bench", now=datetime.now(UTC))

@@ -28,7 +28,7 @@ from sqlalchemy import event
 from sqlmodel import Field, Session, SQLModel, create_engine
 
 from incident_tui import ops
-from incident_tui.store import open_database
+from incident_tui.store.database import open_database
 
 LOG_TARGET_P99_MS = 2.0
 BIN = Path(sys.executable).parent
@@ -184,7 +184,8 @@ def bench_export(workdir: Path, entries: int, repeats: int) -> dict:
     """The postmortem draft of an incident holding `entries` entries (none pinned, so the
     export carries the whole timeline: the worst case), read and rendered in-process, and
     `incident-tui export` as a process writing a file."""
-    from incident_tui import export, queries
+    from incident_tui.formats import export
+    from incident_tui.store import queries
 
     path = workdir / "export.db"
     db = open_database(path)

@@ -18,15 +18,15 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from incident_tui.clock import Clock, SystemClock
 from incident_tui.config import Config
-from incident_tui.errors import IncidentError
-from incident_tui.text import one_line
+from incident_tui.domain.clock import Clock, SystemClock
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.text import one_line
 from incident_tui.widgets.in_order import InOrderApp
 
 if TYPE_CHECKING:
-    from incident_tui.live import ChangeFeed
-    from incident_tui.store import Database
+    from incident_tui.store.change_feed import ChangeFeed
+    from incident_tui.store.database import Database
 
 
 def styles_dir() -> Path:
@@ -158,7 +158,7 @@ class IncidentApp(InOrderApp, App[None]):
     def start_drill(self, source: int, speed: str) -> None:
         """Declare a drill of incident `source`, replay it beside the app at `speed`, and
         open its war room (the keyboard way to `incident-tui drill`)."""
-        from incident_tui.replay import Replay, declare_drill
+        from incident_tui.ops.replay import Replay, declare_drill
         from incident_tui.screens.war_room import WarRoomScreen
 
         db = self.get_database()
@@ -222,7 +222,7 @@ class IncidentApp(InOrderApp, App[None]):
         """The open database; opened on first use (from a worker thread, off the UI path)."""
         with self._db_lock:
             if self.database is None:
-                from incident_tui.store import open_database
+                from incident_tui.store.database import open_database
 
                 self.database = open_database(self.db_target)
             if self._feed is None:
@@ -235,7 +235,7 @@ class IncidentApp(InOrderApp, App[None]):
     def _start_feed(self, url: str) -> None:
         """Follow other writers from a thread that only ever posts messages (never waits
         on the UI, so it cannot hold up the exit)."""
-        from incident_tui.live import ChangeFeed
+        from incident_tui.store.change_feed import ChangeFeed
 
         self._feed = ChangeFeed(
             url,
@@ -252,7 +252,7 @@ class IncidentApp(InOrderApp, App[None]):
             return
 
         def run() -> None:
-            from incident_tui.checkup import quick_check
+            from incident_tui.store.checkup import quick_check
 
             problem = quick_check(path)
             if problem is not None:

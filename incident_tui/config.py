@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
-from incident_tui.checklists import DEFAULT_CHECKLISTS, Checklist, checklists_from_mapping
-from incident_tui.errors import ConfigError
-from incident_tui.policy import DEFAULT_POLICY, Policy, policy_from_mapping
-from incident_tui.text import one_line
+from incident_tui.domain.checklists import DEFAULT_CHECKLISTS, Checklist, checklists_from_mapping
+from incident_tui.domain.errors import ConfigError
+from incident_tui.domain.policy import DEFAULT_POLICY, Policy, policy_from_mapping
+from incident_tui.domain.text import one_line
 
 APP_NAME = "incident-tui"
 DB_ENV = "INCIDENT_TUI_DB"

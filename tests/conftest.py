@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui.clock import FrozenClock
+from incident_tui.domain.clock import FrozenClock
 from tests.terminal import PATIENCE_S
 
 FROZEN_AT = datetime(2026, 11, 24, 9, 2, 0, tzinfo=UTC)
@@ -93,7 +93,7 @@ def db_path(tmp_path: Path) -> Path:
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database at the schema head, made once per session (per xdist worker): running
     the migrations costs ~0.4 s a test, copying the file a few milliseconds."""
-    from incident_tui.store import open_database
+    from incident_tui.store.database import open_database
 
     path = tmp_path_factory.mktemp("template") / "incidents.db"
     open_database(path).dispose()
@@ -106,7 +106,7 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def db(db_path: Path, migrated_template: Path):
     """The test database, opened as the app opens it (a copy of the migrated template,
     0600 as `open_database` creates it; opening at the head migrates nothing)."""
-    from incident_tui.store import open_database
+    from incident_tui.store.database import open_database
 
     if not db_path.exists():
         shutil.copy2(migrated_template, db_path)
@@ -228,7 +228,7 @@ def pg_url(request: pytest.FixtureRequest):
 
 @pytest.fixture
 def pg(pg_url):
-    from incident_tui.store import open_database
+    from incident_tui.store.database import open_database
 
     db = open_database(pg_url)
     yield db
@@ -242,7 +242,7 @@ def assert_valid_export(doc: dict) -> None:
     """`doc` (a JSON export, parsed) validates against `incident-tui export --schema`."""
     import jsonschema
 
-    from incident_tui.export_json import schema
+    from incident_tui.formats.export_json import schema
 
     jsonschema.validate(doc, schema(), format_checker=jsonschema.FormatChecker())
 
@@ -251,7 +251,7 @@ def assert_valid_export(doc: dict) -> None:
 def exports_follow_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     """Wrap the one builder of the JSON export: in-process exports are validated as they
     are made (command-line tests validate what the subprocess printed themselves)."""
-    from incident_tui import export, export_json
+    from incident_tui.formats import export, export_json
 
     build = export_json.to_json
 

@@ -10,14 +10,15 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input
 
-from incident_tui import ops, queries, reports
+from incident_tui import ops
 from incident_tui.app import IncidentApp
 from incident_tui.config import Config
-from incident_tui.errors import IncidentError
-from incident_tui.policy import DEFAULT_POLICY
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.policy import DEFAULT_POLICY
 from incident_tui.screens.actions import ActionsScreen
 from incident_tui.screens.dialogs import FormScreen
 from incident_tui.screens.war_room import WarRoomScreen
+from incident_tui.store import queries, reports
 from tests.conftest import FROZEN_AT, patience
 from tests.test_app import settle
 

@@ -8,11 +8,12 @@ import pytest
 from textual.widgets import DataTable, Input
 from textual.worker import WorkerCancelled
 
-from incident_tui import ops, queries
+from incident_tui import ops
 from incident_tui.app import IncidentApp
 from incident_tui.config import Config
 from incident_tui.screens.declare import DeclareScreen
 from incident_tui.screens.war_room import WarRoomScreen
+from incident_tui.store import queries
 from tests.conftest import FROZEN_AT, patience, row_counts
 
 NOW = FROZEN_AT
@@ -194,7 +195,7 @@ class TestSnapshots:
         )
 
     def test_war_room(self, snap_compare, db, clock, size) -> None:
-        from incident_tui.demo import seed_demo
+        from incident_tui.cli.demo import seed_demo
         from incident_tui.ops import mark_present
 
         number = seed_demo(db, now=NOW)
@@ -240,7 +241,7 @@ class TestSnapshots:
         )
 
     def test_composer(self, snap_compare, db, clock, size) -> None:
-        from incident_tui.demo import seed_demo
+        from incident_tui.cli.demo import seed_demo
 
         number = seed_demo(db, now=NOW)
         app = make_app(db, clock, open_incident=number)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from incident_tui import queries
 from incident_tui.screens.composer import ComposerScreen
+from incident_tui.store import queries
 from incident_tui.widgets.paste_input import PasteSafeParser
 from tests.conftest import patience
 from tests.test_war_room import (
@@ -177,7 +177,7 @@ async def test_a_burst_after_a_refused_operation_keeps_every_line(db, clock) -> 
 async def test_a_burst_while_the_database_is_full_waits_and_lands_in_order(
     db, clock, monkeypatch
 ) -> None:
-    from incident_tui.errors import StorageError
+    from incident_tui.domain.errors import StorageError
 
     number = declare_sev2(db)
     real_write = db.write

@@ -7,11 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from incident_tui import ops, queries
+from incident_tui import ops
 from incident_tui.app import IncidentApp
-from incident_tui.checklists import DEFAULT_CHECKLISTS, current_checklist
 from incident_tui.config import Config, config_from_mapping
-from incident_tui.errors import ConfigError
+from incident_tui.domain.checklists import DEFAULT_CHECKLISTS, current_checklist
+from incident_tui.domain.errors import ConfigError
+from incident_tui.store import queries
 from tests.conftest import FROZEN_AT, eventually
 from tests.test_war_room import declare_sev2, ready, settled
 

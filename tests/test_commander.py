@@ -7,11 +7,12 @@ from datetime import UTC, timedelta
 
 import pytest
 
-from incident_tui import ops, queries
-from incident_tui.clock import FrozenClock
-from incident_tui.entryline import StopTimer, parse_line
-from incident_tui.errors import IncidentError
-from incident_tui.policy import deadlines
+from incident_tui import ops
+from incident_tui.domain.clock import FrozenClock
+from incident_tui.domain.entry_syntax import StopTimer, parse_line
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.policy import deadlines
+from incident_tui.store import queries
 from tests.conftest import FROZEN_AT
 from tests.test_war_room import declare_sev2, entries, make_app, ready, type_line
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from incident_tui import comms, ops, queries
-from incident_tui.policy import DEFAULT_POLICY
+from incident_tui import ops
+from incident_tui.domain import status_drafts as comms
+from incident_tui.domain.policy import DEFAULT_POLICY
+from incident_tui.store import queries
 from tests.conftest import FROZEN_AT
 
 NOW = FROZEN_AT
@@ -105,7 +107,7 @@ def test_the_sms_form_fits_160_characters(db) -> None:
 def test_the_public_words_are_asked_for_once_and_remembered(db) -> None:
     import pytest
 
-    from incident_tui.errors import IncidentError
+    from incident_tui.domain.errors import IncidentError
 
     detail = incident(db, "identified")
     first = draft(detail, "external")
@@ -158,7 +160,7 @@ def test_what_is_posted_to_the_status_page_has_no_internal_lines(db) -> None:
 def test_an_unfilled_impact_placeholder_is_not_posted(db) -> None:
     import pytest
 
-    from incident_tui.errors import IncidentError
+    from incident_tui.domain.errors import IncidentError
 
     number = ops.declare(db, title="No summary", severity=2, author="mira", now=NOW)
     detail = queries.incident_detail(db, number)

@@ -6,10 +6,10 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from incident_tui.clock import FrozenClock
-from incident_tui.demo import seed_demo
-from incident_tui.policy import deadlines
-from incident_tui.queries import incident_detail
+from incident_tui.cli.demo import seed_demo
+from incident_tui.domain.clock import FrozenClock
+from incident_tui.domain.policy import deadlines
+from incident_tui.store.queries import incident_detail
 from tests.conftest import CliRunner
 
 

@@ -19,22 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui import ops, queries
+from incident_tui import ops
 from incident_tui.app import IncidentApp
-from incident_tui.checklists import SEEN_ENTRY
-from incident_tui.clock import FrozenClock
+from incident_tui.cli.demo import seed_demo
 from incident_tui.config import Config
-from incident_tui.demo import seed_demo
-from incident_tui.domain import (
-    Change,
-    Entry,
-    Holding,
-    IncidentDetail,
-    IncidentFacts,
-    SeverityChange,
-    Update,
-)
-from incident_tui.drill import (
+from incident_tui.domain.checklists import SEEN_ENTRY
+from incident_tui.domain.clock import FrozenClock
+from incident_tui.domain.drill_schedule import (
     DrillSource,
     EntryLogged,
     PhaseMoved,
@@ -48,9 +39,19 @@ from incident_tui.drill import (
     source_clock,
     source_events,
 )
-from incident_tui.errors import IncidentError
-from incident_tui.replay import Replay, StepDone, declare_drill
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.vocabulary import (
+    Change,
+    Entry,
+    Holding,
+    IncidentDetail,
+    IncidentFacts,
+    SeverityChange,
+    Update,
+)
+from incident_tui.ops.replay import Replay, StepDone, declare_drill
 from incident_tui.screens.war_room import WarRoomScreen
+from incident_tui.store import queries
 from tests.conftest import FROZEN_AT, CliRunner, row_counts
 from tests.test_cli import ok, one_line_error
 
@@ -243,9 +244,9 @@ def test_the_drill_title_says_drill_once_and_fits() -> None:
 
 def test_the_schedule_imports_neither_textual_nor_the_database() -> None:
     code = (
-        "import sys, incident_tui.drill; "
+        "import sys, incident_tui.domain.drill_schedule; "
         "bad = [m for m in sys.modules if m.split('.')[0] in "
-        "('textual', 'sqlalchemy', 'sqlmodel') or m == 'incident_tui.store']; "
+        "('textual', 'sqlalchemy', 'sqlmodel') or m == 'incident_tui.store.database']; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -570,9 +571,9 @@ async def test_a_drill_starts_from_the_incident_list_by_keyboard(db) -> None:
     from datetime import UTC, datetime
 
     from incident_tui.app import IncidentApp
-    from incident_tui.clock import SystemClock
+    from incident_tui.cli.demo import seed_demo
     from incident_tui.config import Config
-    from incident_tui.demo import seed_demo
+    from incident_tui.domain.clock import SystemClock
     from incident_tui.screens.dialogs import PickScreen
     from incident_tui.screens.war_room import WarRoomScreen
     from tests.test_app import settle

@@ -6,7 +6,7 @@ from datetime import UTC, date, timedelta
 
 import pytest
 
-from incident_tui.entryline import (
+from incident_tui.domain.entry_syntax import (
     HandOverRole,
     LogEntry,
     PinLast,
@@ -20,7 +20,7 @@ from incident_tui.entryline import (
     complete,
     parse_line,
 )
-from incident_tui.errors import IncidentError
+from incident_tui.domain.errors import IncidentError
 from tests.conftest import FROZEN_AT
 
 NOW = FROZEN_AT

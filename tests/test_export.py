@@ -9,8 +9,10 @@ from datetime import timedelta
 import pytest
 from markdown_it import MarkdownIt
 
-from incident_tui import export, ops, queries
-from incident_tui.errors import IncidentError
+from incident_tui import ops
+from incident_tui.domain.errors import IncidentError
+from incident_tui.formats import export
+from incident_tui.store import queries
 from tests.conftest import FROZEN_AT, CliRunner
 
 NOW = FROZEN_AT

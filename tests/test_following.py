@@ -15,8 +15,8 @@ from textual.widgets import Input
 
 from incident_tui import ops
 from incident_tui.app import IncidentApp
-from incident_tui.clock import SystemClock
 from incident_tui.config import Config
+from incident_tui.domain.clock import SystemClock
 from tests.conftest import FROZEN_AT
 from tests.terminal import PATIENCE_S
 from tests.test_war_room import WRITER, ready
@@ -46,7 +46,7 @@ async def until(pilot, condition, what: str, seconds: float = PATIENCE_S) -> flo
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def busy_db(request, tmp_path):
-    from incident_tui.store import open_database
+    from incident_tui.store.database import open_database
 
     url = str(tmp_path / "incidents.db") if request.param == "sqlite" else None
     if url is None:

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from incident_tui import ops, queries
+from incident_tui import ops
 from incident_tui.app import IncidentApp
 from incident_tui.config import Config
 from incident_tui.screens.war_room import WarRoomScreen
-from incident_tui.store import open_database
+from incident_tui.store import queries
+from incident_tui.store.database import open_database
 from tests.conftest import FROZEN_AT, CliRunner, table_dump
 
 BIG = "x" * 90_000

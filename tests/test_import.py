@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui import importer, ops
-from incident_tui.demo import seed_demo
-from incident_tui.errors import IncidentError
+from incident_tui import ops
+from incident_tui.cli.demo import seed_demo
+from incident_tui.domain.errors import IncidentError
+from incident_tui.formats import importer
 from tests.conftest import FROZEN_AT, CliRunner, row_counts, table_dump
 
 NOW = FROZEN_AT
@@ -91,7 +92,8 @@ def enrich(db, number: int) -> None:
 
 def exported_json(db, number: int) -> str:
     """What `export KEY --format json` prints, without starting a process."""
-    from incident_tui import export, queries
+    from incident_tui.formats import export
+    from incident_tui.store import queries
 
     return export.render(queries.postmortem_draft(db, number, now=NOW), "json")
 
@@ -211,7 +213,7 @@ def test_control_characters_in_a_hand_edited_file_are_stripped(
     assert incident["incident"][0][0] == "Plain title"
     assert incident["timeline_entry"][0][4] == "clear  screen"
     # An imported incident is an ordinary one: its entries edit, it takes new ones.
-    from incident_tui.store import open_database
+    from incident_tui.store.database import open_database
 
     timeline = json.loads(ok(cli("show", "INC-1", "--json", db=other_db)))["timeline"]
     # (the first entry the people wrote: the system's records of changes keep their words)
@@ -411,7 +413,8 @@ def test_a_failure_while_writing_leaves_nothing_half_imported(db, db_path: Path)
 
 
 def test_the_export_says_its_format(db) -> None:
-    from incident_tui import export, queries
+    from incident_tui.formats import export
+    from incident_tui.store import queries
 
     ops.declare(db, title="Versioned", severity=3, author="mira", now=SEEDED_AT)
     doc = export.to_json(queries.postmortem_draft(db, 1, now=NOW))

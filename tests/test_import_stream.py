@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from incident_tui.progress import Progress
+from incident_tui.formats.progress import Progress
 from tests.conftest import FROZEN_AT, CliRunner, row_counts
 
 ENTRIES = 100_000
@@ -136,8 +136,8 @@ def test_lone_surrogates_in_a_streamed_import_become_u_fffd(cli: CliRunner, tmp_
 def test_the_surrogate_filter_agrees_with_json_whatever_the_chunks() -> None:
     import random
 
-    from incident_tui.import_stream import LoneSurrogates
-    from incident_tui.text import without_surrogates
+    from incident_tui.domain.text import without_surrogates
+    from incident_tui.formats.import_stream import LoneSurrogates
 
     pieces = ["\\ud800", "\\udc00", "\\uD83D\\uDE00", "\\\\", "\\\\ud800", "a", "\\n", '\\"']
     pieces += ["\\u00e9", "ud800", "\\udbff", "\\udfff", "\\u0041", "\\\\\\ud800"]

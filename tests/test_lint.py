@@ -7,9 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from incident_tui.domain import Action, Entry, Holding, IncidentDetail, IncidentFacts
-from incident_tui.lint import GAP, RULES, lint
-from incident_tui.postmortem import LIST_FIELDS, Metrics, PostmortemDraft, PostmortemFields, Why
+from incident_tui.domain.blameless_lint import GAP, RULES, lint
+from incident_tui.domain.postmortem_draft import (
+    LIST_FIELDS,
+    Metrics,
+    PostmortemDraft,
+    PostmortemFields,
+    Why,
+)
+from incident_tui.domain.vocabulary import Action, Entry, Holding, IncidentDetail, IncidentFacts
 
 STARTED = datetime(2026, 11, 24, 8, 55, tzinfo=UTC)
 MILESTONES = {

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from incident_tui import ops, queries
-from incident_tui.errors import ConflictError, IncidentError, NotFound
+from incident_tui import ops
+from incident_tui.domain.errors import ConflictError, IncidentError, NotFound
+from incident_tui.store import queries
 from tests.conftest import FROZEN_AT, row_counts, table_dump
 
 NOW = FROZEN_AT
@@ -130,7 +131,7 @@ def test_severity_change_is_recorded_and_moves_cadences(db) -> None:
     declare(db)
     ops.set_severity(db, key=1, severity="SEV1", author="mira", now=NOW + timedelta(minutes=18))
     detail = queries.incident_detail(db, 1)
-    from incident_tui.policy import deadlines
+    from incident_tui.domain.policy import deadlines
 
     due = {d.name: d.due_at for d in deadlines(detail.facts)}
     assert due["update:internal"] == NOW + timedelta(minutes=30)
@@ -166,7 +167,7 @@ def test_status_update_writes_a_comm_entry_and_restarts_its_countdown(db) -> Non
     assert detail.updates[-1].phase == "triage"
     # The comm entry, then the checklist's seen entry: first update posted.
     assert [e.kind for e in detail.timeline][-2:] == ["comm", "status"]
-    from incident_tui.policy import deadlines
+    from incident_tui.domain.policy import deadlines
 
     due = {d.name: d.due_at for d in deadlines(detail.facts)}
     assert due["update:internal"] == later + timedelta(minutes=30)
@@ -199,7 +200,7 @@ def test_timer_appears_among_deadlines(db) -> None:
     ops.start_timer(
         db, key=1, duration=timedelta(minutes=10), label="check shard map", author="tom", now=NOW
     )
-    from incident_tui.policy import deadlines
+    from incident_tui.domain.policy import deadlines
 
     due = {d.name: d.due_at for d in deadlines(queries.incident_detail(db, 1).facts)}
     assert due["timer:check shard map"] == NOW + timedelta(minutes=10)
@@ -218,7 +219,7 @@ def test_snooze_pushes_a_countdown_back_and_is_logged(db) -> None:
         now=overdue_at + timedelta(seconds=30),
     )
     assert "Snoozed update:internal 5 min" in text
-    from incident_tui.policy import deadlines
+    from incident_tui.domain.policy import deadlines
 
     detail = queries.incident_detail(db, 1)
     due = {d.name: d.due_at for d in deadlines(detail.facts)}
@@ -292,7 +293,7 @@ def test_a_failed_write_leaves_no_trace(db, db_path) -> None:
     counts = row_counts(db_path)
 
     def explode(session):
-        from incident_tui import models as m
+        from incident_tui.store import models as m
 
         session.add(
             m.TimelineEntry(

@@ -41,10 +41,10 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_styles_and_migrations(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "incident_tui/styles/app.tcss" in names
-    assert "incident_tui/migrations/env.py" in names
-    assert "incident_tui/migrations/script.py.mako" in names
-    assert "incident_tui/templates/postmortem.md.j2" in names
-    assert any(n.startswith("incident_tui/migrations/versions/0001_") for n in names)
+    assert "incident_tui/store/migrations/env.py" in names
+    assert "incident_tui/store/migrations/script.py.mako" in names
+    assert "incident_tui/formats/templates/postmortem.md.j2" in names
+    assert any(n.startswith("incident_tui/store/migrations/versions/0001_") for n in names)
 
 
 def test_wheel_opens_a_database_and_starts_the_app(wheel: Path, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import sys
 from datetime import timedelta
 
 from incident_tui import ops
-from incident_tui.peek import first_look
+from incident_tui.store.first_look import first_look
 from tests.conftest import FROZEN_AT
 
 NOW = FROZEN_AT
@@ -55,7 +55,7 @@ def test_no_first_look_when_unsure(db, db_path, tmp_path) -> None:
 def test_opening_the_war_room_keeps_sqlalchemy_off_the_first_look() -> None:
     """The modules on the path to the first frame import neither SQLAlchemy nor sqlmodel."""
     code = (
-        "import sys, incident_tui.cli, incident_tui.app, incident_tui.peek, "
+        "import sys, incident_tui.cli, incident_tui.app, incident_tui.store.first_look, "
         "incident_tui.screens.war_room; "
         "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'alembic') if m in sys.modules))"
     )

@@ -18,8 +18,9 @@ SERVER = PG_SERVER
 
 
 def test_an_incident_runs_end_to_end_on_postgresql(pg) -> None:
-    from incident_tui import ops, queries
-    from incident_tui.policy import deadlines
+    from incident_tui import ops
+    from incident_tui.domain.policy import deadlines
+    from incident_tui.store import queries
 
     number = ops.declare(
         pg, title="Checkout failing", severity=1, author="mira", now=NOW, commander="alex"
@@ -53,8 +54,9 @@ def test_an_incident_runs_end_to_end_on_postgresql(pg) -> None:
 
 
 def test_logging_to_an_unknown_incident_is_refused_on_postgresql(pg) -> None:
-    from incident_tui import ops, queries
-    from incident_tui.errors import NotFound
+    from incident_tui import ops
+    from incident_tui.domain.errors import NotFound
+    from incident_tui.store import queries
 
     number = ops.declare(pg, title="Checkout failing", severity=2, author="mira", now=NOW)
     with pytest.raises(NotFound, match="no incident INC-99"):
@@ -76,8 +78,9 @@ def test_concurrent_declarations_get_distinct_keys_on_postgresql(pg) -> None:
 
 
 def test_reopening_a_migrated_postgresql_database_keeps_its_rows(pg_url) -> None:
-    from incident_tui import ops, queries
-    from incident_tui.store import open_database
+    from incident_tui import ops
+    from incident_tui.store import queries
+    from incident_tui.store.database import open_database
 
     first = open_database(pg_url)
     ops.declare(first, title="kept", severity=2, author="mira", now=NOW)
@@ -94,10 +97,11 @@ async def test_the_war_room_works_on_postgresql(pg, clock) -> None:
     change by another connection appears (polled: PostgreSQL has no data_version)."""
     from textual.widgets import Input
 
-    from incident_tui import ops, queries
+    from incident_tui import ops
     from incident_tui.app import IncidentApp
     from incident_tui.config import Config
-    from incident_tui.store import open_database
+    from incident_tui.store import queries
+    from incident_tui.store.database import open_database
     from tests.test_war_room import ready, settled, shown_texts
 
     number = ops.declare(pg, title="Checkout failing", severity=1, author="mira", now=NOW)
@@ -131,10 +135,11 @@ async def test_four_writers_on_postgresql_while_the_war_room_is_open(pg, tmp_pat
     import subprocess
     import sys
 
-    from incident_tui import ops, queries
+    from incident_tui import ops
     from incident_tui.app import IncidentApp
-    from incident_tui.clock import SystemClock
     from incident_tui.config import Config
+    from incident_tui.domain.clock import SystemClock
+    from incident_tui.store import queries
     from tests.test_war_room import WRITER, ready
 
     number = ops.declare(pg, title="Busy", severity=1, author="mira", now=NOW)
@@ -167,7 +172,9 @@ async def test_four_writers_on_postgresql_while_the_war_room_is_open(pg, tmp_pat
 def test_a_streamed_import_writes_its_entries_in_bulk_on_postgresql(pg, tmp_path) -> None:
     import json
 
-    from incident_tui import export, importer, ops, queries
+    from incident_tui import ops
+    from incident_tui.formats import export, importer
+    from incident_tui.store import queries
 
     number = ops.declare(pg, title="Queue stuck", severity=2, author="ana", now=NOW)
     for i in range(3):

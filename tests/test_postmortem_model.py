@@ -12,9 +12,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from incident_tui import export, ops, queries
-from incident_tui.errors import IncidentError
-from incident_tui.postmortem import impact_duration_text, parse_users_affected
+from incident_tui import ops
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.postmortem_draft import impact_duration_text, parse_users_affected
+from incident_tui.formats import export
+from incident_tui.store import queries
 from tests.conftest import FROZEN_AT, CliRunner, assert_valid_export
 
 NOW = FROZEN_AT  # 2026-11-24 09:02Z
@@ -171,7 +173,7 @@ def test_export_schema_is_a_json_schema_of_the_model(cli: CliRunner) -> None:
 
 
 def test_older_text_sections_migrate_to_one_point_per_line(tmp_path: Path) -> None:
-    from incident_tui.store import open_database, upgrade
+    from incident_tui.store.database import open_database, upgrade
 
     path = tmp_path / "old.db"
     upgrade(f"sqlite:///{path}", "0004")
@@ -220,15 +222,15 @@ def test_older_text_sections_migrate_to_one_point_per_line(tmp_path: Path) -> No
     ],
 )
 def test_the_entry_line_names_who_did_it_with_a_leading_at(line, actor, text) -> None:
-    from incident_tui.entryline import parse_line
+    from incident_tui.domain.entry_syntax import parse_line
 
     command = parse_line(line, now=NOW, tz=UTC)
     assert (command.actor, command.text) == (actor, text)
 
 
 def test_an_entry_lines_actor_reaches_the_export(db) -> None:
-    from incident_tui import commands
-    from incident_tui.entryline import parse_line
+    from incident_tui.domain.entry_syntax import parse_line
+    from incident_tui.ops import dispatch as commands
 
     number = late_declared(db)
     line = parse_line('@"Firewall team" deployed the block rule', now=NOW, tz=UTC)
@@ -270,7 +272,7 @@ def test_markdown_worth_circulating(db) -> None:
 
 
 def test_a_version_1_export_with_text_sections_imports_as_points(db) -> None:
-    from incident_tui import importer
+    from incident_tui.formats import importer
 
     number = late_declared(db)
     doc = export.to_json(queries.postmortem_draft(db, number, now=NOW))

@@ -9,9 +9,10 @@ import pytest
 from textual import events
 from textual.widgets import Input, OptionList, TextArea
 
-from incident_tui import ops, queries
+from incident_tui import ops
 from incident_tui.screens.dialogs import ConfirmScreen, FormScreen
 from incident_tui.screens.postmortem import PostmortemScreen
+from incident_tui.store import queries
 from tests.conftest import FROZEN_AT, patience
 from tests.test_export import scenario
 from tests.test_war_room import make_app, ready

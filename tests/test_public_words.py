@@ -13,12 +13,15 @@ from pathlib import Path
 import pytest
 from textual.widgets import TextArea
 
-from incident_tui import commands, comms, ops, queries
-from incident_tui.entryline import SetPublicWords, parse_line
-from incident_tui.errors import IncidentError
-from incident_tui.policy import DEFAULT_POLICY
+from incident_tui import ops
+from incident_tui.domain import status_drafts as comms
+from incident_tui.domain.entry_syntax import SetPublicWords, parse_line
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.policy import DEFAULT_POLICY
+from incident_tui.ops import dispatch as commands
 from incident_tui.screens.composer import ComposerScreen
-from incident_tui.store import open_database, upgrade
+from incident_tui.store import queries
+from incident_tui.store.database import open_database, upgrade
 from tests.conftest import FROZEN_AT
 from tests.test_war_room import declare_sev2, make_app, ready, settled, type_line
 
@@ -105,7 +108,7 @@ def test_the_slash_command_parses_and_refuses_nothing_to_say() -> None:
 
 
 def test_the_operation_refuses_empty_long_and_unchanged_words(db) -> None:
-    from incident_tui.public_words import MAX_PUBLIC, set_public_description
+    from incident_tui.ops.public_words import MAX_PUBLIC, set_public_description
 
     number = sev1(db)
     with pytest.raises(IncidentError, match="empty"):

@@ -140,7 +140,7 @@ def test_an_import_with_a_lone_surrogate_is_imported_with_a_replacement(
     # The streaming import and the whole-text reader (parse_export) both make it U+FFFD,
     # as the command line does with bytes that are not UTF-8: stored, shown, never exit 70.
     assert json.loads(capsys.readouterr().out)["title"] == "broken \ufffd title"
-    from incident_tui.importer import parse_export
+    from incident_tui.formats.importer import parse_export
 
     assert parse_export(target.read_text(), now=FROZEN_AT).incident["title"] == (
         "broken \ufffd title"

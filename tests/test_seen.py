@@ -7,9 +7,10 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from incident_tui import ops, queries
-from incident_tui.checklists import DEFAULT_CHECKLISTS, seen_done
-from incident_tui.store import open_database
+from incident_tui import ops
+from incident_tui.domain.checklists import DEFAULT_CHECKLISTS, seen_done
+from incident_tui.store import queries
+from incident_tui.store.database import open_database
 from tests.conftest import FROZEN_AT
 
 NOW = FROZEN_AT

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui import ops, queries
-from incident_tui.errors import StorageError
-from incident_tui.postmortem import LIST_FIELDS
-from incident_tui.store import SCHEMA_HEAD, SCHEMA_REVISIONS, open_database, upgrade
+from incident_tui import ops
+from incident_tui.domain.errors import StorageError
+from incident_tui.domain.postmortem_draft import LIST_FIELDS
+from incident_tui.store import queries
+from incident_tui.store.database import SCHEMA_HEAD, SCHEMA_REVISIONS, open_database, upgrade
 from tests.conftest import FROZEN_AT, TABLES, table_dump
 
 PACKAGE = Path(__file__).resolve().parent.parent / "incident_tui"
@@ -44,7 +45,7 @@ def test_new_file_is_private(tmp_path: Path) -> None:
 def test_schema_revisions_match_the_shipped_migrations() -> None:
     from alembic.script import ScriptDirectory
 
-    from incident_tui.store import _alembic_config
+    from incident_tui.store.database import _alembic_config
 
     script = ScriptDirectory.from_config(_alembic_config())
     shipped = [rev.revision for rev in script.walk_revisions()][::-1]
@@ -58,7 +59,7 @@ def test_migrations_build_exactly_the_models(db) -> None:
     from sqlmodel import SQLModel
 
     with db.writer.connect() as conn:
-        from incident_tui.migrations import modelled
+        from incident_tui.store.migrations import modelled
 
         context = MigrationContext.configure(
             conn, opts={"compare_type": True, "include_object": modelled}
@@ -238,8 +239,13 @@ def test_a_write_waits_for_another_writer(db, db_path: Path) -> None:
 
 # --- import hygiene ---------------------------------------------------------------------
 
-PURE = ["clock", "text", "errors", "domain", "timeparse", "policy", "config"]
-NO_TEXTUAL = [*PURE, "models", "store", "ops", "queries", "render", "cli"]
+
+def _layer(name: str) -> list[str]:
+    return [f"{name}.{file.stem}" for file in sorted((PACKAGE / name).glob("*.py"))]
+
+
+PURE = [*_layer("domain"), "config"]
+NO_TEXTUAL = [*PURE, *_layer("store"), *_layer("ops"), *_layer("formats"), *_layer("cli")]
 
 
 def _imported_after(modules: list[str]) -> set[str]:
@@ -278,4 +284,4 @@ def test_screens_never_touch_sql() -> None:
             for name in names:
                 root = name.split(".")[0]
                 assert root not in {"sqlalchemy", "sqlmodel", "sqlite3", "alembic"}, file
-                assert name not in {"incident_tui.models"}, file
+                assert name not in {"incident_tui.store.models"}, file

@@ -6,9 +6,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from incident_tui import models as m
-from incident_tui import ops, reports
-from incident_tui.store_bulk import RowWriter
+from incident_tui import ops
+from incident_tui.store import models as m
+from incident_tui.store import reports
+from incident_tui.store.bulk_rows import RowWriter
 from tests.conftest import FROZEN_AT
 
 COLUMNS = ("incident_id", "occurred_at", "recorded_at", "kind", "author", "text", "pinned")

@@ -15,12 +15,13 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Input
 
-from incident_tui import ops, queries
+from incident_tui import ops
 from incident_tui.app import IncidentApp
 from incident_tui.config import Config
 from incident_tui.screens.dialogs import EditEntryScreen
 from incident_tui.screens.war_room import WarRoomScreen
-from incident_tui.store import open_database
+from incident_tui.store import queries
+from incident_tui.store.database import open_database
 from tests.conftest import FROZEN_AT, row_counts
 from tests.terminal import PATIENCE_S
 from tests.test_war_room import ready, settled
@@ -160,8 +161,8 @@ RACER = """
 import json, sys, time
 from datetime import datetime, timezone
 from incident_tui import ops
-from incident_tui.errors import IncidentError
-from incident_tui.store import open_database
+from incident_tui.domain.errors import IncidentError
+from incident_tui.store.database import open_database
 url, who, phases, holder, start = sys.argv[1:6]
 db = open_database(url)
 done = {"phases": 0, "roles": 0, "refused": []}

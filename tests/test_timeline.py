@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from incident_tui import ops, queries
-from incident_tui.domain import Entry
-from incident_tui.timeline import Timeline
+from incident_tui import ops
+from incident_tui.domain.timeline import Timeline
+from incident_tui.domain.vocabulary import Entry
+from incident_tui.store import queries
 from tests.conftest import FROZEN_AT
 
 NOW = FROZEN_AT

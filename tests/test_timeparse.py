@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from incident_tui.errors import IncidentError
-from incident_tui.timeparse import (
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.timeparse import (
     format_duration,
     iso_z,
     parse_date,

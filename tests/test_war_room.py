@@ -14,16 +14,17 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Input, TextArea
 
-from incident_tui import ops, queries
+from incident_tui import ops
 from incident_tui.app import IncidentApp
-from incident_tui.clock import FrozenClock
 from incident_tui.config import Config
-from incident_tui.policy import deadlines
+from incident_tui.domain.clock import FrozenClock
+from incident_tui.domain.policy import deadlines
 from incident_tui.screens.composer import ComposerScreen
 from incident_tui.screens.dialogs import ConfirmScreen, EditEntryScreen, PickScreen
 from incident_tui.screens.help import HelpScreen
 from incident_tui.screens.too_small import TooSmallScreen
 from incident_tui.screens.war_room import WarRoomScreen
+from incident_tui.store import queries
 from tests.conftest import FROZEN_AT, patience, table_dump
 
 NOW = FROZEN_AT
@@ -219,7 +220,7 @@ async def test_a_failed_write_keeps_the_line(db, clock, db_path) -> None:
 
 
 async def test_a_full_disk_keeps_the_line_and_says_why(db, clock, monkeypatch) -> None:
-    from incident_tui.errors import StorageError
+    from incident_tui.domain.errors import StorageError
 
     number = declare_sev2(db)
     async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
@@ -591,7 +592,7 @@ async def test_a_change_from_another_process_appears_within_a_second(db, clock, 
 
 
 async def test_no_read_happens_while_nothing_changes(db, clock, monkeypatch) -> None:
-    import incident_tui.queries as q
+    import incident_tui.store.queries as q
 
     number = declare_sev2(db)
     async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
@@ -807,7 +808,7 @@ WRITER = """
 import sys
 from datetime import datetime, timezone
 from incident_tui import ops
-from incident_tui.store import open_database
+from incident_tui.store.database import open_database
 db = open_database(sys.argv[1])
 for i in range(int(sys.argv[3])):
     ops.log_entry(db, key=1, text=f"{sys.argv[2]}-{i}", author=sys.argv[2],
@@ -819,7 +820,7 @@ db.dispose()
 async def test_four_writers_while_the_war_room_is_open(db, db_path, tmp_path) -> None:
     """4 processes × 1,000 entries on one SQLite file while a screen is open: every entry
     is stored once and shown once, in order, and no error reaches anyone."""
-    from incident_tui.clock import SystemClock
+    from incident_tui.domain.clock import SystemClock
 
     ops.declare(db, title="Busy", severity=1, author="mira", now=NOW)
     script = tmp_path / "writer.py"

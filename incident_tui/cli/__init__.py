@@ -17,7 +17,7 @@ from incident_tui.cli.command import PROG, Context
 from incident_tui.cli.parser import build_parser, parse
 from incident_tui.cli.sessions import read_only_reason as _read_only_reason
 from incident_tui.cli.table import command_named
-from incident_tui.errors import IncidentError
+from incident_tui.domain.errors import IncidentError
 
 __all__ = ["PROG", "_read_only_reason", "build_parser", "main"]
 

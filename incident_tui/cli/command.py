@@ -64,8 +64,8 @@ class Context:
     """What every command needs: config, clock, the user's name, the database (lazily)."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from incident_tui.clock import clock_from_env
         from incident_tui.config import load_config
+        from incident_tui.domain.clock import clock_from_env
 
         self.args = args
         self.config = load_config(getattr(args, "config", None))
@@ -77,7 +77,7 @@ class Context:
     @property
     def db(self):  # type: ignore[no-untyped-def]
         if self._db is None:
-            from incident_tui.store import open_database
+            from incident_tui.store.database import open_database
 
             self._db = open_database(getattr(self.args, "db", None))
         return self._db
@@ -85,13 +85,13 @@ class Context:
     def time(self, text: str | None):  # type: ignore[no-untyped-def]
         if text is None:
             return None
-        from incident_tui.timeparse import parse_past_time
+        from incident_tui.domain.timeparse import parse_past_time
 
         return parse_past_time(text, now=self.now, tz=self.config.display_tz)
 
     def target(self, key: str, author: str | None = None):  # type: ignore[no-untyped-def]
         """Incident `key`, as `author` (default: you), now: where `commands.perform` acts."""
-        from incident_tui.commands import Target
+        from incident_tui.ops.dispatch import Target
 
         return Target(self.db, key, author or self.user, self.now)
 

@@ -14,7 +14,7 @@ from incident_tui.cli.command import arg, command
     context=False,
 )
 def check(args: argparse.Namespace) -> int:
-    from incident_tui.checkup import check as check_database
+    from incident_tui.store.checkup import check as check_database
 
     checkup = check_database(getattr(args, "db", None), full=args.full)
     print("\n".join(checkup.lines()))

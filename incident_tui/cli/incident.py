@@ -11,7 +11,7 @@ _AT = arg("--at", metavar="TIME", help="when it happened (default: now)")
 
 
 def _key(key: str) -> str:
-    from incident_tui.domain import incident_key, parse_key
+    from incident_tui.domain.vocabulary import incident_key, parse_key
 
     return incident_key(parse_key(key))
 
@@ -27,7 +27,7 @@ def _key(key: str) -> str:
 )
 def declare(run: Context) -> int:
     from incident_tui import ops
-    from incident_tui.domain import incident_key
+    from incident_tui.domain.vocabulary import incident_key
 
     a = run.args
     at = run.time(a.started_at)
@@ -61,9 +61,9 @@ def declare(run: Context) -> int:
     arg("--pin", action="store_true", help="mark it as a key event"),
 )
 def log(run: Context) -> int:
-    from incident_tui.commands import perform
-    from incident_tui.entryline import LogEntry
-    from incident_tui.timeparse import iso_z
+    from incident_tui.domain.entry_syntax import LogEntry
+    from incident_tui.domain.timeparse import iso_z
+    from incident_tui.ops.dispatch import perform
 
     a = run.args
     at = run.time(a.at)
@@ -86,8 +86,8 @@ def log(run: Context) -> int:
     _AT,
 )
 def phase(run: Context) -> int:
-    from incident_tui.commands import perform
-    from incident_tui.entryline import SetPhase
+    from incident_tui.domain.entry_syntax import SetPhase
+    from incident_tui.ops.dispatch import perform
 
     at = run.time(run.args.at)
     print(perform(SetPhase(run.args.phase, at), run.target(run.args.key)))
@@ -96,8 +96,8 @@ def phase(run: Context) -> int:
 
 @command("severity", "change an incident's severity", _KEY, arg("severity", metavar="N"))
 def severity(run: Context) -> int:
-    from incident_tui.commands import perform
-    from incident_tui.entryline import SetSeverity
+    from incident_tui.domain.entry_syntax import SetSeverity
+    from incident_tui.ops.dispatch import perform
 
     print(perform(SetSeverity(run.args.severity), run.target(run.args.key)))
     return 0
@@ -115,8 +115,8 @@ def severity(run: Context) -> int:
     arg("name", metavar="NAME"),
 )
 def role(run: Context) -> int:
-    from incident_tui.commands import perform
-    from incident_tui.entryline import HandOverRole
+    from incident_tui.domain.entry_syntax import HandOverRole
+    from incident_tui.ops.dispatch import perform
 
     a = run.args
     holder = None if a.name.strip() == "-" else a.name
@@ -133,9 +133,9 @@ def role(run: Context) -> int:
     arg("--author", metavar="NAME"),
 )
 def update(run: Context) -> int:
-    from incident_tui.commands import perform
-    from incident_tui.entryline import PostUpdate
-    from incident_tui.timeparse import iso_z
+    from incident_tui.domain.entry_syntax import PostUpdate
+    from incident_tui.domain.timeparse import iso_z
+    from incident_tui.ops.dispatch import perform
 
     a = run.args
     target = run.target(a.key, a.author)
@@ -151,8 +151,8 @@ def update(run: Context) -> int:
     arg("text", metavar="TEXT", help="plain words; '-' reads them from standard input"),
 )
 def public(run: Context) -> int:
-    from incident_tui.commands import perform
-    from incident_tui.entryline import SetPublicWords
+    from incident_tui.domain.entry_syntax import SetPublicWords
+    from incident_tui.ops.dispatch import perform
 
     a = run.args
     print(perform(SetPublicWords(text_arg(a.text)), run.target(a.key)))
@@ -171,9 +171,9 @@ def public(run: Context) -> int:
     arg("--ticket", metavar="REF", help="a ticket reference (e.g. OPS-123)"),
 )
 def action(run: Context) -> int:
-    from incident_tui.commands import perform
-    from incident_tui.entryline import RaiseAction
-    from incident_tui.timeparse import parse_date
+    from incident_tui.domain.entry_syntax import RaiseAction
+    from incident_tui.domain.timeparse import parse_date
+    from incident_tui.ops.dispatch import perform
 
     a = run.args
     due = parse_date(a.due, today=run.now.date()) if a.due else None

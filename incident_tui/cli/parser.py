@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 from incident_tui import __version__
 from incident_tui.cli.command import PROG
 from incident_tui.cli.table import COMMANDS
-from incident_tui.text import without_surrogates
+from incident_tui.domain.text import without_surrogates
 
 # `-5m`, `-1h30m`, `-30d`: relative times and dates, which argparse would otherwise take
 # for options ("arguments are required: TIME"). None of our options looks like this.

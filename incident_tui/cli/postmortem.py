@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from incident_tui.cli.command import PROG, Context, arg, command
-from incident_tui.errors import IncidentError
+from incident_tui.domain.errors import IncidentError
 
 
 @command(
@@ -40,7 +40,7 @@ def _export_schema(args: argparse.Namespace) -> int:
     """`export --schema`: the JSON Schema of the JSON export (no database needed)."""
     import json
 
-    from incident_tui.export_json import schema
+    from incident_tui.formats.export_json import schema
 
     if not args.schema:
         raise IncidentError("export needs a KEY (or --schema for the JSON Schema)")
@@ -51,15 +51,16 @@ def _export_schema(args: argparse.Namespace) -> int:
 
 
 def _export(run: Context) -> int:
-    from incident_tui import export, queries
-    from incident_tui.progress import working
+    from incident_tui.formats import export
+    from incident_tui.formats.progress import working
+    from incident_tui.store import queries
 
     a = run.args
     with working(f"export {a.key}: reading"):
         draft = queries.postmortem_draft(run.db, a.key, now=run.now, policy=run.config.policy)
     if a.check:
-        from incident_tui.lint import lint
-        from incident_tui.text import one_line
+        from incident_tui.domain.blameless_lint import lint
+        from incident_tui.domain.text import one_line
 
         findings = lint(draft)
         for finding in findings:
@@ -91,8 +92,8 @@ def _export(run: Context) -> int:
     arg("file", metavar="FILE", help="a file from `export KEY --format json`; '-' reads stdin"),
 )
 def import_(run: Context) -> int:
-    from incident_tui import importer
-    from incident_tui.domain import incident_key
+    from incident_tui.domain.vocabulary import incident_key
+    from incident_tui.formats import importer
 
     a = run.args
     # The whole file is read and checked before the database is even opened; its

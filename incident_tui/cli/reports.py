@@ -4,7 +4,7 @@ incidents (action items, metrics, search). Text by default, JSON with `--json`."
 from __future__ import annotations
 
 from incident_tui.cli.command import Context, arg, command, print_json
-from incident_tui.errors import IncidentError
+from incident_tui.domain.errors import IncidentError
 
 DEFAULT_PERIOD_DAYS = 30
 MAX_SEARCH_LIMIT = 10_000
@@ -19,7 +19,8 @@ _JSON = arg("--json", action="store_true")
     arg("--all", action="store_true", help="include resolved and closed ones"),
 )
 def list_(run: Context) -> int:
-    from incident_tui import queries, render
+    from incident_tui.formats import cli_views as render
+    from incident_tui.store import queries
 
     a = run.args
     summaries = queries.list_incidents(
@@ -36,7 +37,8 @@ def list_(run: Context) -> int:
 
 @command("show", "show one incident", arg("key", metavar="KEY"), _JSON)
 def show(run: Context) -> int:
-    from incident_tui import queries, render
+    from incident_tui.formats import cli_views as render
+    from incident_tui.store import queries
 
     a = run.args
     policy = run.config.policy
@@ -60,7 +62,8 @@ def show(run: Context) -> int:
     _JSON,
 )
 def actions(run: Context) -> int:
-    from incident_tui import render, reports
+    from incident_tui.formats import cli_views as render
+    from incident_tui.store import reports
 
     a = run.args
     today = run.now.astimezone(run.config.display_tz).date()
@@ -93,7 +96,8 @@ def actions(run: Context) -> int:
     _JSON,
 )
 def metrics(run: Context) -> int:
-    from incident_tui import render, reports
+    from incident_tui.formats import cli_views as render
+    from incident_tui.store import reports
 
     a = run.args
     since, until = _period(run, a.since, a.until)
@@ -119,7 +123,8 @@ def metrics(run: Context) -> int:
     _JSON,
 )
 def search(run: Context) -> int:
-    from incident_tui import render, reports
+    from incident_tui.formats import cli_views as render
+    from incident_tui.store import reports
 
     a = run.args
     if not 1 <= a.limit <= MAX_SEARCH_LIMIT:
@@ -136,8 +141,8 @@ def _period(run: Context, since: str | None, until: str | None):  # type: ignore
     """[since, until) from `--since`/`--until` (dates are midnight in the display zone)."""
     from datetime import datetime, time, timedelta
 
-    from incident_tui.instants import calendar_day
-    from incident_tui.timeparse import parse_date
+    from incident_tui.domain.instants import calendar_day
+    from incident_tui.domain.timeparse import parse_date
 
     tz = run.config.display_tz
     today = run.now.astimezone(tz).date()

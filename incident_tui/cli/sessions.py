@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from incident_tui.cli.command import PROG, Context, arg, command
-from incident_tui.errors import IncidentError
+from incident_tui.domain.errors import IncidentError
 
 
 @command(
@@ -36,9 +36,9 @@ def run_app(
 ) -> int:
     """The TUI on `db_target` (default: `--db`; or an open `database`), in `key`'s war
     room (default: `open KEY`), with `background` work running beside it."""
-    from incident_tui.clock import clock_from_env
     from incident_tui.config import load_config
-    from incident_tui.domain import parse_key
+    from incident_tui.domain.clock import clock_from_env
+    from incident_tui.domain.vocabulary import parse_key
 
     config = load_config(getattr(args, "config", None))
     if key is None and args.command == "open":
@@ -67,7 +67,7 @@ def read_only_reason(target: str | None) -> str | None:
     """Why the SQLite file at `target` cannot be written by us (the app then opens as an
     observer, saying why), or None."""
     from incident_tui.config import resolve_target, sqlite_path
-    from incident_tui.sqlite_files import read_only_reason as file_read_only_reason
+    from incident_tui.store.sqlite_files import read_only_reason as file_read_only_reason
 
     path = sqlite_path(resolve_target(target))
     return file_read_only_reason(path) if path is not None and path.is_file() else None
@@ -87,8 +87,10 @@ def run_(run: Context) -> int:
     """`run KEY -- CMD …`: the incident is checked first (no rollback against a typo'd
     KEY); the command runs; one `action` entry says how it went, even when it could not
     start. Exits with the command's code (127/126 when it could not start, 130 on Ctrl-C)."""
-    from incident_tui import ops, queries, runner
-    from incident_tui.domain import incident_key
+    from incident_tui import ops
+    from incident_tui.cli import runner
+    from incident_tui.domain.vocabulary import incident_key
+    from incident_tui.store import queries
 
     a = run.args
     number = queries.incident_exists(run.db, a.key)
@@ -132,10 +134,10 @@ def run_(run: Context) -> int:
 def drill(run: Context) -> int:
     """Declare a drill of KEY and replay the source into it: in the war room (the replay
     runs beside the app), or here, one line per event (--no-open)."""
-    from incident_tui.drill import describe, parse_speed, source_clock
-    from incident_tui.progress import Bar
-    from incident_tui.replay import Replay, StepDone, declare_drill
-    from incident_tui.text import one_line
+    from incident_tui.domain.drill_schedule import describe, parse_speed, source_clock
+    from incident_tui.domain.text import one_line
+    from incident_tui.formats.progress import Bar
+    from incident_tui.ops.replay import Replay, StepDone, declare_drill
 
     a = run.args
     speed = parse_speed(a.speed)  # before the database is even opened
@@ -189,10 +191,10 @@ def demo(args: argparse.Namespace) -> int:
     Never the user's database: $INCIDENT_TUI_DB is ignored. An explicit `--db` must name a
     SQLite file that does not exist yet (the demo would otherwise mix with real incidents).
     """
-    from incident_tui.clock import clock_from_env
+    from incident_tui.cli.demo import demo_db_path, seed_demo
     from incident_tui.config import resolve_target, sqlite_path
-    from incident_tui.demo import demo_db_path, seed_demo
-    from incident_tui.store import open_database
+    from incident_tui.domain.clock import clock_from_env
+    from incident_tui.store.database import open_database
 
     explicit = getattr(args, "db", None)
     path = sqlite_path(resolve_target(explicit)) if explicit else demo_db_path()

@@ -16,14 +16,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from incident_tui.domain import ACTION_STATUSES, PRIORITIES
-from incident_tui.errors import IncidentError
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.text import one_line
+from incident_tui.domain.vocabulary import ACTION_STATUSES, PRIORITIES
 from incident_tui.screens.too_small import SizeGuarded
-from incident_tui.text import one_line
 from incident_tui.widgets.table import SizedTable
 
 if TYPE_CHECKING:
-    from incident_tui.domain import ActionRow
+    from incident_tui.domain.vocabulary import ActionRow
 
 STATUS_FILTERS: tuple[str | None, ...] = ("not done", *ACTION_STATUSES, None)
 """What `s` cycles through; None shows every item."""
@@ -75,7 +75,7 @@ class ActionsScreen(SizeGuarded, Screen[None]):
 
     @work(thread=True, exclusive=True, group="actions", exit_on_error=False)
     def load(self) -> None:
-        from incident_tui.reports import action_items
+        from incident_tui.store.reports import action_items
 
         app: Any = self.app
         status = self.status_filter if self.status_filter != "not done" else None
@@ -211,8 +211,8 @@ class ActionsScreen(SizeGuarded, Screen[None]):
         )
 
     def action_edit(self) -> None:
+        from incident_tui.domain.timeparse import parse_date
         from incident_tui.screens.dialogs import FormScreen
-        from incident_tui.timeparse import parse_date
 
         row = self._selected()
         if row is None:

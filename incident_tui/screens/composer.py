@@ -13,14 +13,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, RadioButton, RadioSet, Static, TextArea
 
-from incident_tui import comms
-from incident_tui.domain import AUDIENCES, IncidentDetail
-from incident_tui.errors import IncidentError
-from incident_tui.policy import Policy
+from incident_tui.domain import status_drafts as comms
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.policy import Policy
+from incident_tui.domain.text import one_line
+from incident_tui.domain.vocabulary import AUDIENCES, IncidentDetail
 from incident_tui.screens.too_small import SizeGuarded
-from incident_tui.text import one_line
+from incident_tui.widgets.badges import KIND_STYLES, clock_time, steady_cursors
 from incident_tui.widgets.fields import TextField
-from incident_tui.widgets.look import KIND_STYLES, clock_time, steady_cursors
 from incident_tui.widgets.state_panes import AUDIENCE_TITLES
 
 Post = Callable[[str, str], str | None]

@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.widgets.badges import steady_cursors
 from incident_tui.widgets.fields import Field
-from incident_tui.widgets.look import steady_cursors
 
 Declare = Callable[[dict[str, str]], int | str]
 """Declares from the form's fields; returns the new incident's number or an error line."""

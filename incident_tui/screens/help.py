@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from incident_tui.entryline import SLASH_COMMANDS
+from incident_tui.domain.entry_syntax import SLASH_COMMANDS
 from incident_tui.screens.too_small import SizeGuarded
 
 ENTRY_LINE_KEYS = (

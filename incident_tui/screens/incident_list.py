@@ -12,15 +12,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from incident_tui.domain.text import one_line
 from incident_tui.screens.too_small import SizeGuarded
-from incident_tui.text import one_line
+from incident_tui.widgets.badges import severity_badge, short_duration
 from incident_tui.widgets.countdowns import fitted_title
-from incident_tui.widgets.look import severity_badge, short_duration
 from incident_tui.widgets.state_panes import TroubleBanner
 from incident_tui.widgets.table import SizedTable
 
 if TYPE_CHECKING:
-    from incident_tui.domain import IncidentSummary
+    from incident_tui.domain.vocabulary import IncidentSummary
 
 
 CLOSED_SHOWN = 200
@@ -131,7 +131,7 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
     def open_key(self, key: str) -> None:
         if key == "none":
             return
-        from incident_tui.domain import parse_key
+        from incident_tui.domain.vocabulary import parse_key
         from incident_tui.screens.war_room import WarRoomScreen
 
         self.app.push_screen(WarRoomScreen(parse_key(key)))
@@ -148,8 +148,8 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
 
         def declare(fields: dict[str, str]) -> int | str:
             from incident_tui import ops
-            from incident_tui.errors import IncidentError
-            from incident_tui.timeparse import parse_past_time
+            from incident_tui.domain.errors import IncidentError
+            from incident_tui.domain.timeparse import parse_past_time
 
             now = app.clock.now()  # type: ignore[attr-defined]
             try:
@@ -241,7 +241,7 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
 
     @work(thread=True, exclusive=True, group="incident-list", exit_on_error=False)
     def load(self) -> None:
-        from incident_tui.queries import list_incidents
+        from incident_tui.store.queries import list_incidents
 
         app = self.app
         try:
@@ -276,7 +276,7 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
         self.show_rows(rows)
 
     def show_rows(self, rows: list[IncidentSummary]) -> None:
-        from incident_tui.timeparse import format_duration
+        from incident_tui.domain.timeparse import format_duration
 
         now = self.app.clock.now()  # type: ignore[attr-defined]
         self.rows = rows

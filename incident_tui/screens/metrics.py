@@ -18,15 +18,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
-from incident_tui.domain import AUDIENCES, SEVERITIES
-from incident_tui.errors import IncidentError
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.timeparse import format_duration
+from incident_tui.domain.trends import MEASURES, severities_seen
+from incident_tui.domain.vocabulary import AUDIENCES, SEVERITIES
 from incident_tui.screens.too_small import SizeGuarded
-from incident_tui.timeparse import format_duration
-from incident_tui.trends import MEASURES, severities_seen
-from incident_tui.widgets.look import severity_badge
+from incident_tui.widgets.badges import severity_badge
 
 if TYPE_CHECKING:
-    from incident_tui.trends import PeriodMetrics, Trends
+    from incident_tui.domain.trends import PeriodMetrics, Trends
 
 PERIODS: tuple[int, ...] = (7, 30, 90, 365)
 """Days a period can span: keys 1-4."""
@@ -102,7 +102,7 @@ class MetricsScreen(SizeGuarded, Screen[None]):
 
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
     def load(self) -> None:
-        from incident_tui.reports import trends
+        from incident_tui.store.reports import trends
 
         app: Any = self.app
         now = app.clock.now()

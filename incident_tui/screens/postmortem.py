@@ -22,19 +22,19 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from incident_tui.errors import IncidentError
-from incident_tui.postmortem import (
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.postmortem_draft import (
     LIST_FIELDS,
     LIST_SECTIONS,
     POSTMORTEM_STATUSES,
     TEXT_SECTIONS,
     PostmortemDraft,
 )
+from incident_tui.domain.text import one_line
 from incident_tui.screens.postmortem_items import PostmortemItems
 from incident_tui.screens.too_small import SizeGuarded
-from incident_tui.text import one_line
+from incident_tui.widgets.badges import steady_cursors
 from incident_tui.widgets.fields import Field, PointsArea, TextField
-from incident_tui.widgets.look import steady_cursors
 
 SAVE_AFTER = 0.6
 """Seconds after the last keystroke in a field before it is saved."""
@@ -186,7 +186,7 @@ class PostmortemScreen(PostmortemItems, SizeGuarded, Screen[None]):
 
     @work(thread=True, exclusive=True, group="postmortem", exit_on_error=False)
     def load(self) -> None:
-        from incident_tui.queries import postmortem_draft
+        from incident_tui.store.queries import postmortem_draft
 
         app = self.app
         try:
@@ -296,8 +296,8 @@ class PostmortemScreen(PostmortemItems, SizeGuarded, Screen[None]):
             events.highlighted = min(keep, len(offered) - 1)
 
     def _show_side(self) -> None:
-        from incident_tui.export import _duration
-        from incident_tui.lint import lint
+        from incident_tui.domain.blameless_lint import lint
+        from incident_tui.formats.export import _duration
 
         draft = self.draft
         assert draft is not None

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import OptionList
 
-from incident_tui.errors import IncidentError
+from incident_tui.domain.errors import IncidentError
 
 if TYPE_CHECKING:
-    from incident_tui.postmortem import PostmortemDraft
+    from incident_tui.domain.postmortem_draft import PostmortemDraft
 
 
 class PostmortemItems:
@@ -119,8 +119,8 @@ class PostmortemItems:
 
     def action_add_action(self, action_id: int | None = None) -> None:
         from incident_tui import ops
+        from incident_tui.domain.timeparse import parse_date
         from incident_tui.screens.dialogs import FormScreen
-        from incident_tui.timeparse import parse_date
 
         if self.draft is None:
             return
@@ -184,8 +184,8 @@ class PostmortemItems:
     # --- export -------------------------------------------------------------------------
 
     def _rendered(self, fmt: str) -> str | None:
-        from incident_tui import export
-        from incident_tui.queries import postmortem_draft
+        from incident_tui.formats import export
+        from incident_tui.store.queries import postmortem_draft
 
         if not self.save_pending():
             return None
@@ -210,7 +210,7 @@ class PostmortemItems:
     def action_export(self, fmt: str) -> None:
         from pathlib import Path
 
-        from incident_tui import export
+        from incident_tui.formats import export
         from incident_tui.screens.dialogs import ConfirmScreen, FormScreen
 
         suffix = "md" if fmt == "markdown" else "json"

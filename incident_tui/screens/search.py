@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
 
-from incident_tui.text import one_line
+from incident_tui.domain.text import one_line
 
 MIN_QUERY = 3
 """Shorter queries match most of everything: the palette's own commands answer them."""
@@ -30,7 +30,7 @@ class IncidentSearch(Provider):
             return
         app: Any = self.app
         try:
-            from incident_tui.reports import search
+            from incident_tui.store.reports import search
 
             hits = await asyncio.to_thread(
                 lambda: search(app.get_database(), query, limit=PALETTE_HITS)

@@ -25,8 +25,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from incident_tui.checklists import current_checklist, seen_done
-from incident_tui.domain import (
+from incident_tui.domain.checklists import current_checklist, seen_done
+from incident_tui.domain.errors import ConflictError, IncidentError
+from incident_tui.domain.text import clean, one_line
+from incident_tui.domain.vocabulary import (
     AUDIENCES,
     CORE_ROLES,
     PHASES,
@@ -36,13 +38,11 @@ from incident_tui.domain import (
     IncidentDetail,
     incident_key,
 )
-from incident_tui.errors import ConflictError, IncidentError
 from incident_tui.screens.too_small import SizeGuarded
-from incident_tui.text import clean, one_line
-from incident_tui.widgets.checklist import ChecklistPane
+from incident_tui.widgets.badges import clock_time, steady_cursors
+from incident_tui.widgets.checklist_pane import ChecklistPane
 from incident_tui.widgets.countdowns import CountdownsPane
 from incident_tui.widgets.entry_line import EntryLine
-from incident_tui.widgets.look import clock_time, steady_cursors
 from incident_tui.widgets.state_panes import (
     PresenceStrip,
     RolesPane,
@@ -53,9 +53,9 @@ from incident_tui.widgets.state_panes import (
 from incident_tui.widgets.timeline_view import TimelineView
 
 if TYPE_CHECKING:
-    from incident_tui.entryline import Command
-    from incident_tui.queries import IncidentRead, TimelineCursor
-    from incident_tui.write_queue import Pending
+    from incident_tui.domain.entry_syntax import Command
+    from incident_tui.ops.write_queue import Pending
+    from incident_tui.store.queries import IncidentRead, TimelineCursor
 
 
 class WarRoomScreen(SizeGuarded, Screen[None]):
@@ -249,8 +249,8 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         app = self.app
         if app.database is None:  # type: ignore[attr-defined]
             self._first_look()
-        from incident_tui.errors import NotFound
-        from incident_tui.queries import read_incident  # SQLAlchemy: after the first look
+        from incident_tui.domain.errors import NotFound
+        from incident_tui.store.queries import read_incident  # SQLAlchemy: after the first look
 
         try:
             db = app.get_database()  # type: ignore[attr-defined]
@@ -271,7 +271,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
     def _first_look(self) -> None:
         """The newest entries at once, read with sqlite3 before SQLAlchemy is imported."""
-        from incident_tui.peek import first_look
+        from incident_tui.store.first_look import first_look
 
         try:
             look = first_look(self.app.db_target, self.number, self.FIRST_LOOK_ROWS)  # type: ignore[attr-defined]
@@ -334,7 +334,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         anything else another writer changed meanwhile."""
         if self._cursor is None or self.detail is None:
             return
-        from incident_tui.queries import read_timeline_changes
+        from incident_tui.store.queries import read_timeline_changes
 
         changes = read_timeline_changes(self.app.get_database(), self.number, self._cursor)  # type: ignore[attr-defined]
         timeline = self.query_one("#timeline", TimelineView)
@@ -347,7 +347,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         """Read what changed since the last read (after our own write, or another's)."""
         if self._cursor is None:
             return
-        from incident_tui.queries import read_incident
+        from incident_tui.store.queries import read_incident
 
         db = self.app.get_database()  # type: ignore[attr-defined]
         version = db.data_version()
@@ -414,7 +414,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
     # --- drawing ----------------------------------------------------------------------
 
     def _show_state(self) -> None:
-        from incident_tui.policy import deadlines
+        from incident_tui.domain.policy import deadlines
 
         detail = self.detail
         if detail is None:
@@ -529,8 +529,8 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
     def take_line(self, line: str, typed_at: float) -> str | None:
         """The entry line's Enter, in the order typed: parse the line and queue its write
         (the line is cleared in the same step). Returns why not when the line stays."""
-        from incident_tui.entryline import PostUpdate, ShowHelp, parse_line
-        from incident_tui.write_queue import Pending
+        from incident_tui.domain.entry_syntax import PostUpdate, ShowHelp, parse_line
+        from incident_tui.ops.write_queue import Pending
 
         if self.app.read_only:  # type: ignore[attr-defined]
             return self._failed("read-only: this is an observer's view")
@@ -555,7 +555,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
     def submit(self, command: Command) -> None:
         """A command from a key, a picker or the palette: written in turn with the lines."""
-        from incident_tui.write_queue import Pending
+        from incident_tui.ops.write_queue import Pending
 
         if self.app.read_only:  # type: ignore[attr-defined]
             self._failed("read-only: this is an observer's view")
@@ -567,14 +567,14 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         """The queue of lines taken and not yet written (its thread starts once the
         incident is read, so lines typed while the war room opens wait their turn)."""
         if self._writes is None:
-            from incident_tui.write_queue import WriteQueue
+            from incident_tui.ops.write_queue import WriteQueue
 
             self._writes = WriteQueue(self._write_pending, self._report_write)
         return self._writes
 
     def _write_pending(self, pending) -> str:  # type: ignore[no-untyped-def]
         """In the writer's thread: one line, one committed transaction."""
-        from incident_tui import commands
+        from incident_tui.ops import dispatch as commands
 
         return commands.run(
             pending.command,  # type: ignore[arg-type]
@@ -597,7 +597,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.post_message(self.WriteReported(outcome))  # from the writer's thread
 
     def on_war_room_screen_write_reported(self, event: WarRoomScreen.WriteReported) -> None:
-        from incident_tui.entryline import LogEntry, SetPhase
+        from incident_tui.domain.entry_syntax import LogEntry, SetPhase
 
         outcome = event.outcome
         pending = outcome.pending
@@ -700,7 +700,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         """Run a command now (one committed transaction), then show what changed; for a
         dialog that stays open when it fails. The error goes to the status line too, and
         is returned. None when it is done."""
-        from incident_tui import commands
+        from incident_tui.ops import dispatch as commands
 
         if self.app.read_only:  # type: ignore[attr-defined]
             return self._failed("read-only: this is an observer's view")
@@ -783,7 +783,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.app.push_screen(HelpScreen(keys))
 
     def action_pick_phase(self) -> None:
-        from incident_tui.entryline import SetPhase
+        from incident_tui.domain.entry_syntax import SetPhase
         from incident_tui.screens.dialogs import PickScreen
 
         if self.detail is None:
@@ -797,7 +797,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.app.push_screen(PickScreen("Move to phase", choices, self.detail.phase), chosen)
 
     def action_pick_severity(self) -> None:
-        from incident_tui.entryline import SetSeverity
+        from incident_tui.domain.entry_syntax import SetSeverity
         from incident_tui.screens.dialogs import PickScreen
 
         if self.detail is None:
@@ -852,7 +852,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.open_composer(audience)
 
     def open_composer(self, audience: str) -> None:
-        from incident_tui.entryline import PostUpdate
+        from incident_tui.domain.entry_syntax import PostUpdate
         from incident_tui.screens.composer import ComposerScreen
 
         if self.detail is None:
@@ -928,8 +928,8 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
 
     def action_edit_entry(self) -> None:
         from incident_tui import ops
+        from incident_tui.domain.timeparse import parse_past_time
         from incident_tui.screens.dialogs import EditEntryScreen
-        from incident_tui.timeparse import parse_past_time
 
         from_timeline = self.query_one("#timeline", TimelineView).selected_entry is not None
         entry = self._target_entry(editable=True)
@@ -1120,7 +1120,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         self.app.back_to_list()  # type: ignore[attr-defined]
 
     def on_countdowns_pane_snooze_requested(self, event: CountdownsPane.SnoozeRequested) -> None:
-        from incident_tui.entryline import Snooze
+        from incident_tui.domain.entry_syntax import Snooze
         from incident_tui.screens.dialogs import PickScreen
 
         deadline = event.deadline
@@ -1167,7 +1167,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
         )
 
     def on_countdowns_pane_timer_done(self, event: CountdownsPane.TimerDone) -> None:
-        from incident_tui.entryline import StopTimer
+        from incident_tui.domain.entry_syntax import StopTimer
 
         self.perform(StopTimer(event.label))
 
@@ -1229,7 +1229,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                 self.action_postmortem,
             ),
         ]
-        from incident_tui.entryline import SLASH_COMMANDS
+        from incident_tui.domain.entry_syntax import SLASH_COMMANDS
 
         for slash in SLASH_COMMANDS:
             commands.append(
@@ -1243,7 +1243,7 @@ class WarRoomScreen(SizeGuarded, Screen[None]):
                     lambda a=audience: self.open_composer(a),
                 )
             )
-        from incident_tui.entryline import SetPhase, SetSeverity
+        from incident_tui.domain.entry_syntax import SetPhase, SetSeverity
 
         for phase in PHASES:
             commands.append(

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.reactive import Reactive
 from textual.widgets import Input
 
-from incident_tui.text import MAX_TEXT, clean
+from incident_tui.domain.text import MAX_TEXT, clean
 from incident_tui.widgets.in_order import InOrderKeys
 
 HISTORY_LIMIT = 500
@@ -193,7 +193,7 @@ class EntryLine(InOrderKeys, Input):
         if self.cursor_position != len(self.value):
             self.cursor_position = len(self.value)
             return
-        from incident_tui.entryline import complete  # not needed for the first frame
+        from incident_tui.domain.entry_syntax import complete  # not needed for the first frame
 
         line, choices = complete(self.value, **self._known())
         if line != self.value:

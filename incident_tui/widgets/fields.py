@@ -14,7 +14,7 @@ from textual import events
 from textual.binding import Binding
 from textual.widgets import Input, TextArea
 
-from incident_tui.text import clean
+from incident_tui.domain.text import clean
 from incident_tui.widgets.in_order import InOrderKeys
 
 

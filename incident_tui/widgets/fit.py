@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from incident_tui.widgets.look import DIM
+from incident_tui.widgets.badges import DIM
 
 
 def room_for_lines(widget: Widget) -> int | None:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from textual._xterm_parser import XTermParser
 from textual.message import Message
 
-from incident_tui.text import MAX_TEXT, strip_escapes
+from incident_tui.domain.text import MAX_TEXT, strip_escapes
 
 PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"

@@ -11,11 +11,16 @@ from datetime import datetime, timedelta, tzinfo
 from rich.text import Text
 from textual.widgets import Static
 
-from incident_tui.domain import AUDIENCES, CORE_ROLES, Deadline, IncidentDetail, people_here
-from incident_tui.text import one_line
-from incident_tui.timeparse import format_duration
-from incident_tui.widgets.fit import fit_rows, room_for_lines
-from incident_tui.widgets.look import (
+from incident_tui.domain.text import one_line
+from incident_tui.domain.timeparse import format_duration
+from incident_tui.domain.vocabulary import (
+    AUDIENCES,
+    CORE_ROLES,
+    Deadline,
+    IncidentDetail,
+    people_here,
+)
+from incident_tui.widgets.badges import (
     DIM,
     OVERDUE,
     VACANT,
@@ -24,6 +29,7 @@ from incident_tui.widgets.look import (
     severity_badge,
     short_duration,
 )
+from incident_tui.widgets.fit import fit_rows, room_for_lines
 
 ROLE_TITLES = {
     "commander": "commander",

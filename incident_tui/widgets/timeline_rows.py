@@ -15,9 +15,9 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from incident_tui.domain import Entry
-from incident_tui.text import one_line
-from incident_tui.widgets.look import DIM, KIND_STYLES, PIN, clock_time
+from incident_tui.domain.text import one_line
+from incident_tui.domain.vocabulary import Entry
+from incident_tui.widgets.badges import DIM, KIND_STYLES, PIN, clock_time
 
 MAX_LINES = 8
 """A longer entry ends in "…" after this many lines; Enter in the timeline shows it whole."""

@@ -1,0 +1,1 @@
+"""The incident's vocabulary and rules, pure: no database, no terminal."""

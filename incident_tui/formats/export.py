@@ -1,0 +1,413 @@
+"""The postmortem draft as Markdown (a Jinja2 template) and JSON, and writing it safely.
+
+Markdown stays well-formed whatever people typed: table cells and paragraphs escape
+what Markdown would read as structure (pipes, line starts like `#` or `-`, backticks,
+HTML). A template called `postmortem.md.j2` in the user's config dir replaces ours.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from incident_tui.config import config_dir
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.postmortem_draft import (
+    LIST_SECTIONS,
+    PostmortemDraft,
+    impact_duration_text,
+)
+from incident_tui.domain.text import clean
+from incident_tui.domain.timeparse import format_duration
+from incident_tui.domain.vocabulary import Entry
+from incident_tui.formats.export_json import (  # noqa: F401  (the export's JSON side, re-exported)
+    JSON_FORMAT,
+    JSON_FORMAT_VERSION,
+    iso_exact,
+    record,
+    schema,
+    timeline_entries,
+    to_json,
+)
+
+TEMPLATE_NAME = "postmortem.md.j2"
+PACKAGED_TEMPLATES = Path(__file__).with_name("templates")
+FORMATS = ("markdown", "json")
+
+# Only what would change the document's structure is escaped: an HTML tag or autolink
+# (`<b>`, `<http://…>`), a table cell's pipe, and line starts Markdown reads as blocks.
+# Backticks stay, so `kubectl rollout undo` is code; `~40`, `4->8`, `a_b` stay as typed.
+_HTML = re.compile(r"<(?=[A-Za-z/!?])")
+_BLOCK_START = re.compile(
+    r"^(?:(#{1,6})(?=\s|$)|(>)|([-+*])(?=\s|$)|(\d{1,9})([.)])(?=\s|$)|(`{3,}|~{3,})"
+    r"|([-=_*|:\s]+)$)"
+)
+
+
+def md_inline(text: object) -> str:
+    """One line of user text, safe anywhere in a Markdown line (no HTML)."""
+    flat = " ".join(clean(str(text or "")).split())
+    return _HTML.sub("&lt;", flat) if "<" in flat else flat
+
+
+def md_cell(text: object) -> str:
+    """User text in a table cell: one line per line joined by <br>, pipes escaped."""
+    if isinstance(text, str) and text.isprintable():  # one line, nothing to clean (fast)
+        flat = " ".join(text.split())
+        if "<" in flat:
+            flat = _HTML.sub("&lt;", flat)
+        return flat.replace("|", "\\|") or " "
+    lines = [md_inline(line) for line in clean(str(text or "")).splitlines() if line.strip()]
+    return "<br>".join(lines).replace("|", "\\|") or " "
+
+
+def _line_start(line: str) -> str:
+    match = _BLOCK_START.match(line)
+    if not match:
+        return line
+    if match.group(4):  # "1." → "1\." keeps the number, loses the list
+        return match.group(4) + "\\" + line[len(match.group(4)) :]
+    return "\\" + line
+
+
+def md_block(text: object) -> str:
+    """User text as paragraphs: line breaks kept, nothing read as structure."""
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", clean(str(text or "")).strip()):
+        lines = [_line_start(md_inline(line)) for line in paragraph.splitlines() if line.strip()]
+        if lines:
+            paragraphs.append("\\\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
+_EMPTY_FIELD = re.compile(r"\s*[\w ]{1,40}:\s*(?:none yet|—|-|n/a)\s*", re.IGNORECASE)
+
+
+def without_boilerplate(text: object) -> str:
+    """A posted update without the template's empty fields ("Last update: none yet"):
+    noise in a postmortem, though the audience saw it."""
+    lines = clean(str(text or "")).split("\n")
+    return "\n".join(line for line in lines if not _EMPTY_FIELD.fullmatch(line)).strip()
+
+
+def md_point(text: object) -> str:
+    """One point of a list section, as a list item's text (its own line starts escaped)."""
+    return _line_start(md_inline(text))
+
+
+def _duration(delta: timedelta | None) -> str:
+    return format_duration(delta) if delta is not None else "unknown"
+
+
+def _when(draft: PostmortemDraft, tz: tzinfo):  # type: ignore[no-untyped-def]
+    with_date = draft.spans_days
+
+    def when(at: datetime | None) -> str:
+        if at is None:
+            return "—"
+        local = at if tz is UTC and at.tzinfo is UTC else at.astimezone(tz)
+        zone = "Z" if tz is UTC or local.utcoffset() == timedelta(0) else local.strftime(" %Z")
+        clock = f"{local.hour:02d}:{local.minute:02d}{zone}"
+        return f"{local.date().isoformat()} {clock}" if with_date else clock
+
+    return when
+
+
+_BOOKKEEPING = ("Snoozed ", "✓ ", "Unticked ")
+"""Status entries the full record keeps but the narrative timeline leaves out."""
+
+
+def in_narrative(entry: Entry) -> bool:
+    """Whether an entry tells the story: not a snooze or a checklist tick, and of the
+    role changes only the commander's."""
+    if entry.kind == "status":
+        return not entry.text.startswith(_BOOKKEEPING)
+    if entry.kind == "role":
+        return "commander" in entry.text
+    return True
+
+
+def narrative(draft: PostmortemDraft, tz: tzinfo = UTC) -> list[dict[str, str]]:
+    """The timeline rows of the Markdown: time (seconds where two rows share a minute,
+    dates when the incident spans days), kind, event (a posted update in full), actor."""
+    entries = [e for e in timeline_entries(draft) if in_narrative(e)]
+    updates = {(u.posted_at, u.audience): u.text for u in draft.detail.updates}
+    minutes: dict[tuple, int] = {}
+    local = [e.occurred_at.astimezone(tz) for e in entries]
+    for at in local:
+        minutes[(at.date(), at.hour, at.minute)] = (
+            minutes.get((at.date(), at.hour, at.minute), 0) + 1
+        )
+    with_date = draft.spans_days
+    zone = "Z" if tz is UTC else ""
+    rows = []
+    for entry, at in zip(entries, local, strict=True):
+        shared = minutes[(at.date(), at.hour, at.minute)] > 1
+        clock = f"{at:%H:%M:%S}" if shared else f"{at:%H:%M}"
+        event = entry.text
+        if entry.kind == "comm":
+            audience = entry.text.split(" ", 1)[0].lower()
+            full = updates.get((entry.occurred_at, audience))
+            if full is not None:
+                event = f"{audience.capitalize()} update posted: {without_boilerplate(full)}"
+        rows.append(
+            {
+                "time": f"{at:%Y-%m-%d} {clock}{zone}" if with_date else clock + zone,
+                "kind": entry.kind,
+                "event": event,
+                "actor": entry.actor or entry.author,
+            }
+        )
+    return rows
+
+
+def _clock(at: datetime | None, with_date: bool) -> str:
+    if at is None:
+        return "—"
+    at = at.astimezone(UTC)
+    return f"{at:%Y-%m-%d %H:%M}Z" if with_date else f"{at:%H:%M}Z"
+
+
+def commanders_text(draft: PostmortemDraft) -> list[str]:
+    """Each commander with their span: `Ana 23:50Z – 00:55Z`, `Bo from 00:55Z`."""
+    with_date = draft.spans_days
+    return [
+        f"{h.holder} {_clock(h.started_at, with_date)} – {_clock(h.ended_at, with_date)}"
+        if h.ended_at
+        else f"{h.holder} from {_clock(h.started_at, with_date)}"
+        for h in draft.commanders
+    ]
+
+
+def phase_spans(draft: PostmortemDraft, now: datetime) -> list[tuple[str, datetime, datetime]]:
+    """(phase, from, to) in the order they were passed through, from the recorded phase
+    changes; the last runs until resolution (or now)."""
+    detail = draft.detail
+    changes = sorted((c for c in draft.changes if c.field == "phase"), key=lambda c: (c.at, c.id))
+    first = min([detail.declared_at, *(c.at for c in changes)])
+    marks = [("triage", first), *((c.new or "", c.at) for c in changes)]
+    end = detail.milestones.get("resolved_at") or now
+    spans = []
+    for (phase, start), (_, until) in zip(marks, [*marks[1:], ("", end)], strict=True):
+        if phase in ("resolved", "closed"):
+            break
+        if until > start:
+            spans.append((phase, start, until))
+    return spans
+
+
+def gantt(draft: PostmortemDraft, now: datetime) -> str:
+    """The phases and milestones as a Mermaid gantt block (no user text in it)."""
+    milestones = draft.detail.milestones
+    started, resolved = milestones.get("started_at"), milestones.get("resolved_at")
+
+    def stamp(at: datetime) -> str:
+        return f"{at.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
+
+    lines = [
+        "```mermaid",
+        "gantt",
+        f"    title {draft.detail.key} (UTC)",
+        "    dateFormat YYYY-MM-DD HH:mm:ss",
+        "    axisFormat %H:%M",
+    ]
+    if started is not None:
+        lines += [
+            "    section Impact",
+            f"    impact :crit, {stamp(started)}, {stamp(resolved or now)}",
+        ]
+    spans = phase_spans(draft, now)
+    if spans:
+        lines.append("    section Phases")
+        lines += [f"    {phase} :{stamp(start)}, {stamp(end)}" for phase, start, end in spans]
+    marks = [(n.removesuffix("_at"), at) for n, at in milestones.items() if at is not None]
+    if marks:
+        lines.append("    section Milestones")
+        lines += [f"    {name} :milestone, {stamp(at)}, 0m" for name, at in marks]
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def _end(draft: PostmortemDraft) -> datetime:
+    """Where an open incident's picture ends: its latest known instant (not the clock,
+    so the same draft renders the same)."""
+    detail = draft.detail
+    known = [detail.declared_at, *(at for at in detail.milestones.values() if at)]
+    if detail.timeline:
+        known.append(detail.timeline[-1].occurred_at)
+    return max(known)
+
+
+def story(draft: PostmortemDraft) -> dict[str, object]:
+    """Trigger, detection and resolution as the record tells them (plain facts, user
+    text left for the template to escape)."""
+    detail, metrics = draft.detail, draft.metrics
+    m = detail.milestones
+    with_date = draft.spans_days
+    alerts = [e for e in detail.timeline if e.kind == "alert"]
+    first_alert = alerts[0] if alerts else None
+    done = [e for e in detail.timeline if e.kind in ("decision", "action")]
+    return {
+        "date": _clock(m.get("started_at") or detail.declared_at, True),
+        "started": _clock(m.get("started_at"), with_date),
+        "detected": _clock(m.get("detected_at"), with_date),
+        "acknowledged": _clock(m.get("acknowledged_at"), with_date),
+        "mitigated": _clock(m.get("mitigated_at"), with_date),
+        "resolved": _clock(m.get("resolved_at"), with_date),
+        "time_to_detect": _duration(metrics.time_to_detect),
+        "time_to_acknowledge": _duration(metrics.time_to_acknowledge),
+        "time_to_mitigate": _duration(metrics.time_to_mitigate),
+        "first_alert": first_alert,
+        "first_alert_at": _clock(first_alert.occurred_at, with_date) if first_alert else "",
+        "done": [(_clock(e.occurred_at, with_date), e) for e in done],
+        "duration": impact_duration_text(m.get("started_at"), m.get("resolved_at")),
+    }
+
+
+def template_source(override_dir: Path | None = None) -> tuple[str, Path]:
+    """Our template, or the user's `postmortem.md.j2` from the config dir."""
+    for folder in (override_dir or config_dir(), PACKAGED_TEMPLATES):
+        path = folder / TEMPLATE_NAME
+        if path.is_file():
+            return path.read_text(encoding="utf-8"), path
+    raise IncidentError(f"the postmortem template {TEMPLATE_NAME} is missing")  # pragma: no cover
+
+
+def template_environment():  # type: ignore[no-untyped-def]
+    """The Jinja environment the Markdown template renders in (one place to make it)."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    # The user's template is data, not code: the sandbox keeps it from reaching Python
+    # (`cycler.__init__.__globals__.os`), an attempt is a one-line template error.
+    return SandboxedEnvironment(
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def to_markdown(
+    draft: PostmortemDraft, *, tz: tzinfo = UTC, override_dir: Path | None = None
+) -> str:
+    import jinja2
+
+    source, path = template_source(override_dir)
+    env = template_environment()
+    env.filters.update(
+        inline=md_inline,
+        cell=md_cell,
+        block=md_block,
+        point=md_point,
+        duration=_duration,
+        update=without_boilerplate,
+    )
+    try:
+        template = env.from_string(source)
+        return template.render(
+            draft=draft,
+            detail=draft.detail,
+            fields=draft.fields,
+            metrics=draft.metrics,
+            timeline=timeline_entries(draft),
+            narrative=narrative(draft, tz),
+            lists=[(heading, getattr(draft.fields, name)) for name, heading in LIST_SECTIONS],
+            commanders=commanders_text(draft),
+            story=story(draft),
+            gantt=gantt(draft, _end(draft)),
+            when=_when(draft, tz),
+            json=to_json(draft, with_timeline=False),  # the template has `timeline`
+        )
+    except jinja2.TemplateError as error:
+        line = _template_line(error)
+        where = f"template {path}, line {line}" if line else f"template {path}"
+        message = " ".join(str(error).split()) or type(error).__name__
+        raise IncidentError(f"{where}: {message}") from None
+
+
+def _template_line(error: Exception) -> int | None:
+    """The template line a Jinja error arose on: syntax errors carry it, runtime errors
+    have it in the frames Jinja rewrites to point into the template."""
+    if getattr(error, "lineno", None):
+        return error.lineno  # type: ignore[attr-defined]
+    line, tb = None, error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def render(draft: PostmortemDraft, fmt: str, *, tz: tzinfo = UTC) -> str:
+    import json
+
+    if fmt == "json":
+        # Indented, but the timeline (100k entries, say) one compact entry a line: an
+        # indent sends json.dumps to its pure-Python encoder, five times slower.
+        doc = to_json(draft)
+        lists = [(doc, "timeline", "  "), (doc["record"], "entries", "    ")]
+        markers = []
+        for holder, name, indent in lists:
+            marker = f"{name}-{secrets.token_hex(8)}"
+            markers.append((marker, holder[name], indent))
+            holder[name] = marker
+        text = json.dumps(doc, ensure_ascii=False, indent=2)
+        for marker, items, indent in markers:
+            text = text.replace(f'"{marker}"', _one_per_line(items, indent), 1)
+        return text + "\n"
+    if fmt == "markdown":
+        return to_markdown(draft, tz=tz)
+    raise IncidentError(f"format must be markdown or json, not {fmt!r}")
+
+
+def _one_per_line(items: list[dict[str, Any]], indent: str) -> str:
+    """A list of flat objects as JSON, one compact object a line, encoded in one call of
+    the C encoder (one call per object took most of a 100k-entry export). When every
+    object begins with the same key, `}, {"key": ` only ever sits between two objects: a
+    raw `"` never occurs inside an encoded string."""
+    import json
+
+    if not items:
+        return "[]"
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    key = next(iter(items[0]), None)
+    if key is None or any(next(iter(item), None) != key for item in items):
+        body = f",\n{indent}  ".join(map(encode, items))
+    else:
+        first = "{" + encode(key) + ": "
+        body = encode(items)[1:-1].replace("}, " + first, "},\n" + indent + "  " + first)
+    return f"[\n{indent}  {body}\n{indent}]"
+
+
+def write_atomically(path: Path, text: str, *, force: bool = False) -> Path:
+    """Write `text` to `path` through a temporary file and a rename: a reader never sees
+    half a file. An existing file stays unless `force`; problems are one line."""
+    path = path.expanduser()
+    if path.is_dir():
+        raise IncidentError(f"{path} is a folder")
+    if path.exists() and not force:
+        raise IncidentError(f"{path} exists; --force overwrites it")
+    folder = path.parent if str(path.parent) else Path(".")
+    temporary = str(folder / f".{path.name}.{secrets.token_hex(6)}")
+    try:
+        # 0666 less the user's umask, like any file they create: a draft can be as private
+        # as the database (umask 077) or shared with the team (022).
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:
+        raise IncidentError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise IncidentError(f"cannot write {path}: {error.strerror}") from None
+    return path.resolve()

@@ -1,0 +1,356 @@
+"""The JSON export: the product owner's postmortem data model, typed (names AND types),
+its JSON Schema, and the exact `record` that `incident-tui import` reads back.
+
+The model's fields are never null: a string the team has not written is `""`, an
+unknown number of users `0` (the lint says it is missing), a SLA not (yet) breached
+`false`. Extra fields (`kind`, `commanders`, `metrics`, …) may be null where "unknown"
+is the honest value. The TypedDicts below are the one model: `to_json` builds them and
+`schema()` derives the JSON Schema from them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal, NotRequired
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here before 3.12
+
+from incident_tui.domain.postmortem_draft import (
+    LIST_SECTIONS,
+    PostmortemDraft,
+    impact_duration_text,
+)
+from incident_tui.domain.postmortem_draft import users_affected_number as _users
+from incident_tui.domain.text import clean
+from incident_tui.domain.timeparse import iso_z
+from incident_tui.domain.vocabulary import MILESTONES, Entry
+
+JSON_FORMAT = "incident-tui"
+JSON_FORMAT_VERSION = 2
+"""The JSON export's `formatVersion`: `incident-tui import` reads this version and older.
+Bump it when the `record` section changes in a way an older reader would misread
+(2: the list sections are arrays of points, entries carry their actor)."""
+SCHEMA_ID = "urn:incident-tui:postmortem:2"
+
+
+def _string(description: str, **extra: Any) -> Any:
+    from pydantic import WithJsonSchema
+
+    return WithJsonSchema({"type": "string", "description": description, **extra})
+
+
+DateTime = Annotated[str, _string("ISO 8601 UTC instant with Z", format="date-time")]
+OptionalDate = Annotated[
+    str, _string('YYYY-MM-DD, or "" when none', pattern=r"^(\d{4}-\d{2}-\d{2})?$")
+]
+
+
+class Impact(TypedDict):
+    duration: str
+    """Impact start to resolution with its UTC range: `47 minutes (14:23 - 15:10 UTC)`."""
+    durationSeconds: int | None
+    usersAffected: int
+    revenueImpact: str
+    slaBreached: bool
+
+
+class TimelineEvent(TypedDict):
+    time: DateTime
+    event: str
+    actor: str
+    """Who did it: the entry's actor when named, else its author."""
+    kind: str
+    author: str
+
+
+class ActionItem(TypedDict):
+    description: str
+    type: Literal["prevent", "detect", "mitigate", ""]
+    """`""` while nobody gave one (the lint flags it)."""
+    owner: str
+    priority: Literal["P0", "P1", "P2"]
+    dueDate: OptionalDate
+    status: Literal["open", "in-progress", "done"]
+    jiraTicket: str
+
+
+class FiveWhy(TypedDict):
+    question: str
+    answer: str
+
+
+class Commander(TypedDict):
+    name: str
+    startedAt: DateTime
+    endedAt: DateTime | None
+
+
+class PostmortemDocument(TypedDict):
+    format: Literal["incident-tui"]
+    formatVersion: int
+    id: str
+    title: str
+    date: DateTime
+    """When the impact began."""
+    severity: Literal["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
+    incidentCommander: str
+    """The commander holding the role at resolution (now, while open); `commanders` has
+    every holder with their span."""
+    commanders: list[Commander]
+    authors: list[str]
+    status: Literal["draft", "in-review", "published"]
+    summary: str
+    impact: Impact
+    timeline: list[TimelineEvent]
+    rootCause: str
+    contributingFactors: list[str]
+    whatWentWell: list[str]
+    whatWentPoorly: list[str]
+    luckyBreaks: list[str]
+    actionItems: list[ActionItem]
+    fiveWhys: list[FiveWhy]
+    lessonsLearned: str
+    metrics: dict[str, Any]
+    updates: list[dict[str, Any]]
+    milestones: dict[str, DateTime | None]
+    record: NotRequired[dict[str, Any]]
+    """Everything stored, exactly (what `incident-tui import` reads)."""
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the JSON export (`incident-tui export --schema`)."""
+    from pydantic import TypeAdapter
+
+    doc = TypeAdapter(PostmortemDocument).json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **doc,
+        "title": "incident-tui postmortem",
+        "description": "The postmortem draft as `incident-tui export --format json` writes it.",
+    }
+
+
+def _seconds(delta: timedelta | None) -> int | None:
+    return int(delta.total_seconds()) if delta is not None else None
+
+
+def iso_exact(at: datetime | None) -> str | None:
+    """An instant as ISO 8601 UTC with `Z`, microseconds kept when there are any (the
+    `record` section must give back the very instant that was stored)."""
+    if at is None:
+        return None
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
+    return at.isoformat()[:-6] + "Z"  # "+00:00" → "Z"; a replace() would cost twice this
+
+
+def _entries(timeline: list[Entry]) -> list[dict[str, Any]]:
+    """The record's entries: 100k of them in a big incident, so most entries (recorded
+    when they happened) format their instant once."""
+    rows = []
+    for e in timeline:
+        occurred = iso_exact(e.occurred_at)
+        row = {
+            "occurredAt": occurred,
+            "recordedAt": occurred if e.recorded_at == e.occurred_at else iso_exact(e.recorded_at),
+            "kind": e.kind,
+            "author": clean(e.author),
+            "text": clean(e.text),
+            "pinned": e.pinned,
+        }
+        if e.actor:
+            row["actor"] = clean(e.actor)
+        rows.append(row)
+    return rows
+
+
+def record(draft: PostmortemDraft) -> dict[str, Any]:
+    """Everything stored about the incident, exactly: what `incident-tui import` rebuilds
+    it from. The rest of the JSON export is the postmortem view computed from this."""
+    detail, fields = draft.detail, draft.fields
+    return {
+        "title": clean(detail.title),
+        "severity": detail.severity,
+        "phase": detail.phase,
+        "summary": clean(detail.summary),
+        "isDrill": detail.is_drill,
+        "declaredAt": iso_exact(detail.declared_at),
+        "declaredBy": clean(detail.declared_by),
+        "milestones": {
+            name.removesuffix("_at"): iso_exact(detail.milestones[name]) for name in MILESTONES
+        },
+        "entries": _entries(detail.timeline),
+        "roles": [
+            {
+                "role": h.role,
+                "holder": clean(h.holder),
+                "startedAt": iso_exact(h.started_at),
+                "endedAt": iso_exact(h.ended_at),
+                "assignedBy": clean(h.assigned_by),
+            }
+            for h in detail.holdings
+        ],
+        "changes": [
+            {
+                "at": iso_exact(c.at),
+                "recordedAt": iso_exact(c.recorded_at),
+                "field": c.field,
+                "old": clean(c.old) if c.old is not None else None,
+                "new": clean(c.new) if c.new is not None else None,
+                "author": clean(c.author),
+            }
+            for c in draft.changes
+        ],
+        "updates": [
+            {
+                "postedAt": iso_exact(u.posted_at),
+                "audience": u.audience,
+                "author": clean(u.author),
+                "text": clean(u.text),
+                "phase": u.phase,
+            }
+            for u in detail.updates
+        ],
+        "actionItems": [
+            {
+                "description": clean(a.description),
+                "owner": clean(a.owner) if a.owner else None,
+                "dueDate": a.due_date.isoformat() if a.due_date else None,
+                "priority": a.priority,
+                "type": a.type,
+                "status": a.status,
+                "ticket": clean(a.ticket) if a.ticket else None,
+                "createdAt": iso_exact(a.created_at),
+                "createdBy": clean(a.created_by),
+            }
+            for a in draft.actions
+        ],
+        "postmortem": {
+            "status": fields.status,
+            "summary": clean(fields.summary),
+            "rootCause": clean(fields.root_cause),
+            **{
+                _camel(name): [clean(p) for p in getattr(fields, name)] for name, _ in LIST_SECTIONS
+            },
+            "lessonsLearned": clean(fields.lessons_learned),
+            "usersAffected": clean(fields.users_affected),
+            "revenueImpact": clean(fields.revenue_impact),
+            "slaBreached": fields.sla_breached,
+            "authors": clean(fields.authors),
+        },
+        "fiveWhys": [
+            {"question": clean(w.question), "answer": clean(w.answer)} for w in draft.whys
+        ],
+    }
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def timeline_entries(draft: PostmortemDraft) -> list[Entry]:
+    """The key events when some are chosen (pinned), else the whole timeline."""
+    return draft.key_events or draft.detail.timeline
+
+
+def to_json(draft: PostmortemDraft, *, with_timeline: bool = True) -> PostmortemDocument:
+    """The postmortem as JSON; with the timeline, also the exact `record` (the full JSON
+    export, which `incident-tui import` reads back)."""
+    detail, fields, metrics = draft.detail, draft.fields, draft.metrics
+    started = detail.milestones.get("started_at") or detail.declared_at
+    resolved = detail.milestones.get("resolved_at")
+    severity: Any = f"SEV-{detail.severity}"
+    doc: PostmortemDocument = {
+        "format": JSON_FORMAT,
+        "formatVersion": JSON_FORMAT_VERSION,
+        "id": detail.key,
+        "title": clean(detail.title),
+        "date": iso_z(started),
+        "severity": severity,
+        "incidentCommander": clean(draft.commander or ""),
+        "commanders": [
+            {
+                "name": clean(h.holder),
+                "startedAt": iso_z(h.started_at),
+                "endedAt": iso_z(h.ended_at),
+            }
+            for h in draft.commanders
+        ],
+        "authors": [clean(a) for a in draft.authors],
+        "status": fields.status,  # type: ignore[typeddict-item]
+        "summary": clean(fields.summary or detail.summary),
+        "impact": {
+            "duration": impact_duration_text(started, resolved),
+            "durationSeconds": _seconds(metrics.impact_duration),
+            "usersAffected": _users(fields.users_affected) or 0,
+            "revenueImpact": clean(fields.revenue_impact),
+            "slaBreached": bool(draft.sla_breached),
+        },
+        "timeline": [
+            {
+                "time": iso_z(e.occurred_at),
+                "event": clean(e.text),
+                "actor": clean(e.actor or e.author),
+                "kind": e.kind,
+                "author": clean(e.author),
+            }
+            for e in (timeline_entries(draft) if with_timeline else ())
+        ],
+        "rootCause": clean(fields.root_cause),
+        "contributingFactors": [clean(p) for p in fields.contributing_factors],
+        "whatWentWell": [clean(p) for p in fields.what_went_well],
+        "whatWentPoorly": [clean(p) for p in fields.what_went_poorly],
+        "luckyBreaks": [clean(p) for p in fields.lucky_breaks],
+        "actionItems": [
+            {
+                "description": clean(a.description),
+                "type": a.type or "",  # type: ignore[typeddict-item]
+                "owner": clean(a.owner or ""),
+                "priority": a.priority,  # type: ignore[typeddict-item]
+                "dueDate": a.due_date.isoformat() if a.due_date else "",
+                "status": a.status,  # type: ignore[typeddict-item]
+                "jiraTicket": clean(a.ticket or ""),
+            }
+            for a in draft.actions
+        ],
+        "fiveWhys": [
+            {"question": clean(w.question), "answer": clean(w.answer)} for w in draft.whys
+        ],
+        "lessonsLearned": clean(fields.lessons_learned),
+        "metrics": {
+            "timeToDetectSeconds": _seconds(metrics.time_to_detect),
+            "timeToAcknowledgeSeconds": _seconds(metrics.time_to_acknowledge),
+            "timeToMitigateSeconds": _seconds(metrics.time_to_mitigate),
+            "timeToResolveSeconds": _seconds(metrics.time_to_resolve),
+            "slaBreached": draft.sla_breached,
+            "cadence": {
+                c.audience: {
+                    "required": c.required,
+                    "onTime": c.on_time,
+                    "worstLateSeconds": _seconds(c.worst_late),
+                    "summary": c.describe(),
+                }
+                for c in metrics.cadence
+            },
+            "reconstructedEntries": metrics.reconstructed,
+            "reconstructedWorstLateSeconds": _seconds(metrics.reconstructed_worst),
+        },
+        "updates": [
+            {
+                "postedAt": iso_z(u.posted_at),
+                "audience": u.audience,
+                "author": clean(u.author),
+                "text": clean(u.text),
+                "phase": u.phase,
+            }
+            for u in detail.updates
+        ],
+        "milestones": {
+            name.removesuffix("_at"): iso_z(detail.milestones[name]) for name in MILESTONES
+        },
+    }
+    if with_timeline:
+        doc["record"] = record(draft)
+    return doc

@@ -1,0 +1,157 @@
+"""Hearing about other writers: a background thread that says "something changed".
+
+SQLite: `PRAGMA data_version` on a connection of the thread's own, checked every
+`SQLITE_INTERVAL` (≈3 µs a check). PostgreSQL: LISTEN on a dedicated autocommit
+psycopg connection (a connection consuming notifications cannot run the app's queries);
+every writer's commit notifies through triggers (migration 0003). When the listening
+connection fails, the feed reports it, retries every `RETRY_INTERVAL`, and the screens
+fall back to polling on their tick until it is back.
+
+The feed never waits on the UI: it hands events over through callbacks that must not
+block (Textual's thread-safe `post_message`), so it can never hold up the app's exit.
+No Textual here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+CHANNEL = "incident_tui"
+"""The PostgreSQL notification channel the triggers of migration 0003 notify."""
+
+SQLITE_INTERVAL = 0.1
+LISTEN_TIMEOUT = 0.5
+"""How long one wait for notifications lasts: also how soon `stop()` is obeyed."""
+HEALTH_INTERVAL = 5.0
+"""Between notifications, a `SELECT 1` this often finds a connection that died quietly."""
+RETRY_INTERVAL = 2.0
+
+
+class ChangeFeed:
+    """Calls `on_change()` soon after another connection commits, from its own thread.
+
+    `on_health(None)` when it listens (again), `on_health(message)` when it lost the
+    database; both callbacks run on the feed's thread and must be quick and non-blocking.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        on_change: Callable[[], None],
+        on_health: Callable[[str | None], None] = lambda _message: None,
+    ) -> None:
+        self.url = url
+        self.on_change = on_change
+        self.on_health = on_health
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.listening = False
+        """True while notifications (or the SQLite counter) are being followed."""
+
+    def start(self) -> None:
+        target = self._follow_sqlite if self.url.startswith("sqlite") else self._follow_postgres
+        self._thread = threading.Thread(target=target, name="incident-tui-feed", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to end; it does within `LISTEN_TIMEOUT`, without being waited for."""
+        self._stop.set()
+
+    def _healthy(self, healthy: bool, message: str | None = None) -> None:
+        if healthy != self.listening:
+            self.listening = healthy
+            self.on_health(None if healthy else message)
+
+    # --- SQLite ------------------------------------------------------------------------
+
+    def _follow_sqlite(self) -> None:
+        from incident_tui.config import sqlite_path
+
+        path = sqlite_path(self.url)
+        if path is None:
+            return
+        conn: sqlite3.Connection | None = None
+        seen: int | None = None
+        while not self._stop.is_set():
+            try:
+                if conn is None:
+                    conn = _open_sqlite(path)
+                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                self._healthy(True)
+                if seen is not None and version != seen:
+                    self.on_change()
+                seen = version
+            except sqlite3.Error as error:
+                self._healthy(False, f"cannot read {path}: {error}")
+                if conn is not None:
+                    conn.close()
+                    conn = None
+                self._stop.wait(RETRY_INTERVAL)
+                continue
+            self._stop.wait(SQLITE_INTERVAL)
+        if conn is not None:
+            conn.close()
+
+    # --- PostgreSQL --------------------------------------------------------------------
+
+    def _follow_postgres(self) -> None:
+        import time
+
+        import psycopg
+
+        conninfo = libpq_url(self.url)
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(conninfo, autocommit=True, connect_timeout=3) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._healthy(True)
+                    # Anything committed while we were not listening: one catch-up read.
+                    self.on_change()
+                    checked = time.monotonic()
+                    while not self._stop.is_set():
+                        heard = False
+                        for _notice in conn.notifies(timeout=LISTEN_TIMEOUT):
+                            heard = True
+                            break  # one read covers every change so far: drain, then wake
+                        if heard:
+                            self._drain(conn)
+                            self.on_change()
+                        if time.monotonic() - checked >= HEALTH_INTERVAL:
+                            conn.execute("SELECT 1")
+                            checked = time.monotonic()
+            except Exception as error:  # noqa: BLE001  (any failure: report, retry)
+                from incident_tui.store.database import redacted
+
+                message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                message = redacted(message, self.url)  # never the password in a banner
+                self._healthy(
+                    False, f"lost the database connection ({message or type(error).__name__})"
+                )
+                self._stop.wait(RETRY_INTERVAL)
+
+    @staticmethod
+    def _drain(conn) -> None:  # type: ignore[no-untyped-def]
+        """Swallow the notifications already waiting, so a burst of writes is one wake-up."""
+        for _notice in conn.notifies(timeout=0.02):
+            pass
+
+
+def _open_sqlite(path: Path) -> sqlite3.Connection:
+    if not path.exists():
+        raise sqlite3.OperationalError("the database file is gone")
+    from incident_tui.store.sqlite_files import live_read_uri, read_only_reason
+
+    if read_only_reason(path):  # an observer on a read-only share: create nothing beside it
+        return sqlite3.connect(
+            live_read_uri(path), uri=True, check_same_thread=False, isolation_level=None, timeout=1
+        )
+    return sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=1)
+
+
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL as libpq takes it (no `+driver`)."""
+    scheme, rest = url.split("://", 1)
+    return "postgresql://" + rest if scheme.startswith("postgres") else url

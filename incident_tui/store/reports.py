@@ -1,0 +1,316 @@
+"""Reads across incidents: full-text search, the action items of every incident, and the
+rows the metrics are computed from. Plain SQL into tuples, the way `queries.timeline`
+does it: these read thousands of incidents and a million entries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from sqlalchemy import bindparam, text
+
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.policy import Policy
+from incident_tui.domain.timeparse import stored_utc
+from incident_tui.domain.trends import ActionState, IncidentRow, Trends, period_metrics
+from incident_tui.domain.vocabulary import (
+    SEARCH_KINDS,
+    Action,
+    ActionRow,
+    SearchHit,
+    SeverityChange,
+    parse_action_status,
+    parse_priority,
+)
+from incident_tui.store.database import Database
+
+SEARCH_LIMIT = 50
+MAX_TERMS = 12
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def search_terms(query: str) -> list[str]:
+    """The words searched for; punctuation and operators are not syntax here, only text."""
+    terms = _WORD.findall(query)[:MAX_TERMS]
+    if not terms:
+        raise IncidentError("search for at least one word")
+    return terms
+
+
+# --- search -----------------------------------------------------------------------------
+
+_SQLITE_DOCS = text(
+    "SELECT rowid, incident_id, body, bm25(search_doc) FROM search_doc"
+    " WHERE search_doc MATCH :match ORDER BY rank LIMIT :limit"
+)
+_SQLITE_ENTRIES = text(
+    "SELECT rowid, incident_id, body, bm25(search_entry) FROM search_entry"
+    " WHERE search_entry MATCH :match ORDER BY rowid DESC LIMIT :window"
+)
+ENTRY_WINDOW = 3000
+"""Timeline entries ranked per search: the newest this many that match. A word in
+every other entry (a service name) would otherwise have a million rows scored; titles,
+updates, postmortems, whys and action items are always ranked in full."""
+
+_PG_DOCUMENTS = (
+    # (kind code, table, id expression, incident id expression, body, live condition)
+    (0, "incident", "id", "id", "title || ' ' || summary", "TRUE"),
+    (1, "timeline_entry", "id", "incident_id", "text", "deleted_at IS NULL"),
+    (2, "status_update", "id", "incident_id", "text", "TRUE"),
+    (
+        3,
+        "postmortem",
+        "incident_id",
+        "incident_id",
+        "summary || ' ' || root_cause || ' ' || contributing_factors || ' ' || what_went_well"
+        " || ' ' || what_went_poorly || ' ' || lucky_breaks || ' ' || lessons_learned",
+        "TRUE",
+    ),
+    (4, "five_why", "id", "incident_id", "question || ' ' || answer", "TRUE"),
+    (5, "action_item", "id", "incident_id", "description", "TRUE"),
+)
+"""The same documents as SQLite's index (migration 0004); each body expression matches
+its GIN index exactly, so PostgreSQL uses the index."""
+
+_PG_SEARCH = text(
+    "SELECT ref * 8 + kind AS rowid, incident_id, body, score FROM ("
+    + " UNION ALL ".join(
+        f"SELECT {code} AS kind, {ref} AS ref, {incident} AS incident_id, {body} AS body,"
+        f" ts_rank(to_tsvector('english', {body}), to_tsquery('english', :match)) AS score"
+        f" FROM {table} WHERE {live}"
+        f" AND to_tsvector('english', {body}) @@ to_tsquery('english', :match)"
+        for code, table, ref, incident, body, live in _PG_DOCUMENTS
+    )
+    + ") AS hits ORDER BY score DESC LIMIT :limit"
+)
+
+
+def search(db: Database, query: str, *, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
+    """Every incident's titles, timelines, updates, postmortems, whys and action items,
+    best match first (SQLite FTS5's bm25; PostgreSQL's ts_rank). Every word must match;
+    the last one also as the start of a longer word (`roll` finds `rollback`)."""
+    terms = search_terms(query)
+    with db.read() as session:
+        if db.is_sqlite:
+            match = " ".join(
+                _fts_term(term, last=i == len(terms) - 1) for i, term in enumerate(terms)
+            )
+            rows = session.execute(_SQLITE_DOCS, {"match": match, "limit": limit}).all()
+            rows += session.execute(_SQLITE_ENTRIES, {"match": match, "window": ENTRY_WINDOW}).all()
+            # bm25 is lower for better matches; both tables score on the same scale.
+            rows.sort(key=lambda row: row[3])
+            scored = [(rowid, incident, body, -score) for rowid, incident, body, score in rows]
+            scored = scored[:limit]
+        else:
+            match = " & ".join(
+                term + (":*" if i == len(terms) - 1 and len(term) >= PREFIX_FROM else "")
+                for i, term in enumerate(terms)
+            )
+            scored = list(session.execute(_PG_SEARCH, {"match": match, "limit": limit}).all())
+        if not scored:
+            return []
+        incidents = _by_id(
+            session,
+            "SELECT id, title, declared_at, is_drill FROM incident WHERE id IN :ids",
+            {incident for _, incident, _, _ in scored},
+        )
+        entry_ids = {rowid // 8 for rowid, *_ in scored if rowid % 8 == 1}
+        update_ids = {rowid // 8 for rowid, *_ in scored if rowid % 8 == 2}
+        entry_at = _by_id(
+            session, "SELECT id, occurred_at FROM timeline_entry WHERE id IN :ids", entry_ids
+        )
+        update_at = _by_id(
+            session, "SELECT id, posted_at FROM status_update WHERE id IN :ids", update_ids
+        )
+    hits = []
+    for rowid, incident_id, body, score in scored:
+        code, ref = rowid % 8, rowid // 8
+        _, title, declared_at, is_drill = incidents[incident_id]
+        at = {1: entry_at, 2: update_at}.get(code, {}).get(ref, (ref, declared_at))[1]
+        hits.append(
+            SearchHit(
+                number=incident_id,
+                title=title,
+                kind=SEARCH_KINDS[code],
+                ref_id=ref,
+                at=stored_utc(at),
+                text=body,
+                score=float(score),
+                is_drill=bool(is_drill),
+            )
+        )
+    return hits
+
+
+PREFIX_FROM = 3
+"""The last word, when at least this long, also matches as the start of a longer word
+(the palette searches as you type); the others match as words, stemmed (`throttled`
+finds `throttling`). A short prefix such as `eu*` would match half the index."""
+
+
+def _fts_term(term: str, *, last: bool) -> str:
+    quoted = '"' + term.replace('"', "") + '"'
+    return quoted + "*" if last and len(term) >= PREFIX_FROM else quoted
+
+
+def _by_id(session, sql: str, ids: Iterable[int]) -> dict[int, tuple]:  # type: ignore[no-untyped-def]
+    ids = list(ids)
+    if not ids:
+        return {}
+    statement = text(sql).bindparams(bindparam("ids", expanding=True))
+    return {row[0]: tuple(row) for row in session.execute(statement, {"ids": ids})}
+
+
+# --- action items across incidents ----------------------------------------------------------
+
+_ACTIONS_SQL = (
+    "SELECT a.id, a.description, a.owner, a.due_date, a.priority, a.type, a.status,"
+    " a.ticket, a.created_at, i.id, i.title"
+    " FROM action_item AS a JOIN incident AS i ON i.id = a.incident_id"
+)
+
+
+def action_items(
+    db: Database,
+    *,
+    today: date,
+    owner: str | None = None,
+    status: str | None = None,
+    priority: str | None = None,
+    overdue: bool = False,
+    include_done: bool = True,
+    limit: int | None = None,
+) -> list[ActionRow]:
+    """Every incident's action items, the ones needing attention first: overdue, then by
+    priority, then by due date (none last), then oldest; the first `limit` of them."""
+    where, params = [], {}
+    if owner:
+        where.append("lower(a.owner) = lower(:owner)")
+        params["owner"] = owner.strip()
+    if status:
+        where.append("a.status = :status")
+        params["status"] = parse_action_status(status)
+    elif not include_done:
+        where.append("a.status <> 'done'")
+    if priority:
+        where.append("a.priority = :priority")
+        params["priority"] = parse_priority(priority)
+    if overdue:
+        where.append("a.status <> 'done' AND a.due_date < :today")
+    sql = _ACTIONS_SQL + (" WHERE " + " AND ".join(where) if where else "")
+    params["today"] = _day(db, today)
+    sql += (
+        " ORDER BY a.status = 'done',"
+        " NOT COALESCE(a.status <> 'done' AND a.due_date < :today, FALSE),"
+        " a.priority, a.due_date IS NULL, a.due_date, a.created_at, a.id"
+    )
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    with db.read() as session:
+        rows = session.execute(text(sql), params).all()
+    result = []
+    for id, description, owner_, due, prio, type_, status_, ticket, created, number, title in rows:
+        if isinstance(due, str):
+            due = date.fromisoformat(due)
+        action = Action(
+            id, description, owner_, due, prio, type_, status_, ticket, stored_utc(created)
+        )
+        result.append(ActionRow(action, number, title))
+
+    return result
+
+
+# --- metrics ----------------------------------------------------------------------------
+
+_PERIOD = (
+    " FROM incident AS i"
+    " WHERE i.is_drill = :no AND i.declared_at >= :since AND i.declared_at < :until"
+)
+_TREND_INCIDENTS = text(
+    "SELECT i.id, i.severity, i.declared_at, i.started_at, i.detected_at, i.acknowledged_at,"
+    " i.mitigated_at, i.resolved_at" + _PERIOD
+)
+_TREND_CHANGES = text(
+    "SELECT c.incident_id, c.at, c.old, c.new FROM incident_change AS c"
+    " WHERE c.field = 'severity' AND c.incident_id IN (SELECT i.id" + _PERIOD + ")"
+    " ORDER BY c.at, c.id"
+)
+_TREND_UPDATES = text(
+    "SELECT u.incident_id, u.audience, u.posted_at FROM status_update AS u"
+    " WHERE u.incident_id IN (SELECT i.id" + _PERIOD + ") ORDER BY u.posted_at, u.id"
+)
+_TREND_ACTIONS = text(
+    "SELECT a.status, a.due_date FROM action_item AS a"
+    " WHERE a.incident_id IN (SELECT i.id" + _PERIOD + ")"
+)
+
+
+def trend_rows(
+    db: Database, *, since: datetime, until: datetime
+) -> tuple[list[IncidentRow], list[ActionState]]:
+    """The incidents declared in [since, until), drills left out, and their action items."""
+    params = {"since": _param(db, since), "until": _param(db, until), "no": False}
+    with db.read() as session:
+        incidents = session.execute(_TREND_INCIDENTS, params).all()
+        changes: dict[int, list[SeverityChange]] = {}
+        for incident_id, at, old, new in session.execute(_TREND_CHANGES, params):
+            changes.setdefault(incident_id, []).append(
+                SeverityChange(stored_utc(at), int(old), int(new))
+            )
+        updates: dict[int, list[tuple[str, datetime]]] = {}
+        for incident_id, audience, at in session.execute(_TREND_UPDATES, params):
+            updates.setdefault(incident_id, []).append((audience, stored_utc(at)))
+        actions = [
+            ActionState(status, date.fromisoformat(due) if isinstance(due, str) else due)
+            for status, due in session.execute(_TREND_ACTIONS, params)
+        ]
+    rows = [
+        IncidentRow(
+            number=id,
+            severity=severity,
+            declared_at=stored_utc(declared),
+            started_at=stored_utc(started),
+            detected_at=_plain(detected),
+            acknowledged_at=_plain(acknowledged),
+            mitigated_at=_plain(mitigated),
+            resolved_at=_plain(resolved),
+            severity_changes=tuple(changes.get(id, ())),
+            updates=tuple(updates.get(id, ())),
+        )
+        for id, severity, declared, started, detected, acknowledged, mitigated, resolved in (
+            incidents
+        )
+    ]
+    return rows, actions
+
+
+def trends(
+    db: Database, *, since: datetime, until: datetime, today: date, policy: Policy
+) -> Trends:
+    """The metrics of [since, until) beside those of the period of the same length before."""
+    span = until - since
+    periods = []
+    for start, end in ((since, until), (since - span, since)):
+        incidents, actions = trend_rows(db, since=start, until=end)
+        periods.append(
+            period_metrics(incidents, actions, since=start, until=end, today=today, policy=policy)
+        )
+    return Trends(current=periods[0], previous=periods[1])
+
+
+def _day(db: Database, day: date) -> date | str:
+    return day.isoformat() if db.is_sqlite else day
+
+
+def _param(db: Database, at: datetime) -> datetime | str:
+    """A UTC instant as the column stores it: SQLite keeps naive ISO text."""
+    naive = at.astimezone(UTC).replace(tzinfo=None)
+    return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if db.is_sqlite else naive
+
+
+def _plain(value: datetime | str | None) -> datetime | None:
+    return None if value is None else stored_utc(value)
