@@ -40,7 +40,7 @@ from incident_tui.domain.drill_schedule import (
     source_events,
 )
 from incident_tui.domain.errors import IncidentError
-from incident_tui.domain.vocabulary import (
+from incident_tui.domain.records import (
     Change,
     Entry,
     Holding,

@@ -15,7 +15,7 @@ from incident_tui.domain.postmortem_draft import (
     PostmortemFields,
     Why,
 )
-from incident_tui.domain.vocabulary import Action, Entry, Holding, IncidentDetail, IncidentFacts
+from incident_tui.domain.records import Action, Entry, Holding, IncidentDetail, IncidentFacts
 
 STARTED = datetime(2026, 11, 24, 8, 55, tzinfo=UTC)
 MILESTONES = {

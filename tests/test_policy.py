@@ -10,7 +10,7 @@ import pytest
 from incident_tui.config import load_config
 from incident_tui.domain.errors import ConfigError
 from incident_tui.domain.policy import DEFAULT_POLICY, deadlines, update_due
-from incident_tui.domain.vocabulary import IncidentFacts, SeverityChange, Timer
+from incident_tui.domain.records import IncidentFacts, SeverityChange, Timer
 
 T0 = datetime(2026, 11, 24, 9, 2, tzinfo=UTC)
 

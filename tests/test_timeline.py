@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from incident_tui import ops
+from incident_tui.domain.records import Entry
 from incident_tui.domain.timeline import Timeline
-from incident_tui.domain.vocabulary import Entry
 from incident_tui.store import queries
 from tests.conftest import FROZEN_AT
 

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from incident_tui.domain.errors import ConfigError
+from incident_tui.domain.records import IncidentDetail
 from incident_tui.domain.text import one_line
-from incident_tui.domain.vocabulary import PHASES, SEVERITIES, IncidentDetail
+from incident_tui.domain.vocabulary import PHASES, SEVERITIES
 
 
 @dataclass(frozen=True)

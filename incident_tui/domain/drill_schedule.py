@@ -20,8 +20,9 @@ from incident_tui.domain.entry_syntax import (
     SetSeverity,
 )
 from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.records import Change, IncidentDetail
 from incident_tui.domain.text import one_line
-from incident_tui.domain.vocabulary import SYSTEM_KINDS, Change, IncidentDetail
+from incident_tui.domain.vocabulary import SYSTEM_KINDS
 
 MIN_SPEED = 0.1
 MAX_SPEED = 10_000.0

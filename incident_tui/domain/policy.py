@@ -12,14 +12,9 @@ from typing import Any
 
 from incident_tui.domain.errors import ConfigError, IncidentError
 from incident_tui.domain.instants import length_of_time
+from incident_tui.domain.records import Deadline, IncidentFacts
 from incident_tui.domain.timeparse import parse_duration
-from incident_tui.domain.vocabulary import (
-    AUDIENCES,
-    SEVERITIES,
-    Deadline,
-    IncidentFacts,
-    is_open_phase,
-)
+from incident_tui.domain.vocabulary import AUDIENCES, SEVERITIES, is_open_phase
 
 
 @dataclass(frozen=True)

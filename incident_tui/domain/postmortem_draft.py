@@ -12,14 +12,8 @@ from datetime import datetime, timedelta
 
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.policy import Policy, update_due
-from incident_tui.domain.vocabulary import (
-    AUDIENCES,
-    Action,
-    Change,
-    Holding,
-    IncidentDetail,
-    IncidentFacts,
-)
+from incident_tui.domain.records import Action, Change, Holding, IncidentDetail, IncidentFacts
+from incident_tui.domain.vocabulary import AUDIENCES
 
 POSTMORTEM_STATUSES: tuple[str, ...] = ("draft", "in-review", "published")
 TEXT_SECTIONS: tuple[tuple[str, str], ...] = (

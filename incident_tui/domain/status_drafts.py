@@ -9,9 +9,9 @@ from datetime import datetime, tzinfo
 
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.policy import Policy
+from incident_tui.domain.records import Entry, IncidentDetail
 from incident_tui.domain.text import clean, one_line
 from incident_tui.domain.timeparse import format_duration
-from incident_tui.domain.vocabulary import Entry, IncidentDetail
 
 SMS_LIMIT = 160
 IMPACT_PLACEHOLDER = "Describe who is affected and how."

@@ -10,7 +10,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 
-from incident_tui.domain.vocabulary import Entry
+from incident_tui.domain.records import Entry
 
 
 def _order(entry: Entry) -> tuple[datetime, int]:

@@ -17,7 +17,8 @@ from datetime import date, datetime, timedelta
 
 from incident_tui.domain.policy import Policy
 from incident_tui.domain.postmortem_draft import adherence
-from incident_tui.domain.vocabulary import AUDIENCES, SEVERITIES, IncidentFacts, SeverityChange
+from incident_tui.domain.records import IncidentFacts, SeverityChange
+from incident_tui.domain.vocabulary import AUDIENCES, SEVERITIES
 
 MEASURES: tuple[tuple[str, str, str, str], ...] = (
     ("mttd", "MTTD", "started_at", "detected_at"),

@@ -10,17 +10,17 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from incident_tui.domain.policy import DEFAULT_POLICY, Policy, deadlines
-from incident_tui.domain.text import clean, one_line
-from incident_tui.domain.timeparse import format_duration, iso_z
-from incident_tui.domain.trends import MEASURES, PeriodMetrics, Trends, severities_seen
-from incident_tui.domain.vocabulary import (
-    MILESTONES,
+from incident_tui.domain.records import (
     Action,
     ActionRow,
     IncidentDetail,
     IncidentSummary,
     SearchHit,
 )
+from incident_tui.domain.text import clean, one_line
+from incident_tui.domain.timeparse import format_duration, iso_z
+from incident_tui.domain.trends import MEASURES, PeriodMetrics, Trends, severities_seen
+from incident_tui.domain.vocabulary import MILESTONES
 
 
 def deadline_json(name: str, due_at: datetime, now: datetime) -> dict[str, Any]:

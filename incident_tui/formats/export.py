@@ -21,9 +21,9 @@ from incident_tui.domain.postmortem_draft import (
     PostmortemDraft,
     impact_duration_text,
 )
+from incident_tui.domain.records import Entry
 from incident_tui.domain.text import clean
 from incident_tui.domain.timeparse import format_duration
-from incident_tui.domain.vocabulary import Entry
 from incident_tui.formats.export_json import (  # noqa: F401  (the export's JSON side, re-exported)
     JSON_FORMAT,
     JSON_FORMAT_VERSION,

@@ -21,9 +21,10 @@ from incident_tui.domain.postmortem_draft import (
     impact_duration_text,
 )
 from incident_tui.domain.postmortem_draft import users_affected_number as _users
+from incident_tui.domain.records import Entry
 from incident_tui.domain.text import clean
 from incident_tui.domain.timeparse import iso_z
-from incident_tui.domain.vocabulary import MILESTONES, Entry
+from incident_tui.domain.vocabulary import MILESTONES
 
 JSON_FORMAT = "incident-tui"
 JSON_FORMAT_VERSION = 2

@@ -28,8 +28,9 @@ from incident_tui.domain.entry_syntax import (
     StopTimer,
 )
 from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.records import Deadline
 from incident_tui.domain.text import one_line
-from incident_tui.domain.vocabulary import Deadline, incident_key, parse_key
+from incident_tui.domain.vocabulary import incident_key, parse_key
 from incident_tui.ops.public_words import set_public_description
 from incident_tui.store.database import Database
 

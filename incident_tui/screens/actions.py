@@ -23,7 +23,7 @@ from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.widgets.table import SizedTable
 
 if TYPE_CHECKING:
-    from incident_tui.domain.vocabulary import ActionRow
+    from incident_tui.domain.records import ActionRow
 
 STATUS_FILTERS: tuple[str | None, ...] = ("not done", *ACTION_STATUSES, None)
 """What `s` cycles through; None shows every item."""

@@ -16,8 +16,9 @@ from textual.widgets import Footer, Label, RadioButton, RadioSet, Static, TextAr
 from incident_tui.domain import status_drafts as comms
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.policy import Policy
+from incident_tui.domain.records import IncidentDetail
 from incident_tui.domain.text import one_line
-from incident_tui.domain.vocabulary import AUDIENCES, IncidentDetail
+from incident_tui.domain.vocabulary import AUDIENCES
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.widgets.badges import KIND_STYLES, clock_time, steady_cursors
 from incident_tui.widgets.fields import TextField

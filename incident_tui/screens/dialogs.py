@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from incident_tui.domain.vocabulary import Entry
+from incident_tui.domain.records import Entry
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.widgets.badges import steady_cursors
 from incident_tui.widgets.fields import Field

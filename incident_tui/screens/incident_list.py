@@ -20,7 +20,7 @@ from incident_tui.widgets.state_panes import TroubleBanner
 from incident_tui.widgets.table import SizedTable
 
 if TYPE_CHECKING:
-    from incident_tui.domain.vocabulary import IncidentSummary
+    from incident_tui.domain.records import IncidentSummary
 
 
 CLOSED_SHOWN = 200

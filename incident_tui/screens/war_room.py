@@ -27,17 +27,10 @@ from textual.widgets import Footer, Static
 
 from incident_tui.domain.checklists import current_checklist, seen_done
 from incident_tui.domain.errors import ConflictError, IncidentError
+from incident_tui.domain.presence import PRESENCE_HEARTBEAT
+from incident_tui.domain.records import Deadline, IncidentDetail
 from incident_tui.domain.text import clean, one_line
-from incident_tui.domain.vocabulary import (
-    AUDIENCES,
-    CORE_ROLES,
-    PHASES,
-    PRESENCE_HEARTBEAT,
-    SYSTEM_KINDS,
-    Deadline,
-    IncidentDetail,
-    incident_key,
-)
+from incident_tui.domain.vocabulary import AUDIENCES, CORE_ROLES, PHASES, SYSTEM_KINDS, incident_key
 from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.widgets.badges import clock_time, steady_cursors
 from incident_tui.widgets.checklist_pane import ChecklistPane

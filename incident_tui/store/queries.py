@@ -23,10 +23,7 @@ from incident_tui.domain.postmortem_draft import (
     Why,
     compute_metrics,
 )
-from incident_tui.domain.timeparse import stored_utc
-from incident_tui.domain.vocabulary import (
-    MILESTONES,
-    OPEN_PHASES,
+from incident_tui.domain.records import (
     Action,
     Change,
     Entry,
@@ -39,9 +36,9 @@ from incident_tui.domain.vocabulary import (
     Tick,
     Timer,
     Update,
-    incident_key,
-    parse_key,
 )
+from incident_tui.domain.timeparse import stored_utc
+from incident_tui.domain.vocabulary import MILESTONES, OPEN_PHASES, incident_key, parse_key
 from incident_tui.store import models as m
 from incident_tui.store.database import Database
 

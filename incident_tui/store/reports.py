@@ -13,17 +13,10 @@ from sqlalchemy import bindparam, text
 
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.policy import Policy
+from incident_tui.domain.records import Action, ActionRow, SearchHit, SeverityChange
 from incident_tui.domain.timeparse import stored_utc
 from incident_tui.domain.trends import ActionState, IncidentRow, Trends, period_metrics
-from incident_tui.domain.vocabulary import (
-    SEARCH_KINDS,
-    Action,
-    ActionRow,
-    SearchHit,
-    SeverityChange,
-    parse_action_status,
-    parse_priority,
-)
+from incident_tui.domain.vocabulary import SEARCH_KINDS, parse_action_status, parse_priority
 from incident_tui.store.database import Database
 
 SEARCH_LIMIT = 50

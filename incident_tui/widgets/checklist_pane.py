@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.message import Message
 
 from incident_tui.domain.checklists import Checklist
+from incident_tui.domain.records import Tick
 from incident_tui.domain.text import one_line
-from incident_tui.domain.vocabulary import Tick
 from incident_tui.widgets.badges import DIM, clock_time
 from incident_tui.widgets.state_panes import Pane
 

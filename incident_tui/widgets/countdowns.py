@@ -8,8 +8,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 
+from incident_tui.domain.records import Deadline
 from incident_tui.domain.text import one_line
-from incident_tui.domain.vocabulary import Deadline
 from incident_tui.widgets.badges import DIM, OVERDUE, WARNING, clock_time, short_duration
 from incident_tui.widgets.fit import fit_rows, room_for_lines
 from incident_tui.widgets.state_panes import Pane

@@ -11,15 +11,11 @@ from datetime import datetime, timedelta, tzinfo
 from rich.text import Text
 from textual.widgets import Static
 
+from incident_tui.domain.presence import people_here
+from incident_tui.domain.records import Deadline, IncidentDetail
 from incident_tui.domain.text import one_line
 from incident_tui.domain.timeparse import format_duration
-from incident_tui.domain.vocabulary import (
-    AUDIENCES,
-    CORE_ROLES,
-    Deadline,
-    IncidentDetail,
-    people_here,
-)
+from incident_tui.domain.vocabulary import AUDIENCES, CORE_ROLES
 from incident_tui.widgets.badges import (
     DIM,
     OVERDUE,

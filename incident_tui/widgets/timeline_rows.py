@@ -15,8 +15,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
+from incident_tui.domain.records import Entry
 from incident_tui.domain.text import one_line
-from incident_tui.domain.vocabulary import Entry
 from incident_tui.widgets.badges import DIM, KIND_STYLES, PIN, clock_time
 
 MAX_LINES = 8

@@ -20,8 +20,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from incident_tui.domain.records import Entry
 from incident_tui.domain.timeline import Timeline
-from incident_tui.domain.vocabulary import Entry
 from incident_tui.widgets.timeline_rows import row_height, row_strips
 
 

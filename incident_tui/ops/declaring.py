@@ -1,0 +1,74 @@
+"""Declaring an incident."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from incident_tui.domain.checklists import COMMANDER_ASSIGNED, DECLARED, SEVERITY_SET
+from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.text import MAX_TEXT, clean, one_line
+from incident_tui.domain.vocabulary import parse_severity
+from incident_tui.ops.roles import _hold
+from incident_tui.ops.rows import MAX_TITLE, not_future, system_entry, valid_name, valid_text
+from incident_tui.ops.seen import record_seen
+from incident_tui.store import models as m
+from incident_tui.store.database import Database
+
+
+def declare(
+    db: Database,
+    *,
+    title: str,
+    severity: int | str,
+    author: str,
+    now: datetime,
+    commander: str | None = None,
+    started_at: datetime | None = None,
+    summary: str = "",
+    is_drill: bool = False,
+) -> int:
+    """Declare an incident; returns its number (the key is INC-<number>)."""
+    title = one_line(valid_text(title, "title", limit=MAX_TITLE))
+    sev = parse_severity(severity)
+    author = valid_name(author, "author")
+    commander = valid_name(commander, "commander") if commander is not None else None
+    started = not_future(started_at, now, "start time") if started_at else now
+    summary = clean(summary or "").strip()
+    if len(summary) > MAX_TEXT:
+        raise IncidentError(f"summary is longer than {MAX_TEXT:,} characters")
+
+    def work(session: Session) -> int:
+        incident = m.Incident(
+            title=title,
+            severity=sev,
+            phase="triage",
+            summary=summary,
+            is_drill=is_drill,
+            declared_at=now,
+            declared_by=author,
+            started_at=started,
+            detected_at=now,
+            updated_at=now,
+        )
+        session.add(incident)
+        session.flush()  # the database allocates the number
+        began = f"; impact began {started:%Y-%m-%d %H:%M}Z" if started < now else ""
+        system_entry(
+            session,
+            incident,
+            "status",
+            f"Declared SEV{sev}: {title}{began}",
+            author=author,
+            at=now,
+            now=now,
+        )
+        seen = [DECLARED, SEVERITY_SET]
+        if commander:
+            _hold(session, incident, "commander", commander, author=author, now=now, seen=False)
+            seen.append(COMMANDER_ASSIGNED)
+        record_seen(session, incident, seen, author=author, now=now)  # one entry for all
+        return incident.id
+
+    return db.write(work)
