@@ -22,9 +22,16 @@ from incident_tui.config import Config
 from incident_tui.domain.clock import Clock, SystemClock
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.text import one_line
+from incident_tui.screens.wiring import MIN_HEIGHT, MIN_WIDTH
 from incident_tui.widgets.in_order import InOrderApp
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
+    from incident_tui.domain.policy import Policy
+    from incident_tui.domain.records import IncidentDetail
+    from incident_tui.screens.composer import Post
+    from incident_tui.screens.declare import Declare
     from incident_tui.store.change_feed import ChangeFeed
     from incident_tui.store.database import Database
 
@@ -75,9 +82,6 @@ class BackgroundReported(Message):
 
 SAFETY_POLL_SECONDS = 10
 """While notifications arrive, screens still poll this often, in case one went missing."""
-
-MIN_WIDTH, MIN_HEIGHT = 60, 18
-"""Below this the panes cannot show anything useful: a "too small" message instead."""
 
 
 class IncidentApp(InOrderApp, App[None]):
@@ -188,11 +192,68 @@ class IncidentApp(InOrderApp, App[None]):
         else:
             self.switch_screen(IncidentListScreen())
 
+    # --- navigation: screens open each other through these, never by importing ---------
+
     def open_incident_at(self, number: int, entry_id: int | None = None) -> None:
-        """Open a war room (from a search hit), at an entry when one is given."""
+        """Open a war room (from the list, a search hit, an action item), at an entry
+        when one is given."""
         from incident_tui.screens.war_room import WarRoomScreen
 
         self.push_screen(WarRoomScreen(number, focus_entry=entry_id))
+
+    def open_declare(self, declare: Declare, declared: Callable[[int | None], None]) -> None:
+        """The declare form (this user as the commander it suggests); `declared` gets the
+        new incident's number, or None when the form was closed."""
+        from incident_tui.screens.declare import DeclareScreen
+
+        self.push_screen(DeclareScreen(declare, self.user), declared)
+
+    def open_actions(self) -> None:
+        """Action items across every incident."""
+        from incident_tui.screens.actions import ActionsScreen
+
+        self.push_screen(ActionsScreen())
+
+    def open_metrics(self) -> None:
+        """Metrics across incidents; kept once built (laying the screen out costs more
+        than its figures)."""
+        from incident_tui.screens.metrics import MetricsScreen
+
+        if not self.is_screen_installed("metrics"):
+            self.install_screen(MetricsScreen(), "metrics")
+        self.push_screen("metrics")
+
+    def open_help(self, keys: list[tuple[str, str]]) -> None:
+        """Help: `keys` (key, what it does) of the screen asking, then the entry line's."""
+        from incident_tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(keys))
+
+    def open_composer(
+        self,
+        detail: IncidentDetail,
+        audience: str,
+        *,
+        now: datetime,
+        tz: tzinfo,
+        policy: Policy,
+        post: Post,
+        drafts: dict[str, str] | None = None,
+    ) -> None:
+        """The status-update composer for `audience`; `post(audience, text)` posts."""
+        from incident_tui.screens.composer import ComposerScreen
+
+        self.push_screen(
+            ComposerScreen(
+                detail, audience, now=now, tz=tz, policy=policy, post=post, drafts=drafts
+            )
+        )
+
+    def open_postmortem(self, number: int, closed: Callable[[None], None] | None = None) -> None:
+        """Incident `number`'s postmortem; `closed` runs when it is left."""
+        from incident_tui.screens.postmortem import PostmortemScreen
+
+        self.push_screen(PostmortemScreen(number), closed)
 
     def tick(self) -> None:
         """The one timer: every countdown, clock and live poll hangs off `now`."""

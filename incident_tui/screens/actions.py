@@ -10,7 +10,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,7 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.text import one_line
 from incident_tui.domain.vocabulary import ACTION_STATUSES, PRIORITIES
-from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.screens.wiring import Wired, guarded_work
 from incident_tui.widgets.table import SizedTable
 
 if TYPE_CHECKING:
@@ -32,7 +31,7 @@ SHOWN = 500
 """The most urgent items listed; filters (or `incident-tui actions`) reach the rest."""
 
 
-class ActionsScreen(SizeGuarded, Screen[None]):
+class ActionsScreen(Wired, Screen[None]):
     BINDINGS = [
         Binding("enter", "edit", "Change", id="edit-action", tooltip="Status, owner, due date"),
         Binding("d", "done", "Done", id="mark-done", tooltip="Mark the selected item done"),
@@ -70,29 +69,25 @@ class ActionsScreen(SizeGuarded, Screen[None]):
 
     @property
     def today(self) -> date:
-        app: Any = self.app
+        app = self.incident_app
         return app.clock.now().astimezone(app.config.display_tz).date()
 
-    @work(thread=True, exclusive=True, group="actions", exit_on_error=False)
+    @guarded_work("actions")
     def load(self) -> None:
         from incident_tui.store.reports import action_items
 
-        app: Any = self.app
+        app = self.incident_app
         status = self.status_filter if self.status_filter != "not done" else None
-        try:
-            rows = action_items(
-                app.get_database(),
-                today=self.today,
-                owner=self.owner,
-                status=status,
-                priority=self.priority,
-                overdue=self.overdue,
-                include_done=self.status_filter != "not done",
-                limit=SHOWN,
-            )
-        except IncidentError as error:
-            app.call_from_thread(app.report_error, error)
-            return
+        rows = action_items(
+            app.get_database(),
+            today=self.today,
+            owner=self.owner,
+            status=status,
+            priority=self.priority,
+            overdue=self.overdue,
+            include_done=self.status_filter != "not done",
+            limit=SHOWN,
+        )
         app.call_from_thread(self.show_rows, rows)
 
     def show_rows(self, rows: list[ActionRow]) -> None:
@@ -183,7 +178,7 @@ class ActionsScreen(SizeGuarded, Screen[None]):
     def _update(self, row: ActionRow, **changes: object) -> str | None:
         from incident_tui import ops
 
-        app: Any = self.app
+        app = self.incident_app
         if app.read_only:
             return "read-only: this is an observer's view"
         try:
@@ -255,17 +250,15 @@ class ActionsScreen(SizeGuarded, Screen[None]):
         )
 
     def action_open_incident(self) -> None:
-        from incident_tui.screens.war_room import WarRoomScreen
-
         row = self._selected()
         if row is not None:
-            self.app.push_screen(WarRoomScreen(row.number))
+            self.incident_app.open_incident_at(row.number)
 
     def action_back(self) -> None:
-        self.app.back_to_list()  # type: ignore[attr-defined]
+        self.incident_app.back_to_list()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit", "done") and self.app.read_only:  # type: ignore[attr-defined]
+        if action in ("edit", "done") and self.incident_app.read_only:
             return None
         return True
 

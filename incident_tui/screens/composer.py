@@ -19,7 +19,7 @@ from incident_tui.domain.policy import Policy
 from incident_tui.domain.records import IncidentDetail
 from incident_tui.domain.text import one_line
 from incident_tui.domain.vocabulary import AUDIENCES
-from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.screens.wiring import Wired
 from incident_tui.widgets.badges import KIND_STYLES, clock_time, steady_cursors
 from incident_tui.widgets.fields import TextField
 from incident_tui.widgets.state_panes import AUDIENCE_TITLES
@@ -28,7 +28,7 @@ Post = Callable[[str, str], str | None]
 """Posts (audience, text); returns an error line, or None once it is committed."""
 
 
-class ComposerScreen(SizeGuarded, ModalScreen[bool]):
+class ComposerScreen(Wired, ModalScreen[bool]):
     BINDINGS = [
         Binding(
             "ctrl+s",

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.screens.wiring import Wired
 from incident_tui.widgets.badges import steady_cursors
 from incident_tui.widgets.fields import Field
 
@@ -19,7 +19,7 @@ Declare = Callable[[dict[str, str]], int | str]
 """Declares from the form's fields; returns the new incident's number or an error line."""
 
 
-class DeclareScreen(SizeGuarded, ModalScreen[int | None]):
+class DeclareScreen(Wired, ModalScreen[int | None]):
     """Title, severity, commander, optional start time and summary. Enter in any field
     declares; a refused form stays open with the error and everything as typed."""
 

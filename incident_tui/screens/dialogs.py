@@ -16,12 +16,12 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from incident_tui.domain.records import Entry
-from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.screens.wiring import Wired
 from incident_tui.widgets.badges import steady_cursors
 from incident_tui.widgets.fields import Field
 
 
-class PickScreen(SizeGuarded, ModalScreen[str | None]):
+class PickScreen(Wired, ModalScreen[str | None]):
     """Choose one of `choices` (value, label); Enter picks, Escape cancels."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="cancel", tooltip="Close")]
@@ -47,7 +47,7 @@ class PickScreen(SizeGuarded, ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
-class ConfirmScreen(SizeGuarded, ModalScreen[bool]):
+class ConfirmScreen(Wired, ModalScreen[bool]):
     """A yes/no question: y or Enter confirms, n or Escape declines."""
 
     BINDINGS = [
@@ -69,7 +69,7 @@ Save = Callable[[str, str], str | None]
 """Writes (text, time); returns an error line, or None when it is saved."""
 
 
-class EditEntryScreen(SizeGuarded, ModalScreen[bool]):
+class EditEntryScreen(Wired, ModalScreen[bool]):
     """Edit an entry's text and time (as typed: HH:MM, -5m, ISO). The old text is kept;
     a failed save leaves the dialog open with the error and the text as typed."""
 
@@ -112,7 +112,7 @@ FormSave = Callable[[dict[str, str]], str | None]
 """Saves a form's fields; returns an error line, or None when it is saved."""
 
 
-class FormScreen(SizeGuarded, ModalScreen[bool]):
+class FormScreen(Wired, ModalScreen[bool]):
     """A few labelled one-line fields; Enter saves through `save`, which may refuse with
     a one-line error (the form stays open, as typed); Escape cancels."""
 

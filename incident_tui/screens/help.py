@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from incident_tui.domain.entry_syntax import SLASH_COMMANDS
-from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.screens.wiring import Wired
 
 ENTRY_LINE_KEYS = (
     ("enter", "log the line: plain text is a note; a leading 14:32 or -5m backdates it"),
@@ -25,7 +25,7 @@ TIMELINE_MARKS = (
 )
 
 
-class HelpScreen(SizeGuarded, ModalScreen[None]):
+class HelpScreen(Wired, ModalScreen[None]):
     BINDINGS = [
         Binding("escape,f1,q", "dismiss(None)", "Close", id="close-help", tooltip="Close help")
     ]

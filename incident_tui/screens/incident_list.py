@@ -6,14 +6,13 @@ import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from incident_tui.domain.text import one_line
-from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.screens.wiring import Wired, guarded_work
 from incident_tui.widgets.badges import severity_badge, short_duration
 from incident_tui.widgets.countdowns import fitted_title
 from incident_tui.widgets.state_panes import TroubleBanner
@@ -27,7 +26,7 @@ CLOSED_SHOWN = 200
 """Resolved and closed incidents listed (the newest); search and metrics reach the rest."""
 
 
-class IncidentListScreen(SizeGuarded, Screen[None]):
+class IncidentListScreen(Wired, Screen[None]):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Read the list again"),
         Binding("enter", "open_selected", "Open", id="open", tooltip="Open the selected incident"),
@@ -83,7 +82,7 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
         self.watch(self.app, "link_trouble", self._show_trouble, init=False)
 
     def _show_trouble(self, _trouble: object = None) -> None:
-        trouble = self.app.link_trouble or self._read_trouble  # type: ignore[attr-defined]
+        trouble = self.incident_app.link_trouble or self._read_trouble
         self.query_one("#trouble", TroubleBanner).show(trouble)
 
     def on_screen_resume(self) -> None:
@@ -92,22 +91,23 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
         if self.is_current:
             self.load()
 
-    def on_tick(self, _now) -> None:  # type: ignore[no-untyped-def]
+    def on_tick(self, _now: object = None) -> None:
         """Look for other writers' changes where the feed cannot be relied on; otherwise
         just let time pass (the countdowns move)."""
-        if not self.is_current or self.app.database is None:  # type: ignore[attr-defined]
+        if not self.is_current or self.incident_app.database is None:
             return
-        if self.app.should_poll(time.monotonic() - self._read_at):  # type: ignore[attr-defined]
+        if self.incident_app.should_poll(time.monotonic() - self._read_at):
             self.poll()
         elif self.rows:
             self.show_rows(self.rows)
 
     def poll(self, _changes: object = None) -> None:
         """Reload when another writer changed the database (the feed woke us, or the tick)."""
-        if not self.is_current or self.app.database is None:  # type: ignore[attr-defined]
+        database = self.incident_app.database
+        if not self.is_current or database is None:
             return
         try:
-            version = self.app.database.data_version()  # type: ignore[attr-defined]
+            version = database.data_version()
         except Exception:
             version = None  # let the reload say what is wrong
         if version is None or version != self._data_version:
@@ -132,39 +132,36 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
         if key == "none":
             return
         from incident_tui.domain.vocabulary import parse_key
-        from incident_tui.screens.war_room import WarRoomScreen
 
-        self.app.push_screen(WarRoomScreen(parse_key(key)))
+        self.incident_app.open_incident_at(parse_key(key))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "declare" and self.app.read_only:  # type: ignore[attr-defined]
+        if action == "declare" and self.incident_app.read_only:
             return None
         return True
 
     def action_declare(self) -> None:
-        from incident_tui.screens.declare import DeclareScreen
-
-        app = self.app
+        app = self.incident_app
 
         def declare(fields: dict[str, str]) -> int | str:
             from incident_tui import ops
             from incident_tui.domain.errors import IncidentError
             from incident_tui.domain.timeparse import parse_past_time
 
-            now = app.clock.now()  # type: ignore[attr-defined]
+            now = app.clock.now()
             try:
                 started = (
-                    parse_past_time(fields["started"], now=now, tz=app.config.display_tz)  # type: ignore[attr-defined]
+                    parse_past_time(fields["started"], now=now, tz=app.config.display_tz)
                     if fields["started"].strip()
                     else None
                 )
                 if not fields["severity"].strip():
                     raise IncidentError("severity is empty: 1, 2, 3 or 4")
                 return ops.declare(
-                    app.get_database(),  # type: ignore[attr-defined]
+                    app.get_database(),
                     title=fields["title"],
                     severity=fields["severity"],
-                    author=app.user,  # type: ignore[attr-defined]
+                    author=app.user,
                     now=now,
                     commander=fields["commander"] if fields["commander"].strip() else None,
                     started_at=started,
@@ -177,32 +174,25 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
             if number is not None:
                 self.open_key(f"INC-{number}")
 
-        app.push_screen(DeclareScreen(declare, app.user), declared)  # type: ignore[attr-defined]
+        app.open_declare(declare, declared)
 
     def action_action_items(self) -> None:
-        from incident_tui.screens.actions import ActionsScreen
-
-        self.app.push_screen(ActionsScreen())
+        self.incident_app.open_actions()
 
     def action_metrics(self) -> None:
-        from incident_tui.screens.metrics import MetricsScreen
-
-        # Kept once built: laying the screen out costs more than its figures.
-        if not self.app.is_screen_installed("metrics"):
-            self.app.install_screen(MetricsScreen(), "metrics")
-        self.app.push_screen("metrics")
+        self.incident_app.open_metrics()
 
     def action_drill(self) -> None:
         from incident_tui.screens.dialogs import PickScreen
 
         table = self.query_one("#incidents", DataTable)
-        if not self.rows or table.cursor_row >= len(self.rows) or self.app.read_only:  # type: ignore[attr-defined]
+        if not self.rows or table.cursor_row >= len(self.rows) or self.incident_app.read_only:
             return
         source = self.rows[table.cursor_row]
 
         def chosen(speed: str | None) -> None:
             if speed:
-                self.app.start_drill(source.number, speed)  # type: ignore[attr-defined]
+                self.incident_app.start_drill(source.number, speed)
 
         self.app.push_screen(
             PickScreen(
@@ -239,30 +229,31 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
         self.show_all = not self.show_all
         self.load()
 
-    @work(thread=True, exclusive=True, group="incident-list", exit_on_error=False)
+    @guarded_work("incident-list")
     def load(self) -> None:
         from incident_tui.store.queries import list_incidents
 
-        app = self.app
-        try:
-            db = app.get_database()  # type: ignore[attr-defined]
-            version = db.data_version()
-            rows = list_incidents(
-                db,
-                now=app.clock.now(),
-                include_closed=self.show_all,  # type: ignore[attr-defined]
-                closed_limit=CLOSED_SHOWN,
-                policy=app.config.policy,
-            )  # type: ignore[attr-defined]
-        except Exception as error:
-            if self._read_at == 0.0:  # never read: without the list there is nothing to show
-                app.call_from_thread(app.report_error, error, fatal=True)  # type: ignore[attr-defined]
-            else:  # shown before: keep showing it, say why it is stale, retry on the tick
-                app.call_from_thread(self.unreadable, error)
-            return
+        app = self.incident_app
+        db = app.get_database()
+        version = db.data_version()
+        rows = list_incidents(
+            db,
+            now=app.clock.now(),
+            include_closed=self.show_all,
+            closed_limit=CLOSED_SHOWN,
+            policy=app.config.policy,
+        )
         app.call_from_thread(self.loaded, rows, version)
 
-    def unreadable(self, error: Exception) -> None:
+    def worker_failed(self, error: BaseException) -> None:
+        """The list unread: leave the app if it was never read (there is nothing to
+        show); otherwise keep showing it, say why it is stale, retry on the tick."""
+        if self._read_at == 0.0:
+            self.incident_app.report_error(error, fatal=True)
+        else:
+            self.unreadable(error)
+
+    def unreadable(self, error: BaseException) -> None:
         self._read_at = time.monotonic()
         self._data_version = None
         self._read_trouble = str(error)
@@ -278,7 +269,7 @@ class IncidentListScreen(SizeGuarded, Screen[None]):
     def show_rows(self, rows: list[IncidentSummary]) -> None:
         from incident_tui.domain.timeparse import format_duration
 
-        now = self.app.clock.now()  # type: ignore[attr-defined]
+        now = self.incident_app.clock.now()
         self.rows = rows
         table = self.query_one("#incidents", DataTable)
         selected = table.cursor_row

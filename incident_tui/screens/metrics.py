@@ -11,18 +11,16 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
-from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.timeparse import format_duration
 from incident_tui.domain.trends import MEASURES, severities_seen
 from incident_tui.domain.vocabulary import AUDIENCES, SEVERITIES
-from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.screens.wiring import Wired, guarded_work
 from incident_tui.widgets.badges import severity_badge
 
 if TYPE_CHECKING:
@@ -47,7 +45,7 @@ def _trend(
     return Text(" ▼" if now < before else " ▲", style="green" if better else "red")  # type: ignore[operator]
 
 
-class MetricsScreen(SizeGuarded, Screen[None]):
+class MetricsScreen(Wired, Screen[None]):
     BINDINGS = [
         *[
             Binding(
@@ -98,25 +96,21 @@ class MetricsScreen(SizeGuarded, Screen[None]):
         self.load()
 
     def action_back(self) -> None:
-        self.app.back_to_list()  # type: ignore[attr-defined]
+        self.incident_app.back_to_list()
 
-    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
+    @guarded_work("metrics")
     def load(self) -> None:
         from incident_tui.store.reports import trends
 
-        app: Any = self.app
+        app = self.incident_app
         now = app.clock.now()
-        try:
-            found = trends(
-                app.get_database(),
-                since=now - timedelta(days=self.days),
-                until=now,
-                today=now.astimezone(app.config.display_tz).date(),
-                policy=app.config.policy,
-            )
-        except IncidentError as error:
-            app.call_from_thread(app.report_error, error)
-            return
+        found = trends(
+            app.get_database(),
+            since=now - timedelta(days=self.days),
+            until=now,
+            today=now.astimezone(app.config.display_tz).date(),
+            policy=app.config.policy,
+        )
         app.call_from_thread(self.show, found)
 
     def show(self, found: Trends) -> None:

@@ -10,10 +10,7 @@ CLI) show within a tick, except in a field being typed in.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,24 +23,22 @@ from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.postmortem_draft import (
     LIST_FIELDS,
     LIST_SECTIONS,
-    POSTMORTEM_STATUSES,
     TEXT_SECTIONS,
     PostmortemDraft,
 )
 from incident_tui.domain.text import one_line
 from incident_tui.screens.postmortem_items import PostmortemItems
-from incident_tui.screens.too_small import SizeGuarded
+from incident_tui.screens.postmortem_saving import PostmortemSaving
+from incident_tui.screens.wiring import Wired, guarded_work
 from incident_tui.widgets.badges import steady_cursors
 from incident_tui.widgets.fields import Field, PointsArea, TextField
 
-SAVE_AFTER = 0.6
-"""Seconds after the last keystroke in a field before it is saved."""
 KEY_EVENT_KINDS = ("alert", "finding", "decision", "action", "status")
 KEY_EVENT_CHOICES = 300
 """Entries offered as key events: the pinned ones and the latest of these kinds."""
 
 
-class PostmortemScreen(PostmortemItems, SizeGuarded, Screen[None]):
+class PostmortemScreen(PostmortemItems, PostmortemSaving, Wired, Screen[None]):
     # The fields are Field/TextField: their keys run in order and none of the footer's
     # keys is taken by them (TextArea's own F6/F7 are left out).
     BINDINGS = [
@@ -163,7 +158,7 @@ class PostmortemScreen(PostmortemItems, SizeGuarded, Screen[None]):
     def _on_tick(self, _now: object = None) -> None:
         import time
 
-        if self.app.should_poll(time.monotonic() - self._read_at):  # type: ignore[attr-defined]
+        if self.incident_app.should_poll(time.monotonic() - self._read_at):
             self._poll()
 
     def _poll(self, _changes: object = None) -> None:
@@ -175,7 +170,7 @@ class PostmortemScreen(PostmortemItems, SizeGuarded, Screen[None]):
             return
         self._read_at = time.monotonic()
         try:
-            version = self.app.get_database().data_version()  # type: ignore[attr-defined]
+            version = self.incident_app.get_database().data_version()
         except IncidentError:
             return
         if version is None or version != self._data_version:
@@ -184,21 +179,14 @@ class PostmortemScreen(PostmortemItems, SizeGuarded, Screen[None]):
 
     # --- reading ----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="postmortem", exit_on_error=False)
+    @guarded_work("postmortem")
     def load(self) -> None:
         from incident_tui.store.queries import postmortem_draft
 
-        app = self.app
-        try:
-            draft = postmortem_draft(
-                app.get_database(),  # type: ignore[attr-defined]
-                self.number,
-                now=app.clock.now(),  # type: ignore[attr-defined]
-                policy=app.config.policy,  # type: ignore[attr-defined]
-            )
-        except Exception as error:
-            app.call_from_thread(app.report_error, error)  # type: ignore[attr-defined]
-            return
+        app = self.incident_app
+        draft = postmortem_draft(
+            app.get_database(), self.number, now=app.clock.now(), policy=app.config.policy
+        )
         app.call_from_thread(self.show, draft)
 
     def show(self, draft: PostmortemDraft) -> None:
@@ -352,94 +340,3 @@ class PostmortemScreen(PostmortemItems, SizeGuarded, Screen[None]):
         line = self.query_one("#pm-status", Static)
         line.set_class(error, "-error")
         line.update(Text(one_line(message, 300)), layout=False)
-
-    # --- saving as you go -------------------------------------------------------------
-
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        self._changed(event.text_area.id or "", event.text_area.text)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._changed(event.input.id or "", event.value)
-
-    def _changed(self, field: str, value: str) -> None:
-        if self.draft is None or field not in self._loaded:
-            return
-        if field not in self._pending and self._loaded[field] == value:
-            return  # the field being filled, not typed in
-        self._pending[field] = value
-        if self._save_timer is not None:
-            self._save_timer.stop()
-        self._save_timer = self.set_timer(SAVE_AFTER, self.save_pending)
-
-    def save_pending(self) -> bool:
-        """Write each changed field (one transaction each); False when one failed (its
-        text stays in its field, and it is tried again on the next change)."""
-        if self.draft is None:
-            return True
-        # What the fields hold now, not only what their Changed messages said so far: a
-        # priority key (Escape, F5) can run before those messages are handled.
-        for name, loaded in self._loaded.items():
-            widget = self.query_one(f"#{name}")
-            value = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
-            if value != loaded:
-                self._pending[name] = value
-        # Every field is tried: one refused (users affected "lots") keeps its text and its
-        # error line, and does not hold back the others.
-        failed = [
-            field for field, value in list(self._pending.items()) if not self._save(field, value)
-        ]
-        for field in list(self._pending):
-            if field not in failed:
-                del self._pending[field]
-        if failed:
-            self.status(self._refused.get(failed[0], "not saved"), error=True)
-            return False
-        self._show_side()
-        return True
-
-    def _save(self, field: str, value: Any) -> bool:
-        from incident_tui import ops
-
-        stored: Any = value
-        if field in LIST_FIELDS:
-            stored = [line.strip() for line in str(value).splitlines() if line.strip()]
-        try:
-            ops.save_postmortem_field(
-                self.app.get_database(),  # type: ignore[attr-defined]
-                key=self.number,
-                field=field,
-                value=stored,
-                author=self.app.user,  # type: ignore[attr-defined]
-                now=self.app.clock.now(),  # type: ignore[attr-defined]
-            )
-        except IncidentError as error:
-            self._refused[field] = str(error)
-            self.status(str(error), error=True)
-            return False
-        self._refused.pop(field, None)
-        assert self.draft is not None
-        setattr(self.draft.fields, field, stored)
-        if isinstance(value, str):
-            self._loaded[field] = value
-        self.status(f"saved {field.replace('_', ' ')}")
-        return True
-
-    def action_back(self) -> None:
-        if self.save_pending():
-            self.dismiss()
-
-    def action_cycle_status(self) -> None:
-        if self.draft is None:
-            return
-        statuses = POSTMORTEM_STATUSES
-        now = statuses[(statuses.index(self.draft.fields.status) + 1) % len(statuses)]
-        if self._save("status", now):
-            self._show_side()
-
-    def action_cycle_sla(self) -> None:
-        if self.draft is None:
-            return
-        order = [None, True, False]
-        value = order[(order.index(self.draft.fields.sla_breached) + 1) % 3]
-        if self._save("sla_breached", value):
-            self._show_side()

@@ -9,15 +9,17 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.widgets import OptionList
 
 from incident_tui.domain.errors import IncidentError
+from incident_tui.widgets.app_access import ReachesApp
 
 if TYPE_CHECKING:
     from incident_tui.domain.postmortem_draft import PostmortemDraft
 
 
-class PostmortemItems:
+class PostmortemItems(ReachesApp):
     number: int
     draft: PostmortemDraft | None
 
@@ -38,13 +40,13 @@ class PostmortemItems:
         def save(fields: dict[str, str]) -> str | None:
             try:
                 ops.save_why(
-                    self.app.get_database(),  # type: ignore[attr-defined]
+                    self.incident_app.get_database(),
                     key=self.number,
                     question=fields["question"],
                     answer=fields["answer"],
                     position=position,
-                    author=self.app.user,  # type: ignore[attr-defined]
-                    now=self.app.clock.now(),  # type: ignore[attr-defined]
+                    author=self.incident_app.user,
+                    now=self.incident_app.clock.now(),
                 )
             except IncidentError as error:
                 return str(error)
@@ -77,18 +79,18 @@ class PostmortemItems:
 
         try:
             entry = ops.pin_entry(
-                self.app.get_database(),  # type: ignore[attr-defined]
+                self.incident_app.get_database(),
                 key=self.number,
                 entry_id=entry_id,
-                author=self.app.user,  # type: ignore[attr-defined]
-                now=self.app.clock.now(),  # type: ignore[attr-defined]
+                author=self.incident_app.user,
+                now=self.incident_app.clock.now(),
             )
         except IncidentError as error:
             self.status(str(error), error=True)
             return
         self._changed_lists(f"#{entry.id} {'is' if entry.pinned else 'is no longer'} a key event")
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_key(self, event: events.Key) -> None:
         whys = self.query_one("#whys", OptionList)
         if not whys.has_focus or self.draft is None or not self.draft.whys:
             return
@@ -103,7 +105,8 @@ class PostmortemItems:
     def _why_op(self, op: str, position: int, offset: int) -> None:
         from incident_tui import ops
 
-        db, user, now = self.app.get_database(), self.app.user, self.app.clock.now()  # type: ignore[attr-defined]
+        app = self.incident_app
+        db, user, now = app.get_database(), app.user, app.clock.now()
         try:
             if op == "move":
                 target = ops.move_why(
@@ -127,7 +130,8 @@ class PostmortemItems:
         item = next((a for a in self.draft.actions if a.id == action_id), None)
 
         def save(fields: dict[str, str]) -> str | None:
-            db, user, now = self.app.get_database(), self.app.user, self.app.clock.now()  # type: ignore[attr-defined]
+            app = self.incident_app
+            db, user, now = app.get_database(), app.user, app.clock.now()
             try:
                 due = parse_date(fields["due"], today=now.date()) if fields["due"].strip() else None
                 values = {
@@ -191,10 +195,10 @@ class PostmortemItems:
             return None
         try:
             draft = postmortem_draft(
-                self.app.get_database(),  # type: ignore[attr-defined]
+                self.incident_app.get_database(),
                 self.number,
-                now=self.app.clock.now(),  # type: ignore[attr-defined]
-                policy=self.app.config.policy,  # type: ignore[attr-defined]
+                now=self.incident_app.clock.now(),
+                policy=self.incident_app.config.policy,
             )
             return export.render(draft, fmt, tz=UTC)
         except IncidentError as error:

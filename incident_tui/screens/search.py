@@ -9,26 +9,26 @@ SQL here. User text is shown as `Text`, never as markup.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from rich.text import Text
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
 
 from incident_tui.domain.text import one_line
+from incident_tui.widgets.app_access import ReachesApp
 
 MIN_QUERY = 3
 """Shorter queries match most of everything: the palette's own commands answer them."""
 PALETTE_HITS = 15
 
 
-class IncidentSearch(Provider):
+class IncidentSearch(ReachesApp, Provider):
     """The palette's incident search: type three letters or more."""
 
     async def search(self, query: str) -> Hits:
         if len(query.strip()) < MIN_QUERY:
             return
-        app: Any = self.app
+        app = self.incident_app
         try:
             from incident_tui.store.reports import search
 

@@ -1,7 +1,7 @@
 """Shown instead of a broken layout when the terminal is smaller than the war room needs.
 
-Textual hands a resize only to the screens, never to the app, so every screen of ours
-mixes in `SizeGuarded` to let the app cover it (or uncover it) at once.
+Every screen of ours mixes in `wiring.Wired`, whose resize handler lets the app cover it
+with this screen (or uncover it) at once.
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
+from incident_tui.screens.wiring import MIN_HEIGHT, MIN_WIDTH, Wired
 
-class SizeGuarded:
-    """Mixin for screens: on every resize, ask the app whether the terminal is too small."""
-
-    def on_resize(self) -> None:
-        self.app.guard_size()  # type: ignore[attr-defined]
+SizeGuarded = Wired
+"""The old name, until war_room.py mixes in `Wired` itself."""
 
 
-class TooSmallScreen(SizeGuarded, Screen[None]):
+class TooSmallScreen(Wired, Screen[None]):
     BINDINGS = []
 
     async def on_key(self, event: events.Key) -> None:
@@ -44,8 +42,6 @@ class TooSmallScreen(SizeGuarded, Screen[None]):
         yield Static(self._message(), id="too-small")
 
     def _message(self) -> Text:
-        from incident_tui.app import MIN_HEIGHT, MIN_WIDTH
-
         width, height = self.app.size
         return Text(
             f"Terminal too small\n\nthis one is {width}×{height}; "

@@ -13,11 +13,12 @@ from textual.message import Message
 from incident_tui.domain.checklists import Checklist
 from incident_tui.domain.records import Tick
 from incident_tui.domain.text import one_line
+from incident_tui.widgets.app_access import ReachesApp
 from incident_tui.widgets.badges import DIM, clock_time
 from incident_tui.widgets.state_panes import Pane
 
 
-class ChecklistPane(Pane, can_focus=True):
+class ChecklistPane(ReachesApp, Pane, can_focus=True):
     BINDINGS = [
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
@@ -96,7 +97,7 @@ class ChecklistPane(Pane, can_focus=True):
             self.show_text(self._content())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle" and getattr(self.app, "read_only", False):
+        if action == "toggle" and self.incident_app.read_only:
             return None
         return True
 

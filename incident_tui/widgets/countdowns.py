@@ -10,6 +10,7 @@ from textual.message import Message
 
 from incident_tui.domain.records import Deadline
 from incident_tui.domain.text import one_line
+from incident_tui.widgets.app_access import ReachesApp
 from incident_tui.widgets.badges import DIM, OVERDUE, WARNING, clock_time, short_duration
 from incident_tui.widgets.fit import fit_rows, room_for_lines
 from incident_tui.widgets.state_panes import Pane
@@ -48,7 +49,7 @@ def countdown_state(deadline: Deadline, now: datetime) -> str:
     return "ok"
 
 
-class CountdownsPane(Pane, can_focus=True):
+class CountdownsPane(ReachesApp, Pane, can_focus=True):
     """Deadlines, earliest first. Focus it and press z to snooze the selected one."""
 
     BINDINGS = [
@@ -171,7 +172,7 @@ class CountdownsPane(Pane, can_focus=True):
         return self.deadlines[self.cursor] if self.deadlines else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("snooze", "timer_done") and getattr(self.app, "read_only", False):
+        if action in ("snooze", "timer_done") and self.incident_app.read_only:
             return None
         if action == "timer_done":
             selected = self.selected
