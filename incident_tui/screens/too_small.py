@@ -14,9 +14,6 @@ from textual.widgets import Static
 
 from incident_tui.screens.wiring import MIN_HEIGHT, MIN_WIDTH, Wired
 
-SizeGuarded = Wired
-"""The old name, until war_room.py mixes in `Wired` itself."""
-
 
 class TooSmallScreen(Wired, Screen[None]):
     BINDINGS = []

@@ -29,13 +29,13 @@ from textual.widgets import Footer, Static
 from incident_tui.domain.checklists import current_checklist, seen_done
 from incident_tui.domain.records import Deadline, IncidentDetail
 from incident_tui.domain.text import one_line
-from incident_tui.screens.too_small import SizeGuarded
 from incident_tui.screens.war_room_bell import OverdueBell
 from incident_tui.screens.war_room_dialogs import WarRoomDialogs
 from incident_tui.screens.war_room_palette import WarRoomPalette
 from incident_tui.screens.war_room_presence import Presence
 from incident_tui.screens.war_room_reading import WarRoomReading
 from incident_tui.screens.war_room_writes import WarRoomWrites
+from incident_tui.screens.wiring import Wired
 from incident_tui.widgets.badges import steady_cursors
 from incident_tui.widgets.checklist_pane import ChecklistPane
 from incident_tui.widgets.countdowns import CountdownsPane
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 
 class WarRoomScreen(
-    WarRoomReading, WarRoomWrites, WarRoomDialogs, WarRoomPalette, SizeGuarded, Screen[None]
+    WarRoomReading, WarRoomWrites, WarRoomDialogs, WarRoomPalette, Wired, Screen[None]
 ):
     """One incident, live. Keys reachable from the entry line are F-keys or ctrl+…"""
 
@@ -179,21 +179,21 @@ class WarRoomScreen(
     def tz(self) -> tzinfo:
         if self.utc:
             return UTC
-        configured = self.app.config.display_tz  # type: ignore[attr-defined]
+        configured = self.incident_app.config.display_tz
         if configured is not UTC:
             return configured
         return datetime.now().astimezone().tzinfo or UTC
 
     def now(self) -> datetime:
-        return self.app.clock.now()  # type: ignore[attr-defined]
+        return self.incident_app.clock.now()
 
     @property
     def user(self) -> str:
-        return self.app.user  # type: ignore[attr-defined]
+        return self.incident_app.user
 
     @property
     def policy(self):  # type: ignore[no-untyped-def]
-        return self.app.config.policy  # type: ignore[attr-defined]
+        return self.incident_app.config.policy
 
     # --- layout -----------------------------------------------------------------------
 
@@ -227,7 +227,7 @@ class WarRoomScreen(
             None, self.now(), self.tz, number=self.number
         )
         entry = self.query_one("#entry", EntryLine)
-        if self.app.read_only:  # type: ignore[attr-defined]
+        if self.incident_app.read_only:
             entry.placeholder = "read-only: an observer's view of the war room"
             entry.disabled = True
             self.query_one("#timeline", TimelineView).focus()
@@ -245,12 +245,12 @@ class WarRoomScreen(
     def heartbeat(self) -> None:
         """Tell the others this screen is still open (off the UI thread: a busy database
         must not stall typing)."""
-        self.presence.say(self.app.get_database())  # type: ignore[attr-defined]
+        self.presence.say(self.incident_app.get_database())
 
     def on_unmount(self) -> None:
         if self._writes is not None:
             self._writes.close()  # what is queued is still written, then the thread ends
-        self.presence.leave(self.app.get_database)  # type: ignore[attr-defined]
+        self.presence.leave(self.incident_app.get_database)
 
     # --- drawing ----------------------------------------------------------------------
 
@@ -264,7 +264,9 @@ class WarRoomScreen(
         self.deadlines = deadlines(detail.facts, self.policy)
         self.query_one("#roles", RolesPane).show(detail, now, self.tz)
         self.query_one("#updates", UpdatesPane).show(detail, now, self.tz)
-        checklist = current_checklist(self.app.config.checklists, detail.severity, detail.phase)  # type: ignore[attr-defined]
+        checklist = current_checklist(
+            self.incident_app.config.checklists, detail.severity, detail.phase
+        )
         self.query_one("#checklist", ChecklistPane).show(
             checklist,
             detail.ticks,
@@ -294,7 +296,7 @@ class WarRoomScreen(
         self.overdue.ring(self.deadlines, now)
 
     def on_tick(self, now: datetime) -> None:
-        if self.app.should_poll(time.monotonic() - self._read_at):  # type: ignore[attr-defined]
+        if self.incident_app.should_poll(time.monotonic() - self._read_at):
             self.poll()
         if self.detail is None:
             return
@@ -343,7 +345,7 @@ class WarRoomScreen(
     """What observer mode (--read-only) greys out."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.WRITE_ACTIONS and self.app.read_only:  # type: ignore[attr-defined]
+        if action in self.WRITE_ACTIONS and self.incident_app.read_only:
             return None
         loaded = self.detail is not None
         if action in ("pick_phase", "pick_severity", "hand_over", "compose_update"):
@@ -383,7 +385,7 @@ class WarRoomScreen(
     def action_leave(self) -> None:
         entry = self.query_one("#entry", EntryLine)
         if entry.disabled:  # an observer has nothing typed to keep
-            self.app.back_to_list()  # type: ignore[attr-defined]
+            self.incident_app.back_to_list()
             return
         if not entry.has_focus:
             entry.focus()
@@ -394,4 +396,4 @@ class WarRoomScreen(
                 error=True,
             )
             return
-        self.app.back_to_list()  # type: ignore[attr-defined]
+        self.incident_app.back_to_list()

@@ -24,8 +24,6 @@ class WarRoomDialogs:
     """The dialogs the war room opens, and what it does with their answers."""
 
     def action_help(self) -> None:
-        from incident_tui.screens.help import HelpScreen
-
         keys = [
             (b.key.replace(",", " / "), b.tooltip or b.description)
             for b in self.BINDINGS
@@ -37,7 +35,7 @@ class WarRoomDialogs:
             ("z", "in the countdowns: snooze the selected one"),
             ("d", "in the countdowns: dismiss the selected timer (logged)"),
         ]
-        self.app.push_screen(HelpScreen(keys))
+        self.incident_app.open_help(keys)
 
     def action_pick_phase(self) -> None:
         from incident_tui.domain.entry_syntax import SetPhase
@@ -89,7 +87,6 @@ class WarRoomDialogs:
 
     def open_composer(self, audience: str) -> None:
         from incident_tui.domain.entry_syntax import PostUpdate
-        from incident_tui.screens.composer import ComposerScreen
 
         if self.detail is None:
             return
@@ -97,16 +94,14 @@ class WarRoomDialogs:
         def post(audience: str, text: str) -> str | None:
             return self.perform(PostUpdate(audience, text))
 
-        self.app.push_screen(
-            ComposerScreen(
-                self.detail,
-                audience,
-                now=self.now(),
-                tz=self.tz,
-                policy=self.policy,
-                post=post,
-                drafts=self.drafts,
-            )
+        self.incident_app.open_composer(
+            self.detail,
+            audience,
+            now=self.now(),
+            tz=self.tz,
+            policy=self.policy,
+            post=post,
+            drafts=self.drafts,
         )
 
     def _target_entry(self, *, editable: bool = False):  # type: ignore[no-untyped-def]
@@ -147,7 +142,7 @@ class WarRoomDialogs:
         """One operation from a key: committed, re-read, reported; an error is one line
         (returned too; None when done)."""
         try:
-            result = call(self.app.get_database(), self.now())  # type: ignore[attr-defined]
+            result = call(self.incident_app.get_database(), self.now())
         except IncidentError as error:
             return self._failed(str(error))
         self.refresh_from_db()
@@ -254,9 +249,7 @@ class WarRoomDialogs:
         self.query_one("#entry", EntryLine).focus()
 
     def action_postmortem(self) -> None:
-        from incident_tui.screens.postmortem import PostmortemScreen
-
-        self.app.push_screen(PostmortemScreen(self.number), self._back_to_typing)
+        self.incident_app.open_postmortem(self.number, self._back_to_typing)
 
     def action_focus_checklist(self) -> None:
         from incident_tui.screens.dialogs import PickScreen

@@ -15,7 +15,7 @@ class WarRoomPalette:
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         """Every action by name, for the command palette (observers: only the views)."""
-        if self.app.read_only:  # type: ignore[attr-defined]
+        if self.incident_app.read_only:
             return [
                 ("Toggle UTC / local time", "how times are shown", self.action_toggle_tz),
                 ("Go to the timeline", "read any entry whole", self.action_focus_timeline),

@@ -59,7 +59,7 @@ class WarRoomReading:
         from incident_tui.store.first_look import first_look
 
         try:
-            look = first_look(self.app.db_target, self.number, self.FIRST_LOOK_ROWS)  # type: ignore[attr-defined]
+            look = first_look(self.incident_app.db_target, self.number, self.FIRST_LOOK_ROWS)
         except Exception:  # only a head start: the full read reports any real problem
             return
         if look is not None:
@@ -91,7 +91,7 @@ class WarRoomReading:
             # A wake-up that came while this first read ran found nothing to compare
             # with: look once more now, cheaply (what changed since the read began).
             self.call_later(self.poll)
-            if not self.app.read_only:  # type: ignore[attr-defined]
+            if not self.incident_app.read_only:
                 self.set_interval(
                     PRESENCE_HEARTBEAT.total_seconds(), self.heartbeat, name="presence"
                 )
@@ -104,7 +104,7 @@ class WarRoomReading:
         self._read_at = time.monotonic()
         timeline.border_title = timeline.count_title()
         self._show_state()
-        if whole and not self.app.read_only:  # type: ignore[attr-defined]
+        if whole and not self.incident_app.read_only:
             self.writes.start()  # lines typed while the war room opened go now, in order
 
     def _select_entry(self, entry_id: int) -> None:
@@ -121,7 +121,7 @@ class WarRoomReading:
             return
         from incident_tui.store.queries import read_timeline_changes
 
-        changes = read_timeline_changes(self.app.get_database(), self.number, self._cursor)  # type: ignore[attr-defined]
+        changes = read_timeline_changes(self.incident_app.get_database(), self.number, self._cursor)
         timeline = self.query_one("#timeline", TimelineView)
         timeline.merge(changes.entries, changes.removed)
         self.detail.timeline = timeline.timeline.entries
@@ -134,7 +134,7 @@ class WarRoomReading:
             return
         from incident_tui.store.queries import read_incident
 
-        db = self.app.get_database()  # type: ignore[attr-defined]
+        db = self.incident_app.get_database()
         version = db.data_version()
         self.apply(read_incident(db, self.number, self._cursor), version)
 
@@ -143,7 +143,7 @@ class WarRoomReading:
         the change feed wakes us, and on the tick where the feed cannot be relied on."""
         if self._cursor is None:
             return
-        db = self.app.get_database()  # type: ignore[attr-defined]
+        db = self.incident_app.get_database()
         try:
             version = db.data_version()
             if version is None or version != self._data_version:
@@ -156,9 +156,9 @@ class WarRoomReading:
         self._show_trouble()
 
     def _show_trouble(self, _trouble: object = None) -> None:
-        trouble = self.app.link_trouble or self._read_trouble  # type: ignore[attr-defined]
+        trouble = self.incident_app.link_trouble or self._read_trouble
         banner = self.query_one("#trouble", TroubleBanner)
         back = banner.showing and trouble is None
         banner.show(trouble)
-        if back and self.detail is not None and not self.app.read_only:  # type: ignore[attr-defined]
+        if back and self.detail is not None and not self.incident_app.read_only:
             self.heartbeat()  # back on the strip at once, not at the next beat

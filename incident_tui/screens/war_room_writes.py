@@ -66,7 +66,7 @@ class WarRoomWrites:
         from incident_tui.domain.entry_syntax import PostUpdate, ShowHelp, parse_line
         from incident_tui.ops.write_queue import Pending
 
-        if self.app.read_only:  # type: ignore[attr-defined]
+        if self.incident_app.read_only:
             return self._failed("read-only: this is an observer's view")
         now = self.now()
         try:
@@ -91,7 +91,7 @@ class WarRoomWrites:
         """A command from a key, a picker or the palette: written in turn with the lines."""
         from incident_tui.ops.write_queue import Pending
 
-        if self.app.read_only:  # type: ignore[attr-defined]
+        if self.incident_app.read_only:
             self._failed("read-only: this is an observer's view")
             return
         self.writes.put(Pending("", command, self.now(), 0.0))
@@ -112,7 +112,7 @@ class WarRoomWrites:
 
         return commands.run(
             pending.command,  # type: ignore[arg-type]
-            db=self.app.get_database(),  # type: ignore[attr-defined]
+            db=self.incident_app.get_database(),
             number=self.number,
             author=self.user,
             now=self.now(),
@@ -231,14 +231,14 @@ class WarRoomWrites:
         is returned. None when it is done."""
         from incident_tui.ops import dispatch as commands
 
-        if self.app.read_only:  # type: ignore[attr-defined]
+        if self.incident_app.read_only:
             return self._failed("read-only: this is an observer's view")
         if self.detail is None:
             return self._failed("still reading the incident; try again in a moment")
         try:
             done = commands.run(
                 command,
-                db=self.app.get_database(),  # type: ignore[attr-defined]
+                db=self.incident_app.get_database(),
                 number=self.number,
                 author=self.user,
                 now=self.now(),
