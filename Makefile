@@ -43,6 +43,8 @@ bench-import: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check incident_tui tests benchmarks
 	$(BIN)/ruff format --check incident_tui tests benchmarks
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -1,4 +1,4 @@
-"""Where things live (platformdirs) and the user's TOML config: name, time zone, policy."""
+"""Where the config lives (platformdirs) and the user's TOML config: name, time zone, policy."""
 
 from __future__ import annotations
 
@@ -16,49 +16,17 @@ from incident_tui.domain.checklists import DEFAULT_CHECKLISTS, Checklist, checkl
 from incident_tui.domain.errors import ConfigError
 from incident_tui.domain.policy import DEFAULT_POLICY, Policy, policy_from_mapping
 from incident_tui.domain.text import one_line
+from incident_tui.store.locations import APP_NAME
 
-APP_NAME = "incident-tui"
-DB_ENV = "INCIDENT_TUI_DB"
 CONFIG_ENV = "INCIDENT_TUI_CONFIG"
-
-
-def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
-def default_db_path() -> Path:
-    return data_dir() / "incidents.db"
-
-
 def default_config_path() -> Path:
     return config_dir() / "config.toml"
-
-
-SCHEMA_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
-"""Every migration this version knows, oldest first; the last one is the head. Kept
-here, free of SQLAlchemy, so a first look at a database can check it cheaply."""
-SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
-
-
-def resolve_target(target: str | os.PathLike | None = None) -> str:
-    """A database URL from `--db` (a path or a URL), else $INCIDENT_TUI_DB, else the default."""
-    raw = str(target) if target else os.environ.get(DB_ENV) or str(default_db_path())
-    if "://" in raw:
-        return raw
-    return "sqlite:///" + str(Path(raw).expanduser().resolve())
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for another database (or an in-memory one)."""
-    if not url.startswith("sqlite"):
-        return None
-    path = url.split(":///", 1)[1] if ":///" in url else ""
-    path = path.split("?", 1)[0]
-    return Path(path) if path and path != ":memory:" else None
 
 
 def os_user() -> str:

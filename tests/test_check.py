@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui.config import SCHEMA_HEAD
+from incident_tui.store.schema_revisions import SCHEMA_HEAD
 from tests.conftest import CliRunner
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from incident_tui.config import SCHEMA_HEAD, SCHEMA_REVISIONS
+from incident_tui.store.schema_revisions import SCHEMA_HEAD, SCHEMA_REVISIONS
 from tests.conftest import CliRunner
 
 FIXTURES = Path(__file__).with_name("fixtures")

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from incident_tui import config, ops
+from incident_tui import ops
+from incident_tui.store import locations
 from incident_tui.store.database import Database
 
 DEMO_DB_NAME = "demo.db"
@@ -14,7 +15,7 @@ DEMO_DB_NAME = "demo.db"
 
 def demo_db_path() -> Path:
     """The demo's own database, next to (never instead of) the user's real one."""
-    return config.data_dir() / DEMO_DB_NAME
+    return locations.data_dir() / DEMO_DB_NAME
 
 
 def seed_demo(db: Database, *, now: datetime) -> int:

@@ -66,7 +66,7 @@ def run_app(
 def read_only_reason(target: str | None) -> str | None:
     """Why the SQLite file at `target` cannot be written by us (the app then opens as an
     observer, saying why), or None."""
-    from incident_tui.config import resolve_target, sqlite_path
+    from incident_tui.store.locations import resolve_target, sqlite_path
     from incident_tui.store.sqlite_files import read_only_reason as file_read_only_reason
 
     path = sqlite_path(resolve_target(target))
@@ -192,9 +192,9 @@ def demo(args: argparse.Namespace) -> int:
     SQLite file that does not exist yet (the demo would otherwise mix with real incidents).
     """
     from incident_tui.cli.demo import demo_db_path, seed_demo
-    from incident_tui.config import resolve_target, sqlite_path
     from incident_tui.domain.clock import clock_from_env
     from incident_tui.store.database import open_database
+    from incident_tui.store.locations import resolve_target, sqlite_path
 
     explicit = getattr(args, "db", None)
     path = sqlite_path(resolve_target(explicit)) if explicit else demo_db_path()

@@ -148,7 +148,7 @@ class PostmortemDraft:
         return self.detail.actions
 
     @property
-    def key_events(self):  # type: ignore[no-untyped-def]
+    def key_events(self):
         """The entries marked as key events: the pinned ones."""
         return [e for e in self.detail.timeline if e.pinned]
 

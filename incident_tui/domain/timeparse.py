@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import overload
 
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.instants import event_instant
@@ -152,6 +153,12 @@ def _parse_date(text: str, *, today: date) -> date:
         ) from None
 
 
+@overload
+def iso_z(at: datetime) -> str: ...
+@overload
+def iso_z(at: None) -> None: ...
+@overload
+def iso_z(at: datetime | None) -> str | None: ...
 def iso_z(at: datetime | None) -> str | None:
     """`2026-11-24T09:02:00Z`: an instant as ISO 8601 UTC, or None."""
     if at is None:

@@ -148,10 +148,10 @@ def period_metrics(
             started_at=row.started_at,
             severity_changes=list(row.severity_changes),
         )
-        end = row.resolved_at or until
+        ended = row.resolved_at or until
         for audience in AUDIENCES:
             posted = [at for who, at in row.updates if who == audience]
-            owed = adherence(facts, posted, end, policy, audience)
+            owed = adherence(facts, posted, ended, policy, audience)
             cadence[audience][0] += owed.required
             cadence[audience][1] += owed.on_time
     result.weekly = sorted(weeks.items())

@@ -125,7 +125,8 @@ def _when(at: datetime | None, tz: tzinfo, with_date: bool = True) -> str:
     if at is None:
         return "—"
     local = at.astimezone(tz)
-    suffix = "Z" if local.utcoffset() is not None and local.utcoffset().total_seconds() == 0 else ""
+    offset = local.utcoffset()
+    suffix = "Z" if offset is not None and offset.total_seconds() == 0 else ""
     return local.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S") + suffix
 
 
@@ -149,7 +150,7 @@ def detail_lines(
     lines = [
         f"{detail.key}  SEV{detail.severity}  {detail.phase}  {one_line(detail.title)}",
         f"impact began {_when(detail.milestones['started_at'], tz)}"
-        f" ({format_duration(now - detail.milestones['started_at'])} ago)",
+        f" ({format_duration(now - detail.facts.started_at)} ago)",
     ]
     if detail.summary:
         lines.append(one_line(detail.summary))

@@ -11,7 +11,7 @@ is the honest value. The TypedDicts below are the one model: `to_json` builds th
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal, NotRequired
+from typing import Annotated, Any, Final, Literal, NotRequired
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here before 3.12
 
@@ -26,7 +26,7 @@ from incident_tui.domain.text import clean
 from incident_tui.domain.timeparse import iso_z
 from incident_tui.domain.vocabulary import MILESTONES
 
-JSON_FORMAT = "incident-tui"
+JSON_FORMAT: Final = "incident-tui"
 JSON_FORMAT_VERSION = 2
 """The JSON export's `formatVersion`: `incident-tui import` reads this version and older.
 Bump it when the `record` section changes in a way an older reader would misread

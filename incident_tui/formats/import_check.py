@@ -130,7 +130,7 @@ class RecordReader:
             raise self.fail(f"{where}.{key}", f"must be text, not {shown(value)}")
         return without_surrogates(value)  # a JSON "\ud800" cannot be stored
 
-    def checked(self, check, parent, key, where, *, nullable=False):  # type: ignore[no-untyped-def]
+    def checked(self, check, parent, key, where, *, nullable=False):
         """A value passed through one of the operations' validators (valid_text, …)."""
         value = self.string(parent, key, where, nullable=nullable)
         if value is None:
@@ -140,7 +140,7 @@ class RecordReader:
         except IncidentError as error:
             raise self.fail(f"{where}.{key}", f"is wrong: {error}") from None
 
-    def text(self, parent, key, where, *, limit: int = MAX_TEXT, empty_ok=False):  # type: ignore[no-untyped-def]
+    def text(self, parent, key, where, *, limit: int = MAX_TEXT, empty_ok=False):
         if empty_ok:
             value = clean(self.string(parent, key, where)).strip()
             if len(value) > limit:
@@ -148,7 +148,7 @@ class RecordReader:
             return value
         return self.checked(lambda v: valid_text(v, "it", limit=limit), parent, key, where)
 
-    def points(self, parent, key, where):  # type: ignore[no-untyped-def]
+    def points(self, parent, key, where):
         """A list section: an array of points (or, from formatVersion 1, text), stored as
         the operations store it."""
         from incident_tui.ops import stored_points
@@ -163,10 +163,10 @@ class RecordReader:
         except IncidentError as error:
             raise self.fail(f"{where}.{key}", f"is wrong: {error}") from None
 
-    def name_(self, parent, key, where, *, nullable=False):  # type: ignore[no-untyped-def]
+    def name_(self, parent, key, where, *, nullable=False):
         return self.checked(lambda v: valid_name(v, "it"), parent, key, where, nullable=nullable)
 
-    def choice(self, parent, key, where, choices, *, nullable=False):  # type: ignore[no-untyped-def]
+    def choice(self, parent, key, where, choices, *, nullable=False):
         value = self.string(parent, key, where, nullable=nullable)
         if value is None or value in choices:
             return value
@@ -174,7 +174,7 @@ class RecordReader:
             f"{where}.{key}", f"must be one of {', '.join(choices)}, not {shown(value)}"
         )
 
-    def flag(self, parent, key, where, *, nullable=False):  # type: ignore[no-untyped-def]
+    def flag(self, parent, key, where, *, nullable=False):
         value = self.get(parent, key, where)
         if value is None and nullable:
             return None
@@ -182,7 +182,7 @@ class RecordReader:
             raise self.fail(f"{where}.{key}", f"must be true or false, not {shown(value)}")
         return value
 
-    def instant(self, parent, key, where, *, nullable=False) -> datetime | None:  # type: ignore[no-untyped-def]
+    def instant(self, parent, key, where, *, nullable=False) -> datetime | None:
         value = self.string(parent, key, where, nullable=nullable)
         if value is None:
             return None
@@ -201,7 +201,7 @@ class RecordReader:
             problem = str(error) if isinstance(error, IncidentError) else "is out of range"
             raise self.fail(f"{where}.{key}", problem.removeprefix("it ")) from None
 
-    def day(self, parent, key, where) -> date | None:  # type: ignore[no-untyped-def]
+    def day(self, parent, key, where) -> date | None:
         value = self.string(parent, key, where, nullable=True)
         if value is None:
             return None

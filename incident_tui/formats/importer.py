@@ -193,8 +193,8 @@ def import_incident(db: Database, imported: ImportedIncident, *, now: datetime) 
         incident = m.Incident(**imported.incident, updated_at=now)
         session.add(incident)
         session.flush()  # the database allocates the number
-        number = incident.id
-        entries = RowWriter(session, m.TimelineEntry.__table__, ("incident_id", *ENTRY_COLUMNS))
+        number = m.saved_id(incident)
+        entries = RowWriter(session, m.table_of(m.TimelineEntry), ("incident_id", *ENTRY_COLUMNS))
         entries.write((number, *row) for row in imported.entries)
         if imported.more_entries is not None:
             bar, written = Bar("writing", imported.more_count, "entries"), 0
@@ -212,7 +212,7 @@ def import_incident(db: Database, imported: ImportedIncident, *, now: datetime) 
             if rows:
                 # In file order, so the new ids keep the original order of equal instants.
                 session.execute(
-                    insert(model.__table__), [{**row, "incident_id": number} for row in rows]
+                    insert(m.table_of(model)), [{**row, "incident_id": number} for row in rows]
                 )
         if imported.whys or imported.postmortem != _EMPTY_POSTMORTEM:
             session.add(m.Postmortem(incident_id=number, updated_at=now, **imported.postmortem))

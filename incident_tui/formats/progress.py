@@ -91,7 +91,7 @@ class Progress:
         self._read = 0
 
     @classmethod
-    def wrap(cls, handle: IO[bytes], what: str, stream: IO[str] | None = None):  # type: ignore[no-untyped-def]
+    def wrap(cls, handle: IO[bytes], what: str, stream: IO[str] | None = None):
         """`handle` itself when nobody would see a progress line, else a Progress."""
         if not on_terminal(stream):
             return _Silent(handle)

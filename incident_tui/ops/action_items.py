@@ -48,7 +48,7 @@ def add_action(
     def work(session: Session) -> Action:
         incident = find_incident(session, key)
         item = m.ActionItem(
-            incident_id=incident.id,
+            incident_id=m.saved_id(incident),
             description=body,
             owner=owner,
             due_date=due_date,
@@ -125,7 +125,7 @@ def update_action(
             # Follow-through is part of the incident's record: who moved it, when.
             system_entry(
                 session,
-                session.get(m.Incident, item.incident_id),
+                session.get_one(m.Incident, item.incident_id),
                 "status",
                 f"Action item #{item.id} ({one_line(item.description, 60)}): " + ", ".join(tracked),
                 author=author,

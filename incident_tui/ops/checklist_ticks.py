@@ -42,7 +42,7 @@ def tick_checklist(
                 raise IncidentError(f"{item!r} was already ticked by {row.ticked_by}")
             session.add(
                 m.ChecklistTick(
-                    incident_id=incident.id,
+                    incident_id=m.saved_id(incident),
                     checklist=checklist,
                     item=item,
                     ticked_at=now,

@@ -69,6 +69,6 @@ def declare(
             _hold(session, incident, "commander", commander, author=author, now=now, seen=False)
             seen.append(COMMANDER_ASSIGNED)
         record_seen(session, incident, seen, author=author, now=now)  # one entry for all
-        return incident.id
+        return m.saved_id(incident)
 
     return db.write(work)

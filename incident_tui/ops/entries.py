@@ -74,7 +74,7 @@ def _entry_for_change(
     incident = find_incident(session, key)
     entry = session.get(m.TimelineEntry, entry_id)
     if entry is None or entry.incident_id != incident.id or entry.deleted_at is not None:
-        raise NotFound(f"no entry #{entry_id} in {incident_key(incident.id)}")
+        raise NotFound(f"no entry #{entry_id} in {incident_key(m.saved_id(incident))}")
     if expected_version is not None and entry.version != expected_version:
         last = session.exec(
             select(m.EntryRevision)
@@ -97,7 +97,7 @@ def _keep_revision(
 ) -> None:
     session.add(
         m.EntryRevision(
-            entry_id=entry.id,
+            entry_id=m.saved_id(entry),
             change=change,
             changed_at=now,
             changed_by=author,
@@ -196,8 +196,8 @@ def pin_entry(
                 .limit(1)
             ).first()
             if target is None:
-                raise IncidentError(f"{incident_key(incident.id)} has no entry to pin")
-        _, entry = _entry_for_change(session, incident.id, target, None)
+                raise IncidentError(f"{incident_key(m.saved_id(incident))} has no entry to pin")
+        _, entry = _entry_for_change(session, m.saved_id(incident), target, None)
         _keep_revision(session, entry, "pin", author, now)
         entry.pinned = (not entry.pinned) if pinned is None else pinned
         session.flush()

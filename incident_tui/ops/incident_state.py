@@ -22,6 +22,7 @@ from incident_tui.ops.milestones import PHASE_MILESTONES, keep_order
 from incident_tui.ops.rows import find_incident, not_future, record_change, system_entry, valid_name
 from incident_tui.ops.seen import record_seen
 from incident_tui.store.database import Database
+from incident_tui.store.models import saved_id
 
 
 def set_phase(
@@ -42,7 +43,7 @@ def set_phase(
         incident = find_incident(session, key, lock=True)
         old = incident.phase
         if old == new:
-            raise IncidentError(f"{incident_key(incident.id)} is already {new}")
+            raise IncidentError(f"{incident_key(saved_id(incident))} is already {new}")
         notes = []
         index = PHASES.index(new)
         for phase_name, milestone in PHASE_MILESTONES:
@@ -98,7 +99,7 @@ def set_severity(
         incident = find_incident(session, key, lock=True)
         old = incident.severity
         if old == new:
-            raise IncidentError(f"{incident_key(incident.id)} is already SEV{new}")
+            raise IncidentError(f"{incident_key(saved_id(incident))} is already SEV{new}")
         incident.severity = new
         record_change(session, incident, "severity", old, new, author=author, at=now, now=now)
         text = f"Severity SEV{old} → SEV{new}"

@@ -119,7 +119,8 @@ def keep_order(
     hand-set one is in the way. Returns what moved, for the entry's text."""
     from incident_tui.domain.milestone_order import describe_moves, settle
 
-    hint = f"; set it with `incident-tui milestone {incident_key(incident.id)} NAME TIME` first"
+    key = incident_key(m.saved_id(incident))
+    hint = f"; set it with `incident-tui milestone {key} NAME TIME` first"
     derived = derived_milestones(session, incident)
     before = milestones_of(incident)
     moves = settle(before, milestone, when, derived, hint=hint)

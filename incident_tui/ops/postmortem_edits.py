@@ -16,7 +16,7 @@ from incident_tui.store.database import Database
 def _postmortem_row(session: Session, incident: m.Incident, now: datetime) -> m.Postmortem:
     row = session.get(m.Postmortem, incident.id)
     if row is None:
-        row = m.Postmortem(incident_id=incident.id, updated_at=now)
+        row = m.Postmortem(incident_id=m.saved_id(incident), updated_at=now)
         session.add(row)
     return row
 
@@ -97,7 +97,7 @@ def _whys_around(
 ) -> tuple[m.Incident, list[m.FiveWhy]]:
     """The incident and its whys, checking that pair `position` (1-based) exists."""
     incident = find_incident(session, key)
-    whys = _whys(session, incident.id)
+    whys = _whys(session, m.saved_id(incident))
     if not 1 <= position <= len(whys):
         raise NotFound(f"no why #{position}")
     return incident, whys
@@ -137,9 +137,11 @@ def save_why(
             _postmortem_row(session, incident, now).updated_at = now
             return position
         incident = find_incident(session, key)
-        added = len(_whys(session, incident.id)) + 1
+        added = len(_whys(session, m.saved_id(incident))) + 1
         session.add(
-            m.FiveWhy(incident_id=incident.id, position=added, question=question, answer=answer)
+            m.FiveWhy(
+                incident_id=m.saved_id(incident), position=added, question=question, answer=answer
+            )
         )
         _postmortem_row(session, incident, now).updated_at = now
         return added

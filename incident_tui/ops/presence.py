@@ -30,7 +30,7 @@ def mark_present(
             session.add(
                 m.Presence(
                     session=session_id,
-                    incident_id=incident.id,
+                    incident_id=m.saved_id(incident),
                     name=one_line(name, 80),
                     host=one_line(host, 80),
                     opened_at=now,

@@ -43,7 +43,7 @@ def _hold(
     else:
         session.add(
             m.RoleHolding(
-                incident_id=incident.id,
+                incident_id=m.saved_id(incident),
                 role=role,
                 holder=holder,
                 started_at=now,

@@ -83,7 +83,7 @@ def system_entry(
 
 def entry_view(row: m.TimelineEntry) -> Entry:
     return Entry(
-        id=row.id,
+        id=m.saved_id(row),
         occurred_at=row.occurred_at,
         recorded_at=row.recorded_at,
         kind=row.kind,
@@ -108,7 +108,7 @@ def record_change(
 ) -> None:
     session.add(
         m.IncidentChange(
-            incident_id=incident.id,
+            incident_id=m.saved_id(incident),
             at=at,
             recorded_at=now,
             field=field,

@@ -47,7 +47,7 @@ def record_seen(
     for fact in new:
         session.add(
             m.ChecklistTick(
-                incident_id=incident.id,
+                incident_id=m.saved_id(incident),
                 checklist=SEEN_LIST,
                 item=fact,
                 ticked_at=now,

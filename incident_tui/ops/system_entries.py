@@ -22,7 +22,7 @@ def add_system_entry(
 ) -> m.TimelineEntry:
     """Add the entry (it happened `at`, default `now`; recorded `now`) to the session."""
     entry = m.TimelineEntry(
-        incident_id=incident.id,
+        incident_id=m.saved_id(incident),
         occurred_at=at or now,
         recorded_at=now,
         kind=kind,

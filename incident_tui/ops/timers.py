@@ -40,7 +40,7 @@ def start_timer(
     def work(session: Session) -> TimerStarted:
         incident = find_incident(session, key)
         timer = m.Timer(
-            incident_id=incident.id,
+            incident_id=m.saved_id(incident),
             label=label,
             due_at=now + duration,
             started_at=now,
@@ -48,7 +48,7 @@ def start_timer(
         )
         session.add(timer)
         session.flush()
-        return TimerStarted(timer.id, label, timer.due_at)
+        return TimerStarted(m.saved_id(timer), label, timer.due_at)
 
     return db.write(work)
 
@@ -103,7 +103,7 @@ def snooze_deadline(
         incident = find_incident(session, key)
         session.add(
             m.DeadlineSnooze(
-                incident_id=incident.id,
+                incident_id=m.saved_id(incident),
                 deadline=deadline,
                 until=until,
                 snoozed_at=now,

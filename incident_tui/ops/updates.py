@@ -36,7 +36,7 @@ def post_update(
         if words:
             remember_words(session, incident, words, author=author, now=now)
         update = m.StatusUpdate(
-            incident_id=incident.id,
+            incident_id=m.saved_id(incident),
             audience=audience,
             text=body,
             author=author,
@@ -56,7 +56,7 @@ def post_update(
         record_seen(session, incident, (FIRST_UPDATE,), author=author, now=now)
         session.flush()
         return Update(
-            id=update.id,
+            id=m.saved_id(update),
             audience=audience,
             text=body,
             author=author,

@@ -74,8 +74,8 @@ class WriteQueue:
         self._stopped = False
         self._closing = False
         self.finished = 0
-        self._answer: bool | None = None
         """Lines written or refused so far (each reported once)."""
+        self._answer: bool | None = None
         self._thread: threading.Thread | None = None
 
     def put(self, pending: Pending, *, first: bool = False) -> None:
@@ -151,7 +151,7 @@ class WriteQueue:
         """Offer the head line back to the scribe (`returned`) and wait for the answer
         (`taken`): taken, it leaves the queue; not taken, it stays first, to be retried."""
         with self._wake:
-            self._answer: bool | None = None
+            self._answer = None
         self._safe_report(Outcome(pending, error=error, returned=True, queued=1))
         with self._wake:
             self._wake.wait_for(lambda: self._stopped or self._answer is not None, timeout=5)

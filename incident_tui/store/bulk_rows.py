@@ -19,6 +19,7 @@ from operator import attrgetter, getitem, methodcaller
 from typing import Any
 
 from sqlalchemy import Dialect, Table
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlalchemy.types import DateTime, TypeEngine
 from sqlmodel import Session
 
@@ -39,9 +40,7 @@ class RowWriter:
         defaults = {
             column.name: column.default.arg
             for column in table.columns
-            if column.name not in columns
-            and column.default is not None
-            and column.default.is_scalar
+            if column.name not in columns and isinstance(column.default, ScalarElementColumnDefault)
         }
         self._extra = tuple(defaults.values())
         names = [*columns, *defaults]

@@ -19,6 +19,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from incident_tui.store.locations import sqlite_path
+
 CHANNEL = "incident_tui"
 """The PostgreSQL notification channel the triggers of migration 0003 notify."""
 
@@ -68,8 +70,6 @@ class ChangeFeed:
     # --- SQLite ------------------------------------------------------------------------
 
     def _follow_sqlite(self) -> None:
-        from incident_tui.config import sqlite_path
-
         path = sqlite_path(self.url)
         if path is None:
             return
@@ -133,7 +133,7 @@ class ChangeFeed:
                 self._stop.wait(RETRY_INTERVAL)
 
     @staticmethod
-    def _drain(conn) -> None:  # type: ignore[no-untyped-def]
+    def _drain(conn) -> None:
         """Swallow the notifications already waiting, so a burst of writes is one wake-up."""
         for _notice in conn.notifies(timeout=0.02):
             pass

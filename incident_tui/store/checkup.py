@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from incident_tui.config import SCHEMA_HEAD, SCHEMA_REVISIONS, resolve_target, sqlite_path
+from incident_tui.store.locations import resolve_target, sqlite_path
+from incident_tui.store.schema_revisions import SCHEMA_HEAD, SCHEMA_REVISIONS
 from incident_tui.store.sqlite_files import live_read_uri, read_only_reason, snapshot_uri
 
 COUNTED = ("incident", "timeline_entry", "status_update", "action_item", "role_holding")
@@ -54,7 +55,7 @@ class Checkup:
             shown.append(f"{self.where}: {len(self.problems)} {noun}")
         return shown
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(self.findings)
 
 

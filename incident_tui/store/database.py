@@ -22,9 +22,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
-from incident_tui.config import SCHEMA_HEAD, SCHEMA_REVISIONS, resolve_target, sqlite_path
 from incident_tui.domain.errors import StorageError
 from incident_tui.store import models  # noqa: F401  (registers the tables)
+from incident_tui.store.locations import resolve_target, sqlite_path
+from incident_tui.store.schema_revisions import SCHEMA_HEAD, SCHEMA_REVISIONS
 from incident_tui.store.sqlite_files import live_read_uri, read_only_reason, snapshot_uri
 
 T = TypeVar("T")
@@ -134,7 +135,7 @@ def _sqlite_engine(
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record):
         # We emit BEGIN ourselves (below), so take pysqlite's implicit transactions away.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -146,7 +147,7 @@ def _sqlite_engine(
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
+    def _on_begin(connection):
         # A read-then-write transaction that starts deferred cannot take the write lock
         # once another writer committed; IMMEDIATE takes it up front (STACK.md).
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -335,7 +336,7 @@ def backup_sqlite(path: Path, now: datetime | None = None) -> Path:
     return target
 
 
-def _alembic_config():  # type: ignore[no-untyped-def]
+def _alembic_config():
     from alembic.config import Config as AlembicConfig
 
     cfg = AlembicConfig()

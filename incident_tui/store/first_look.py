@@ -14,10 +14,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from incident_tui.config import SCHEMA_HEAD, resolve_target, sqlite_path
 from incident_tui.domain.records import Entry
 from incident_tui.domain.timeparse import stored_utc
 from incident_tui.domain.vocabulary import incident_key
+from incident_tui.store.locations import resolve_target, sqlite_path
+from incident_tui.store.schema_revisions import SCHEMA_HEAD
 
 _INCIDENT_SQL = (
     "SELECT title, severity, phase, is_drill, declared_at, started_at FROM incident WHERE id = ?"

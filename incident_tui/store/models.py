@@ -5,8 +5,9 @@ Every datetime is timezone-aware UTC (SQLModel stores it as UTC and reads it bac
 """
 
 from datetime import date, datetime
+from typing import Protocol, cast
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -222,3 +223,24 @@ class ChecklistTick(SQLModel, table=True):
     item: str
     ticked_at: datetime
     ticked_by: str
+
+
+class _Row(Protocol):
+    id: int | None
+
+
+def saved_id(row: _Row) -> int:
+    """The id of a row the database has numbered (added and flushed, or read back).
+
+    SQLModel types every primary key `int | None` because a new row has none yet; past the
+    flush it always has one, and this says so once instead of at every use."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush the session first")
+    return row.id
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The table behind a `table=True` model, for Core statements (bulk inserts).
+
+    SQLModel's metaclass sets `__table__` on each table model; its typing doesn't declare it."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]

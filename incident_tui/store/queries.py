@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
@@ -45,7 +46,7 @@ from incident_tui.store.database import Database
 
 def action_view(row: m.ActionItem) -> Action:
     return Action(
-        id=row.id,
+        id=m.saved_id(row),
         description=row.description,
         owner=row.owner,
         due_date=row.due_date,
@@ -94,9 +95,13 @@ def load_facts(session: Session, incident: m.Incident) -> IncidentFacts:
         mitigated_at=incident.mitigated_at,
         resolved_at=incident.resolved_at,
         closed_at=incident.closed_at,
-        severity_changes=[SeverityChange(at, int(old), int(new)) for at, old, new in changes],
+        # A severity change always records both levels; the columns are nullable for others.
+        severity_changes=[
+            SeverityChange(at, int(cast(str, old)), int(cast(str, new))) for at, old, new in changes
+        ],
         last_update={audience: stored_utc(at) for audience, at in last_updates},
-        timers=[Timer(id, label, due) for id, label, due in timers],
+        # A primary key read back is never NULL; SQLModel types the column int | None.
+        timers=[Timer(cast(int, id), label, due) for id, label, due in timers],
         snoozed_until={name: stored_utc(until) for name, until, _at in snoozes},
         snoozed_at={name: stored_utc(at) for name, _until, at in snoozes},
     )
@@ -116,7 +121,7 @@ def timeline(session: Session, number: int) -> list[Entry]:
     read take 0.8 s, and a list of result rows beside the entries doubled the memory.
     Kinds and authors repeat, and most entries are recorded when they happen: one object
     each is kept for those."""
-    shared: dict[object, object] = {}
+    shared: dict[str, str] = {}
     entries = []
     rows = session.connection().execute(_TIMELINE_SQL, {"number": number})
     for id, occurred, recorded, kind, author, body, pinned, version, actor in rows:
@@ -146,7 +151,7 @@ def _incident_row(session: Session, number: int) -> m.Incident:
 
 
 def _detail(session: Session, incident: m.Incident, entries: list[Entry]) -> IncidentDetail:
-    number = incident.id
+    number = m.saved_id(incident)
     holdings = session.exec(
         select(m.RoleHolding)
         .where(m.RoleHolding.incident_id == number)
@@ -185,7 +190,10 @@ def _detail(session: Session, incident: m.Incident, entries: list[Entry]) -> Inc
             Holding(h.role, h.holder, h.started_at, h.ended_at, h.assigned_by) for h in holdings
         ],
         timeline=entries,
-        updates=[Update(u.id, u.audience, u.text, u.author, u.posted_at, u.phase) for u in updates],
+        updates=[
+            Update(m.saved_id(u), u.audience, u.text, u.author, u.posted_at, u.phase)
+            for u in updates
+        ],
         actions=[action_view(a) for a in actions],
         facts=load_facts(session, incident),
         ticks=[t for t in ticks if t.checklist != SEEN_LIST],
@@ -234,7 +242,7 @@ def recorded_changes(
     if fields is not None:
         query = query.where(col(m.IncidentChange.field).in_(fields))
     return [
-        Change(c.at, c.recorded_at, c.field, c.old, c.new, c.author, c.id)
+        Change(c.at, c.recorded_at, c.field, c.old, c.new, c.author, m.saved_id(c))
         for c in session.exec(query.order_by(col(m.IncidentChange.at), col(m.IncidentChange.id)))
     ]
 
@@ -388,13 +396,13 @@ def list_incidents(
             )
             result.append(
                 IncidentSummary(
-                    number=incident.id,
+                    number=m.saved_id(incident),
                     title=incident.title,
                     severity=incident.severity,
                     phase=incident.phase,
                     started_at=incident.started_at,
                     declared_at=incident.declared_at,
-                    commander=commanders.get(incident.id),
+                    commander=commanders.get(m.saved_id(incident)),
                     next_deadline=upcoming[0] if upcoming else None,
                     is_drill=incident.is_drill,
                     impact_ended_at=incident.mitigated_at or incident.resolved_at,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, text
 
@@ -91,7 +92,7 @@ def search(db: Database, query: str, *, limit: int = SEARCH_LIMIT) -> list[Searc
             match = " ".join(
                 _fts_term(term, last=i == len(terms) - 1) for i, term in enumerate(terms)
             )
-            rows = session.execute(_SQLITE_DOCS, {"match": match, "limit": limit}).all()
+            rows = list(session.execute(_SQLITE_DOCS, {"match": match, "limit": limit}).all())
             rows += session.execute(_SQLITE_ENTRIES, {"match": match, "window": ENTRY_WINDOW}).all()
             # bm25 is lower for better matches; both tables score on the same scale.
             rows.sort(key=lambda row: row[3])
@@ -149,7 +150,7 @@ def _fts_term(term: str, *, last: bool) -> str:
     return quoted + "*" if last and len(term) >= PREFIX_FROM else quoted
 
 
-def _by_id(session, sql: str, ids: Iterable[int]) -> dict[int, tuple]:  # type: ignore[no-untyped-def]
+def _by_id(session, sql: str, ids: Iterable[int]) -> dict[int, tuple]:
     ids = list(ids)
     if not ids:
         return {}
@@ -179,7 +180,8 @@ def action_items(
 ) -> list[ActionRow]:
     """Every incident's action items, the ones needing attention first: overdue, then by
     priority, then by due date (none last), then oldest; the first `limit` of them."""
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, Any] = {}
     if owner:
         where.append("lower(a.owner) = lower(:owner)")
         params["owner"] = owner.strip()

@@ -10,7 +10,7 @@ from incident_tui.store.migrations import modelled
 target_metadata = SQLModel.metadata
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -26,6 +26,9 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:  # the alembic command line, for developers
-    engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise SystemExit("set sqlalchemy.url in alembic.ini (or pass a connection)")
+    engine = create_engine(url)
     with engine.begin() as conn:
         _run(conn)
