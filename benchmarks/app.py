@@ -428,7 +428,7 @@ def bench_peak_memory(env: dict[str, str], marker: str, loaded: str) -> dict:
 
 
 def bench_read(db_path: Path, repeats: int = 5) -> dict:
-    from incident_tui.store import queries
+    from incident_tui.store import timeline_reads
     from incident_tui.store.database import open_database
 
     db = open_database(db_path)
@@ -436,7 +436,7 @@ def bench_read(db_path: Path, repeats: int = 5) -> dict:
         samples = []
         for _ in range(repeats):
             started = time.perf_counter()
-            read = queries.read_incident(db, 1)
+            read = timeline_reads.read_incident(db, 1)
             samples.append(time.perf_counter() - started)
         del read
     finally:
@@ -792,7 +792,7 @@ def report(results: dict) -> None:  # noqa: C901 — one block per section, noth
     print()
 
     read = results["read_incident"]
-    print(f"4. queries.read_incident in-process (median of {len(read['samples_s'])}):")
+    print(f"4. timeline_reads.read_incident in-process (median of {len(read['samples_s'])}):")
     print(
         f"  {verdict(read['median_s'] <= TARGET_READ_S)}: {read['median_s'] * 1000:.0f} ms "
         f"(target ≤ {TARGET_READ_S * 1000:.0f} ms; runs: "

@@ -185,7 +185,7 @@ def bench_export(workdir: Path, entries: int, repeats: int) -> dict:
     export carries the whole timeline: the worst case), read and rendered in-process, and
     `incident-tui export` as a process writing a file."""
     from incident_tui.formats import export
-    from incident_tui.store import queries
+    from incident_tui.store import postmortem_reads
 
     path = workdir / "export.db"
     db = open_database(path)
@@ -198,7 +198,7 @@ def bench_export(workdir: Path, entries: int, repeats: int) -> dict:
         size = 0
         for _ in range(repeats):
             started = time.perf_counter()
-            draft = queries.postmortem_draft(db, number, now=datetime.now(UTC))
+            draft = postmortem_reads.postmortem_draft(db, number, now=datetime.now(UTC))
             size = len(export.render(draft, fmt))
             samples.append(time.perf_counter() - started)
         figures[fmt] = {**summary(samples), "bytes": size}

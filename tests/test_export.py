@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from incident_tui import ops
 from incident_tui.domain.errors import IncidentError
 from incident_tui.formats import export
-from incident_tui.store import queries
+from incident_tui.store import postmortem_reads
 from tests.conftest import FROZEN_AT, CliRunner
 
 NOW = FROZEN_AT
@@ -59,7 +59,7 @@ def scenario(db) -> int:
 
 
 def draft(db, number):
-    return queries.postmortem_draft(db, number, now=NOW)
+    return postmortem_reads.postmortem_draft(db, number, now=NOW)
 
 
 def test_metrics_come_from_the_milestones(db) -> None:

@@ -48,7 +48,7 @@ def test_a_postgres_failure_is_told_apart_and_never_shows_the_password(
 
 
 def test_a_live_feed_error_is_redacted() -> None:
-    from incident_tui.store.database import redacted
+    from incident_tui.store.failures import redacted
 
     url = f"postgresql+psycopg://u:{SECRET}@h/d"
     assert SECRET not in redacted(f'connection to "u:{SECRET}@h" failed', url)

@@ -93,9 +93,9 @@ def enrich(db, number: int) -> None:
 def exported_json(db, number: int) -> str:
     """What `export KEY --format json` prints, without starting a process."""
     from incident_tui.formats import export
-    from incident_tui.store import queries
+    from incident_tui.store import postmortem_reads
 
-    return export.render(queries.postmortem_draft(db, number, now=NOW), "json")
+    return export.render(postmortem_reads.postmortem_draft(db, number, now=NOW), "json")
 
 
 def rows(path: Path, number: int) -> dict[str, list[tuple]]:
@@ -414,10 +414,10 @@ def test_a_failure_while_writing_leaves_nothing_half_imported(db, db_path: Path)
 
 def test_the_export_says_its_format(db) -> None:
     from incident_tui.formats import export
-    from incident_tui.store import queries
+    from incident_tui.store import postmortem_reads
 
     ops.declare(db, title="Versioned", severity=3, author="mira", now=SEEDED_AT)
-    doc = export.to_json(queries.postmortem_draft(db, 1, now=NOW))
+    doc = export.to_json(postmortem_reads.postmortem_draft(db, 1, now=NOW))
     assert (doc["format"], doc["formatVersion"]) == ("incident-tui", 2)
     assert doc["record"]["declaredAt"] == "2026-11-24T09:01:00.123456Z"
     with pytest.raises(IncidentError, match="newer incident-tui"):

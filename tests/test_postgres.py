@@ -174,12 +174,12 @@ def test_a_streamed_import_writes_its_entries_in_bulk_on_postgresql(pg, tmp_path
 
     from incident_tui import ops
     from incident_tui.formats import export, importer
-    from incident_tui.store import queries
+    from incident_tui.store import postmortem_reads, queries
 
     number = ops.declare(pg, title="Queue stuck", severity=2, author="ana", now=NOW)
     for i in range(3):
         ops.log_entry(pg, key=number, text=f"step {i}", author="ana", now=NOW)
-    draft = queries.postmortem_draft(pg, number, now=NOW)
+    draft = postmortem_reads.postmortem_draft(pg, number, now=NOW)
     doc = json.loads(export.render(draft, "json"))
     doc["record"]["title"] = "Queue stuck (copy)"
     entries = doc["record"]["entries"]

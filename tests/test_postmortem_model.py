@@ -16,7 +16,7 @@ from incident_tui import ops
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.postmortem_draft import impact_duration_text, parse_users_affected
 from incident_tui.formats import export
-from incident_tui.store import queries
+from incident_tui.store import postmortem_reads
 from tests.conftest import FROZEN_AT, CliRunner, assert_valid_export
 
 NOW = FROZEN_AT  # 2026-11-24 09:02Z
@@ -41,7 +41,7 @@ def late_declared(db) -> int:
 
 def test_an_incident_declared_late_is_detected_at_its_first_alert(db) -> None:
     number = late_declared(db)
-    draft = queries.postmortem_draft(db, number, now=NOW)
+    draft = postmortem_reads.postmortem_draft(db, number, now=NOW)
     m = draft.detail.milestones
     assert (m["detected_at"], m["acknowledged_at"]) == (at(7, 39), at(7, 41))
     assert m["started_at"] == at(7, 39)  # impact began by the time it was detected
@@ -58,7 +58,7 @@ def test_a_backdated_phase_moves_a_derived_detection_and_says_so(db) -> None:
         db, key=number, phase="investigating", author="li", now=at(8, 2), at=at(7, 50)
     )
     assert "detected moved to 07:50:00Z" in text and "started moved to 07:50:00Z" in text
-    metrics = queries.postmortem_draft(db, number, now=NOW).metrics
+    metrics = postmortem_reads.postmortem_draft(db, number, now=NOW).metrics
     assert metrics.time_to_acknowledge == timedelta(0)
 
 
@@ -75,7 +75,7 @@ def test_a_milestone_against_one_set_by_hand_is_refused_in_one_line(db) -> None:
         ops.set_milestone(
             db, key=number, milestone="detected", at=at(8, 4), author="li", now=at(8, 5)
         )
-    detail = queries.postmortem_draft(db, number, now=NOW).detail
+    detail = postmortem_reads.postmortem_draft(db, number, now=NOW).detail
     assert detail.milestones["detected_at"] == at(8, 0)  # nothing written by the refusal
 
 
@@ -86,7 +86,7 @@ def test_a_year_old_start_makes_no_metric_negative(db) -> None:
     )
     ops.set_phase(db, key=number, phase="investigating", author="li", now=at(8, 3), at=at(7, 0))
     ops.set_phase(db, key=number, phase="resolved", author="li", now=at(8, 30))
-    doc = export.to_json(queries.postmortem_draft(db, number, now=NOW))
+    doc = export.to_json(postmortem_reads.postmortem_draft(db, number, now=NOW))
     assert all(v is None or v >= 0 for k, v in doc["metrics"].items() if k.endswith("Seconds"))
     assert doc["metrics"]["timeToAcknowledgeSeconds"] == 0  # detection moved back to 07:00
 
@@ -124,7 +124,7 @@ def test_the_export_names_who_did_it_and_every_commander(db) -> None:
         db, key=number, field="what_went_well", value=["rollback rehearsed", " ", "paging"],
         author="bo", now=at(9, 0),
     )  # fmt: skip
-    draft = queries.postmortem_draft(db, number, now=NOW)
+    draft = postmortem_reads.postmortem_draft(db, number, now=NOW)
     doc = export.to_json(draft)
     alert = next(e for e in doc["timeline"] if e["kind"] == "alert")
     assert (alert["actor"], alert["author"]) == ("Monitoring", "li")
@@ -202,8 +202,8 @@ def test_older_text_sections_migrate_to_one_point_per_line(tmp_path: Path) -> No
     conn.close()
     database = open_database(path)
     try:
-        fields = queries.postmortem_draft(database, 1, now=NOW).fields
-        detail = queries.postmortem_draft(database, 1, now=NOW).detail
+        fields = postmortem_reads.postmortem_draft(database, 1, now=NOW).fields
+        detail = postmortem_reads.postmortem_draft(database, 1, now=NOW).detail
     finally:
         database.dispose()
     assert fields.contributing_factors == ["no canary", "stale runbook", "one region"]
@@ -235,7 +235,7 @@ def test_an_entry_lines_actor_reaches_the_export(db) -> None:
     number = late_declared(db)
     line = parse_line('@"Firewall team" deployed the block rule', now=NOW, tz=UTC)
     commands.run(line, db=db, number=number, author="li", now=NOW)
-    doc = export.to_json(queries.postmortem_draft(db, number, now=NOW))
+    doc = export.to_json(postmortem_reads.postmortem_draft(db, number, now=NOW))
     [row] = [e for e in doc["record"]["entries"] if e["text"] == "deployed the block rule"]
     assert (row["actor"], row["author"]) == ("Firewall team", "li")
 
@@ -257,7 +257,7 @@ def test_markdown_worth_circulating(db) -> None:
         text="Started: 07:39Z.\nLast update: none yet\n" + "word " * 60,
         author="cam", now=at(8, 12),
     )  # fmt: skip
-    markdown = export.to_markdown(queries.postmortem_draft(db, number, now=NOW))
+    markdown = export.to_markdown(postmortem_reads.postmortem_draft(db, number, now=NOW))
     for heading in ("## Trigger", "## Detection", "## Resolution", "## Lessons learned",
                     "### Where we got lucky", "## Supporting information"):  # fmt: skip
         assert heading in markdown
@@ -275,13 +275,13 @@ def test_a_version_1_export_with_text_sections_imports_as_points(db) -> None:
     from incident_tui.formats import importer
 
     number = late_declared(db)
-    doc = export.to_json(queries.postmortem_draft(db, number, now=NOW))
+    doc = export.to_json(postmortem_reads.postmortem_draft(db, number, now=NOW))
     doc["formatVersion"] = 1
     doc["record"]["title"] = "Imported"
     doc["record"]["postmortem"]["contributingFactors"] = "no canary\nstale runbook"
     imported = importer.parse_export(json.dumps(doc), "old.json")
     result = importer.import_incident(db, imported, now=NOW)
-    fields = queries.postmortem_draft(db, result.number, now=NOW).fields
+    fields = postmortem_reads.postmortem_draft(db, result.number, now=NOW).fields
     assert fields.contributing_factors == ["no canary", "stale runbook"]
 
 
@@ -291,7 +291,7 @@ def test_a_later_start_set_by_hand_moves_a_derived_detection_forward(db) -> None
         db, key=number, milestone="started", at=at(7, 40), author="li", now=at(8, 5)
     )
     assert text.endswith("detected moved to 07:40:00Z (it cannot precede started)")
-    draft = queries.postmortem_draft(db, number, now=NOW)
+    draft = postmortem_reads.postmortem_draft(db, number, now=NOW)
     assert draft.metrics.time_to_detect == timedelta(0)
 
 
@@ -306,7 +306,7 @@ def test_hostile_text_in_points_updates_and_actors_stays_data(db) -> None:
     ops.save_postmortem_field(
         db, key=number, field="lucky_breaks", value=[hostile], author="li", now=at(8, 22)
     )
-    markdown = export.to_markdown(queries.postmortem_draft(db, number, now=NOW))
+    markdown = export.to_markdown(postmortem_reads.postmortem_draft(db, number, now=NOW))
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
     assert not any("head" in h and "pipe" in h for h in headings)

@@ -12,7 +12,7 @@ from textual.widgets import Input, OptionList, TextArea
 from incident_tui import ops
 from incident_tui.screens.dialogs import ConfirmScreen, FormScreen
 from incident_tui.screens.postmortem import PostmortemScreen
-from incident_tui.store import queries
+from incident_tui.store import postmortem_reads, queries
 from tests.conftest import FROZEN_AT, patience
 from tests.test_export import scenario
 from tests.test_war_room import make_app, ready
@@ -33,7 +33,7 @@ async def open_postmortem(pilot) -> PostmortemScreen:
 
 
 def draft(db, number):
-    return queries.postmortem_draft(db, number, now=NOW)
+    return postmortem_reads.postmortem_draft(db, number, now=NOW)
 
 
 async def wait_saved(pilot, condition=None) -> None:  # type: ignore[no-untyped-def]

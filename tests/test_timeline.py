@@ -7,7 +7,7 @@ from datetime import timedelta
 from incident_tui import ops
 from incident_tui.domain.records import Entry
 from incident_tui.domain.timeline import Timeline
-from incident_tui.store import queries
+from incident_tui.store import timeline_reads
 from tests.conftest import FROZEN_AT
 
 NOW = FROZEN_AT
@@ -35,10 +35,10 @@ def test_reads_after_a_cursor_bring_only_new_edited_and_deleted_entries(db) -> N
     second = ops.log_entry(
         db, key=number, text="two", author="tom", now=NOW - timedelta(minutes=20)
     )
-    whole = queries.read_incident(db, number)
+    whole = timeline_reads.read_incident(db, number)
     assert [e.text for e in whole.detail.timeline][-2:] == ["one", "two"]
 
-    nothing = queries.read_incident(db, number, whole.cursor)
+    nothing = timeline_reads.read_incident(db, number, whole.cursor)
     assert nothing.detail.timeline == [] and nothing.removed == set()
 
     ops.edit_entry(db, key=number, entry_id=first.id, text="one, edited", author="tom", now=NOW)
@@ -46,13 +46,13 @@ def test_reads_after_a_cursor_bring_only_new_edited_and_deleted_entries(db) -> N
     third = ops.log_entry(
         db, key=number, text="three", author="tom", now=NOW, at=NOW - timedelta(minutes=40)
     )
-    changes = queries.read_incident(db, number, whole.cursor)
+    changes = timeline_reads.read_incident(db, number, whole.cursor)
     assert {(e.id, e.text) for e in changes.detail.timeline} == {
         (first.id, "one, edited"),
         (third.id, "three"),
     }
     assert changes.removed == {second.id}
-    assert queries.read_incident(db, number, changes.cursor).detail.timeline == []
+    assert timeline_reads.read_incident(db, number, changes.cursor).detail.timeline == []
 
 
 def test_data_version_moves_only_when_someone_commits(db) -> None:

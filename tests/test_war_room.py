@@ -592,7 +592,7 @@ async def test_a_change_from_another_process_appears_within_a_second(db, clock, 
 
 
 async def test_no_read_happens_while_nothing_changes(db, clock, monkeypatch) -> None:
-    import incident_tui.store.queries as q
+    import incident_tui.store.timeline_reads as q
 
     number = declare_sev2(db)
     async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:

@@ -53,11 +53,13 @@ def _export_schema(args: argparse.Namespace) -> int:
 def _export(run: Context) -> int:
     from incident_tui.formats import export
     from incident_tui.formats.progress import working
-    from incident_tui.store import queries
+    from incident_tui.store import postmortem_reads
 
     a = run.args
     with working(f"export {a.key}: reading"):
-        draft = queries.postmortem_draft(run.db, a.key, now=run.now, policy=run.config.policy)
+        draft = postmortem_reads.postmortem_draft(
+            run.db, a.key, now=run.now, policy=run.config.policy
+        )
     if a.check:
         from incident_tui.domain.blameless_lint import lint
         from incident_tui.domain.text import one_line

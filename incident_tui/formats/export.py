@@ -1,14 +1,8 @@
-"""The postmortem draft as Markdown (a Jinja2 template) and JSON, and writing it safely.
-
-Markdown stays well-formed whatever people typed: table cells and paragraphs escape
-what Markdown would read as structure (pipes, line starts like `#` or `-`, backticks,
-HTML). A template called `postmortem.md.j2` in the user's config dir replaces ours.
-"""
+"""The postmortem draft as Markdown (a Jinja2 template) and JSON, and writing it safely."""
 
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -22,8 +16,6 @@ from incident_tui.domain.postmortem_draft import (
     impact_duration_text,
 )
 from incident_tui.domain.records import Entry
-from incident_tui.domain.text import clean
-from incident_tui.domain.timeparse import format_duration
 from incident_tui.formats.export_json import (  # noqa: F401  (the export's JSON side, re-exported)
     JSON_FORMAT,
     JSON_FORMAT_VERSION,
@@ -33,74 +25,22 @@ from incident_tui.formats.export_json import (  # noqa: F401  (the export's JSON
     timeline_entries,
     to_json,
 )
-
-TEMPLATE_NAME = "postmortem.md.j2"
-PACKAGED_TEMPLATES = Path(__file__).with_name("templates")
-FORMATS = ("markdown", "json")
-
-# Only what would change the document's structure is escaped: an HTML tag or autolink
-# (`<b>`, `<http://…>`), a table cell's pipe, and line starts Markdown reads as blocks.
-# Backticks stay, so `kubectl rollout undo` is code; `~40`, `4->8`, `a_b` stay as typed.
-_HTML = re.compile(r"<(?=[A-Za-z/!?])")
-_BLOCK_START = re.compile(
-    r"^(?:(#{1,6})(?=\s|$)|(>)|([-+*])(?=\s|$)|(\d{1,9})([.)])(?=\s|$)|(`{3,}|~{3,})"
-    r"|([-=_*|:\s]+)$)"
+from incident_tui.formats.markdown_text import (
+    duration_text,
+    md_block,
+    md_cell,
+    md_inline,
+    md_point,
+    without_boilerplate,
 )
 
-
-def md_inline(text: object) -> str:
-    """One line of user text, safe anywhere in a Markdown line (no HTML)."""
-    flat = " ".join(clean(str(text or "")).split())
-    return _HTML.sub("&lt;", flat) if "<" in flat else flat
+TEMPLATE_NAME = "postmortem.md.j2"
 
 
-def md_cell(text: object) -> str:
-    """User text in a table cell: one line per line joined by <br>, pipes escaped."""
-    if isinstance(text, str) and text.isprintable():  # one line, nothing to clean (fast)
-        flat = " ".join(text.split())
-        if "<" in flat:
-            flat = _HTML.sub("&lt;", flat)
-        return flat.replace("|", "\\|") or " "
-    lines = [md_inline(line) for line in clean(str(text or "")).splitlines() if line.strip()]
-    return "<br>".join(lines).replace("|", "\\|") or " "
+PACKAGED_TEMPLATES = Path(__file__).with_name("templates")
 
 
-def _line_start(line: str) -> str:
-    match = _BLOCK_START.match(line)
-    if not match:
-        return line
-    if match.group(4):  # "1." → "1\." keeps the number, loses the list
-        return match.group(4) + "\\" + line[len(match.group(4)) :]
-    return "\\" + line
-
-
-def md_block(text: object) -> str:
-    """User text as paragraphs: line breaks kept, nothing read as structure."""
-    paragraphs = []
-    for paragraph in re.split(r"\n\s*\n", clean(str(text or "")).strip()):
-        lines = [_line_start(md_inline(line)) for line in paragraph.splitlines() if line.strip()]
-        if lines:
-            paragraphs.append("\\\n".join(lines))
-    return "\n\n".join(paragraphs)
-
-
-_EMPTY_FIELD = re.compile(r"\s*[\w ]{1,40}:\s*(?:none yet|—|-|n/a)\s*", re.IGNORECASE)
-
-
-def without_boilerplate(text: object) -> str:
-    """A posted update without the template's empty fields ("Last update: none yet"):
-    noise in a postmortem, though the audience saw it."""
-    lines = clean(str(text or "")).split("\n")
-    return "\n".join(line for line in lines if not _EMPTY_FIELD.fullmatch(line)).strip()
-
-
-def md_point(text: object) -> str:
-    """One point of a list section, as a list item's text (its own line starts escaped)."""
-    return _line_start(md_inline(text))
-
-
-def _duration(delta: timedelta | None) -> str:
-    return format_duration(delta) if delta is not None else "unknown"
+FORMATS = ("markdown", "json")
 
 
 def _when(draft: PostmortemDraft, tz: tzinfo):
@@ -258,9 +198,9 @@ def story(draft: PostmortemDraft) -> dict[str, object]:
         "acknowledged": _clock(m.get("acknowledged_at"), with_date),
         "mitigated": _clock(m.get("mitigated_at"), with_date),
         "resolved": _clock(m.get("resolved_at"), with_date),
-        "time_to_detect": _duration(metrics.time_to_detect),
-        "time_to_acknowledge": _duration(metrics.time_to_acknowledge),
-        "time_to_mitigate": _duration(metrics.time_to_mitigate),
+        "time_to_detect": duration_text(metrics.time_to_detect),
+        "time_to_acknowledge": duration_text(metrics.time_to_acknowledge),
+        "time_to_mitigate": duration_text(metrics.time_to_mitigate),
         "first_alert": first_alert,
         "first_alert_at": _clock(first_alert.occurred_at, with_date) if first_alert else "",
         "done": [(_clock(e.occurred_at, with_date), e) for e in done],
@@ -305,7 +245,7 @@ def to_markdown(
         cell=md_cell,
         block=md_block,
         point=md_point,
-        duration=_duration,
+        duration=duration_text,
         update=without_boilerplate,
     )
     try:

@@ -1,18 +1,9 @@
 """Checking an export's `record` the way the operations check what people type: each
 field named in its error (`record.entries[3].kind`), values cleaned as they would be when
-typed. The rows come out ready to insert (without their incident id).
-
-A timeline entry is the one thing there can be a million of: `RecordReader.streamed_entry`
-takes a quick path for an entry whose every field is plainly valid, and hands anything
-else to the full check, which names what is wrong (or cleans what needs cleaning); both
-give the same row.
-"""
+typed. The rows come out ready to insert (without their incident id)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -37,58 +28,16 @@ from incident_tui.domain.vocabulary import (
     PRIORITIES,
     parse_role,
 )
+from incident_tui.formats.import_record import (
+    CHANGE_FIELDS,
+    POSTMORTEM_LISTS,
+    POSTMORTEM_TEXT,
+    ImportedIncident,
+    ImportFormatError,
+    Row,
+    shown,
+)
 from incident_tui.ops import MAX_NAME, MAX_TITLE, valid_name, valid_text
-
-ENTRY_COLUMNS = ("occurred_at", "recorded_at", "kind", "author", "text", "pinned", "actor")
-"""The order of a timeline entry's row (a tuple) from `RecordReader.entry`."""
-Row = tuple[Any, ...]
-
-CHANGE_FIELDS = frozenset({"phase", "severity", *MILESTONES})
-POSTMORTEM_LISTS = {
-    "contributingFactors": "contributing_factors",
-    "whatWentWell": "what_went_well",
-    "whatWentPoorly": "what_went_poorly",
-    "luckyBreaks": "lucky_breaks",
-}
-"""Arrays of points since formatVersion 2; text (one point per line) before."""
-POSTMORTEM_TEXT = {
-    "summary": "summary",
-    "rootCause": "root_cause",
-    "lessonsLearned": "lessons_learned",
-    "usersAffected": "users_affected",
-    "revenueImpact": "revenue_impact",
-    "authors": "authors",
-}
-
-
-class ImportFormatError(IncidentError):
-    """The file is not an export this version can read (says which field, and why)."""
-
-
-@dataclass
-class ImportedIncident:
-    """A validated `record`: rows ready to insert (without their incident id)."""
-
-    incident: dict[str, Any]
-    entries: list[Row] = field(default_factory=list)
-    """Timeline entries as rows of `ENTRY_COLUMNS`, in the file's order."""
-    roles: list[dict[str, Any]] = field(default_factory=list)
-    changes: list[dict[str, Any]] = field(default_factory=list)
-    updates: list[dict[str, Any]] = field(default_factory=list)
-    actions: list[dict[str, Any]] = field(default_factory=list)
-    postmortem: dict[str, Any] = field(default_factory=dict)
-    whys: list[dict[str, Any]] = field(default_factory=list)
-    source_key: str | None = None
-    """The key the incident had where it was exported (for messages only)."""
-    more_entries: Callable[[], Iterator[list[Row]]] | None = None
-    """Batches of timeline entries (rows of `ENTRY_COLUMNS`), read back as they are
-    written (a streamed import)."""
-    more_count: int = 0
-    """How many rows `more_entries` holds."""
-
-
-def shown(value: object) -> str:
-    return one_line(json.dumps(value, ensure_ascii=False), 40)
 
 
 class RecordReader:

@@ -26,13 +26,13 @@ from sqlmodel import Session, col, select
 
 from incident_tui.formats import import_stream
 from incident_tui.formats.export import JSON_FORMAT, JSON_FORMAT_VERSION
-from incident_tui.formats.import_check import (
+from incident_tui.formats.import_check import RecordReader
+from incident_tui.formats.import_record import (
     ENTRY_COLUMNS,
     POSTMORTEM_LISTS,
     POSTMORTEM_TEXT,
     ImportedIncident,
     ImportFormatError,
-    RecordReader,
     Row,
     shown,
 )

@@ -10,7 +10,7 @@ from incident_tui.domain.checklists import COMMANDER_ASSIGNED, DECLARED, SEVERIT
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.text import MAX_TEXT, clean, one_line
 from incident_tui.domain.vocabulary import parse_severity
-from incident_tui.ops.roles import _hold
+from incident_tui.ops.roles import hold_role
 from incident_tui.ops.rows import MAX_TITLE, not_future, system_entry, valid_name, valid_text
 from incident_tui.ops.seen import record_seen
 from incident_tui.store import models as m
@@ -66,7 +66,7 @@ def declare(
         )
         seen = [DECLARED, SEVERITY_SET]
         if commander:
-            _hold(session, incident, "commander", commander, author=author, now=now, seen=False)
+            hold_role(session, incident, "commander", commander, author=author, now=now, seen=False)
             seen.append(COMMANDER_ASSIGNED)
         record_seen(session, incident, seen, author=author, now=now)  # one entry for all
         return m.saved_id(incident)

@@ -15,7 +15,7 @@ from incident_tui.store import models as m
 from incident_tui.store.database import Database
 
 
-def _hold(
+def hold_role(
     session: Session,
     incident: m.Incident,
     role: str,
@@ -67,6 +67,6 @@ def hand_over_role(
 
     def work(session: Session) -> str:
         incident = find_incident(session, key, lock=True)
-        return _hold(session, incident, role, holder, author=author, now=now)
+        return hold_role(session, incident, role, holder, author=author, now=now)
 
     return db.write(work)

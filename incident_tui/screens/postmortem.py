@@ -181,7 +181,7 @@ class PostmortemScreen(PostmortemItems, PostmortemSaving, Wired, Screen[None]):
 
     @guarded_work("postmortem")
     def load(self) -> None:
-        from incident_tui.store.queries import postmortem_draft
+        from incident_tui.store.postmortem_reads import postmortem_draft
 
         app = self.incident_app
         draft = postmortem_draft(
@@ -285,7 +285,7 @@ class PostmortemScreen(PostmortemItems, PostmortemSaving, Wired, Screen[None]):
 
     def _show_side(self) -> None:
         from incident_tui.domain.blameless_lint import lint
-        from incident_tui.formats.export import _duration
+        from incident_tui.formats.markdown_text import duration_text
 
         draft = self.draft
         assert draft is not None
@@ -294,11 +294,11 @@ class PostmortemScreen(PostmortemItems, PostmortemSaving, Wired, Screen[None]):
         how = "set by hand" if draft.fields.sla_breached is not None else "from the policy"
         lines = Text()
         for label, value in (
-            ("time to detect", _duration(m.time_to_detect)),
-            ("to acknowledge", _duration(m.time_to_acknowledge)),
-            ("to mitigate", _duration(m.time_to_mitigate)),
-            ("to resolve", _duration(m.time_to_resolve)),
-            ("impact lasted", _duration(m.impact_duration)),
+            ("time to detect", duration_text(m.time_to_detect)),
+            ("to acknowledge", duration_text(m.time_to_acknowledge)),
+            ("to mitigate", duration_text(m.time_to_mitigate)),
+            ("to resolve", duration_text(m.time_to_resolve)),
+            ("impact lasted", duration_text(m.impact_duration)),
             ("SLA breached", f"{sla} ({how})"),
         ):
             lines.append(f"{label:<15}", style="bold")
@@ -310,7 +310,7 @@ class PostmortemScreen(PostmortemItems, PostmortemSaving, Wired, Screen[None]):
         lines.append(
             f"{m.reconstructed} entries"
             + (
-                f", latest {_duration(m.reconstructed_worst)} after"
+                f", latest {duration_text(m.reconstructed_worst)} after"
                 if m.reconstructed_worst
                 else ""
             )

@@ -189,7 +189,7 @@ class PostmortemItems(ReachesApp):
 
     def _rendered(self, fmt: str) -> str | None:
         from incident_tui.formats import export
-        from incident_tui.store.queries import postmortem_draft
+        from incident_tui.store.postmortem_reads import postmortem_draft
 
         if not self.save_pending():
             return None

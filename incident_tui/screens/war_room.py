@@ -50,7 +50,7 @@ from incident_tui.widgets.state_panes import (
 from incident_tui.widgets.timeline_view import TimelineView
 
 if TYPE_CHECKING:
-    from incident_tui.store.queries import TimelineCursor
+    from incident_tui.store.timeline_reads import TimelineCursor
 
 
 class WarRoomScreen(

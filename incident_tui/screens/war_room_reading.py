@@ -23,7 +23,7 @@ from incident_tui.widgets.state_panes import TroubleBanner, WarRoomHeading
 from incident_tui.widgets.timeline_view import TimelineView
 
 if TYPE_CHECKING:
-    from incident_tui.store.queries import IncidentRead
+    from incident_tui.store.timeline_reads import IncidentRead
 
 
 class WarRoomReading:
@@ -35,7 +35,7 @@ class WarRoomReading:
         if app.database is None:  # type: ignore[attr-defined]
             self._first_look()
         from incident_tui.domain.errors import NotFound
-        from incident_tui.store.queries import read_incident  # SQLAlchemy: after the first look
+        from incident_tui.store.timeline_reads import read_incident
 
         try:
             db = app.get_database()  # type: ignore[attr-defined]
@@ -119,7 +119,7 @@ class WarRoomReading:
         anything else another writer changed meanwhile."""
         if self._cursor is None or self.detail is None:
             return
-        from incident_tui.store.queries import read_timeline_changes
+        from incident_tui.store.timeline_reads import read_timeline_changes
 
         changes = read_timeline_changes(self.incident_app.get_database(), self.number, self._cursor)
         timeline = self.query_one("#timeline", TimelineView)
@@ -132,7 +132,7 @@ class WarRoomReading:
         """Read what changed since the last read (after our own write, or another's)."""
         if self._cursor is None:
             return
-        from incident_tui.store.queries import read_incident
+        from incident_tui.store.timeline_reads import read_incident
 
         db = self.incident_app.get_database()
         version = db.data_version()

@@ -123,7 +123,7 @@ class ChangeFeed:
                             conn.execute("SELECT 1")
                             checked = time.monotonic()
             except Exception as error:  # noqa: BLE001  (any failure: report, retry)
-                from incident_tui.store.database import redacted
+                from incident_tui.store.failures import redacted
 
                 message = str(error).strip().splitlines()[0] if str(error).strip() else ""
                 message = redacted(message, self.url)  # never the password in a banner

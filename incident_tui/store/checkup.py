@@ -220,7 +220,7 @@ def _check_server(url: str) -> Checkup:
     from sqlalchemy import create_engine, inspect, text
     from sqlalchemy.pool import NullPool
 
-    from incident_tui.store.database import _friendly, server_where
+    from incident_tui.store.failures import friendly_error, server_where
 
     result = Checkup(server_where(url))
     connect_args = {"connect_timeout": 5} if "psycopg" in url else {}
@@ -234,5 +234,5 @@ def _check_server(url: str) -> Checkup:
             _schema_and_rows(result, tables, lambda sql: conn.execute(text(sql)).scalar())
         engine.dispose()
     except Exception as error:  # noqa: BLE001 — any failure to reach it is the finding
-        result.bad("server", str(_friendly(error, result.where, url)))
+        result.bad("server", str(friendly_error(error, result.where, url)))
     return result

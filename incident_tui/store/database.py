@@ -1,13 +1,8 @@
-"""Opening the database: URLs, SQLite pragmas, write transactions with retry, migrations.
-
-Engines are made by functions from a URL, never at import time. This module and the
-migrations are the only code that speaks SQL directly.
-"""
+"""Opening the database: URLs, SQLite pragmas, write transactions with retry, migrations."""
 
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +19,7 @@ from sqlmodel import Session
 
 from incident_tui.domain.errors import StorageError
 from incident_tui.store import models  # noqa: F401  (registers the tables)
+from incident_tui.store.failures import damaged, friendly_error, is_busy, redacted, server_where
 from incident_tui.store.locations import resolve_target, sqlite_path
 from incident_tui.store.schema_revisions import SCHEMA_HEAD, SCHEMA_REVISIONS
 from incident_tui.store.sqlite_files import live_read_uri, read_only_reason, snapshot_uri
@@ -32,89 +28,15 @@ T = TypeVar("T")
 
 
 BUSY_TIMEOUT_MS = 5_000
+
+
 WRITE_ATTEMPTS = 6
+
+
 PG_CONNECT_TIMEOUT_S = 5
+
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-
-
-def server_where(url: str) -> str:
-    """`user@host:port/database` of a server URL, for messages: never the password, the
-    driver or the options."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        parts = make_url(url)
-    except Exception:  # noqa: BLE001 — a URL SQLAlchemy cannot read: mask it by hand
-        return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url.split("?", 1)[0])
-    user = f"{parts.username}@" if parts.username else ""
-    return f"{user}{parts.host or 'localhost'}:{parts.port or 5432}/{parts.database or ''}"
-
-
-def redacted(message: str, url: str | None) -> str:
-    """`message` without the password of `url` (a driver may quote its DSN)."""
-    if not url or "://" not in url:
-        return message
-    try:
-        from sqlalchemy.engine import make_url
-
-        password = make_url(url).password
-    except Exception:  # noqa: BLE001
-        match = re.search(r"://[^:/@]*:([^@]*)@", url)
-        password = match.group(1) if match else None
-    if password:
-        message = message.replace(str(password), "***")
-    return message
-
-
-def damaged(where: str, message: str) -> StorageError:
-    """The one message for SQLite's corruption error, wherever an operation meets it."""
-    return StorageError(
-        f"{where} is damaged ({message}): run `incident-tui check --db {where}` and restore "
-        "the backup it names"
-    )
-
-
-def _friendly(error: BaseException, where: str, url: str | None = None) -> StorageError:
-    message = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-    message = redacted(message, url)
-    lowered = message.lower()
-    if "readonly" in lowered or "read-only" in lowered:
-        return StorageError(f"cannot write to {where}: the database is read-only")
-    if "disk is full" in lowered or "disk i/o" in lowered:
-        return StorageError(f"cannot write to {where}: the disk is full or failing ({message})")
-    if "not a database" in lowered:
-        return StorageError(f"{where} is not a SQLite database")
-    if "malformed" in lowered or "corrupt" in lowered:
-        return damaged(where, message)
-    if "locked" in lowered or "busy" in lowered:
-        return StorageError(f"{where} is busy: another writer holds it; try again")
-    # PostgreSQL: a missing database, a refused login and an unreachable server each
-    # need a different fix, so each gets its own words.
-    if (
-        "password authentication failed" in lowered
-        or "pg_hba.conf" in lowered
-        or ("role" in lowered and "does not exist" in lowered)
-    ):
-        return StorageError(f"authentication failed for {where}: check the user and password")
-    if "database" in lowered and "does not exist" in lowered:
-        return StorageError(f"database does not exist: {where} (create it, or fix the name)")
-    if any(
-        sign in lowered
-        for sign in (
-            "connection refused",
-            "connection failed",
-            "server closed",
-            "terminating",
-            "timeout expired",
-            "failed to resolve host",
-            "could not translate host",
-            "name or service not known",
-        )
-    ) or ("connection" in lowered and ("lost" in lowered or "closed" in lowered)):
-        return StorageError(f"cannot reach {where} ({message})")
-    if "unable to open" in lowered:
-        return StorageError(f"cannot open {where}: check the path and its permissions")
-    return StorageError(f"database error on {where}: {message}")
 
 
 def _sqlite_engine(
@@ -155,11 +77,6 @@ def _sqlite_engine(
     return engine
 
 
-def _is_busy(error: BaseException) -> bool:
-    message = str(getattr(error, "orig", error)).lower()
-    return "locked" in message or "busy" in message
-
-
 @dataclass
 class Database:
     """An open, migrated database: sessions for reading, retried transactions for writing."""
@@ -193,7 +110,7 @@ class Database:
             with Session(self.reader, expire_on_commit=False) as session:
                 yield session
         except (OperationalError, DBAPIError) as error:
-            raise _friendly(error, self.where, self.url) from None
+            raise friendly_error(error, self.where, self.url) from None
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run `work` in one write transaction and commit it; retry it whole when busy.
@@ -210,13 +127,13 @@ class Database:
                     session.commit()
                     return result
             except OperationalError as error:
-                if _is_busy(error) and attempt < WRITE_ATTEMPTS - 1:
+                if is_busy(error) and attempt < WRITE_ATTEMPTS - 1:
                     time.sleep(delay)
                     delay *= 2
                     continue
-                raise _friendly(error, self.where, self.url) from None
+                raise friendly_error(error, self.where, self.url) from None
             except DBAPIError as error:
-                raise _friendly(error, self.where, self.url) from None
+                raise friendly_error(error, self.where, self.url) from None
         raise StorageError(f"{self.where} stayed busy; try again")  # pragma: no cover
 
     def data_version(self) -> int | None:
@@ -235,7 +152,7 @@ class Database:
                 )
             return self._watch.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error as error:
-            raise _friendly(error, self.where) from None
+            raise friendly_error(error, self.where) from None
 
     def dispose(self) -> None:
         if self._watch is not None:
@@ -417,7 +334,7 @@ def open_database(target: str | os.PathLike | None = None, *, migrate: bool = Tr
             "(install incident-tui[postgres])"
         ) from None
     except (OperationalError, DBAPIError, sqlite3.Error, OSError) as error:
-        raise _friendly(error, str(path) if path else server_where(url), url) from None
+        raise friendly_error(error, str(path) if path else server_where(url), url) from None
     except Exception as error:  # a malformed URL, an unknown dialect
         shown = str(path) if path else server_where(url)
         reason = redacted(str(error).strip().splitlines()[0] if str(error).strip() else "", url)

@@ -1,12 +1,7 @@
-"""Reading incidents for people: the list, one incident whole, the facts deadlines need.
-
-Big timelines are loaded as columns, not ORM objects (STACK.md: 100k rows in ~200 ms
-instead of ~1.3 s).
-"""
+"""Reading incidents for people: the list, one incident whole, the facts deadlines need."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -17,13 +12,6 @@ from incident_tui.domain.checklists import SEEN_LIST
 from incident_tui.domain.drill_schedule import DrillSource
 from incident_tui.domain.errors import NotFound
 from incident_tui.domain.policy import DEFAULT_POLICY, Policy, deadlines
-from incident_tui.domain.postmortem_draft import (
-    LIST_FIELDS,
-    PostmortemDraft,
-    PostmortemFields,
-    Why,
-    compute_metrics,
-)
 from incident_tui.domain.records import (
     Action,
     Change,
@@ -143,14 +131,14 @@ def timeline(session: Session, number: int) -> list[Entry]:
     return entries
 
 
-def _incident_row(session: Session, number: int) -> m.Incident:
+def incident_row(session: Session, number: int) -> m.Incident:
     incident = session.get(m.Incident, number)
     if incident is None:
         raise NotFound(f"no incident {incident_key(number)}")
     return incident
 
 
-def _detail(session: Session, incident: m.Incident, entries: list[Entry]) -> IncidentDetail:
+def detail_of(session: Session, incident: m.Incident, entries: list[Entry]) -> IncidentDetail:
     number = m.saved_id(incident)
     holdings = session.exec(
         select(m.RoleHolding)
@@ -213,23 +201,23 @@ def incident_exists(db: Database, key: str | int) -> int:
     """The incident's number, or NotFound: a cheap check before doing something to it."""
     number = parse_key(key)
     with db.read() as session:
-        _incident_row(session, number)
+        incident_row(session, number)
     return number
 
 
 def incident_detail(db: Database, key: str | int) -> IncidentDetail:
     number = parse_key(key)
     with db.read() as session:
-        incident = _incident_row(session, number)
-        return _detail(session, incident, timeline(session, number))
+        incident = incident_row(session, number)
+        return detail_of(session, incident, timeline(session, number))
 
 
 def drill_source(db: Database, key: str | int) -> DrillSource:
     """An incident as a drill replays it: whole, with its phase and severity changes."""
     number = parse_key(key)
     with db.read() as session:
-        incident = _incident_row(session, number)
-        detail = _detail(session, incident, timeline(session, number))
+        incident = incident_row(session, number)
+        detail = detail_of(session, incident, timeline(session, number))
         changes = recorded_changes(session, number, fields=("phase", "severity"))
     return DrillSource(detail, changes)
 
@@ -245,113 +233,6 @@ def recorded_changes(
         Change(c.at, c.recorded_at, c.field, c.old, c.new, c.author, m.saved_id(c))
         for c in session.exec(query.order_by(col(m.IncidentChange.at), col(m.IncidentChange.id)))
     ]
-
-
-@dataclass(frozen=True)
-class TimelineCursor:
-    """How far a reader has read: the newest entry id and the newest revision id seen."""
-
-    entry_id: int = 0
-    revision_id: int = 0
-
-
-@dataclass
-class IncidentRead:
-    """An incident as the war room reads it: whole the first time, then what changed.
-
-    `detail.timeline` holds the new and changed live entries (all of them on a first
-    read); `removed` the ids of entries deleted since the cursor.
-    """
-
-    detail: IncidentDetail
-    removed: set[int]
-    cursor: TimelineCursor
-
-
-@dataclass
-class TimelineChanges:
-    """Entries added or edited after a cursor (in time order), ids deleted, and the new cursor."""
-
-    entries: list[Entry]
-    removed: set[int]
-    cursor: TimelineCursor
-
-
-_CHANGES_SQL = text(
-    "SELECT id, occurred_at, recorded_at, kind, author, text, pinned, version, deleted_at,"
-    " actor FROM timeline_entry"
-    # `+ 0` keeps SQLite on the primary key's range instead of scanning the incident's
-    # whole (incident_id, occurred_at) index for ids past the cursor.
-    " WHERE incident_id + 0 = :number"
-    " AND (id > :after OR id IN (SELECT entry_id FROM entry_revision WHERE id > :revision))"
-)
-_TOP_REVISION_SQL = text("SELECT max(id) FROM entry_revision")
-LOOKBACK_IDS = 1000
-"""How far below the cursor a PostgreSQL reader looks for late commits."""
-
-
-def _timeline_changes(session: Session, number: int, since: TimelineCursor) -> TimelineChanges:
-    """Plain SQL, two statements: this runs after every entry the scribe logs."""
-    connection = session.connection()
-    top_revision = connection.execute(_TOP_REVISION_SQL).scalar() or 0
-    after = since.entry_id
-    if connection.dialect.name != "sqlite":
-        # SQLite commits writers one at a time, in id order. PostgreSQL hands out ids at
-        # insert and commits in any order: an id below the cursor can appear later, so
-        # look back (the reader drops entries it already holds unchanged).
-        after = max(0, after - LOOKBACK_IDS)
-    rows = connection.execute(
-        _CHANGES_SQL,
-        {"number": number, "after": after, "revision": since.revision_id},
-    )
-    entries = []
-    removed: set[int] = set()
-    top_entry = since.entry_id
-    for id, occurred, recorded, kind, author, body, pinned, version, deleted_at, actor in rows:
-        top_entry = max(top_entry, id)
-        if deleted_at is None:
-            entries.append(
-                Entry(
-                    id,
-                    stored_utc(occurred),
-                    stored_utc(recorded),
-                    kind,
-                    author,
-                    body,
-                    bool(pinned),
-                    version,
-                    actor,
-                )
-            )
-        else:
-            removed.add(id)
-    entries.sort(key=lambda e: (e.occurred_at, e.id))
-    return TimelineChanges(entries, removed, TimelineCursor(top_entry, top_revision))
-
-
-def read_timeline_changes(db: Database, number: int, since: TimelineCursor) -> TimelineChanges:
-    """Only the timeline's changes since `since`: the cheapest read after one's own entry."""
-    with db.read() as session:
-        return _timeline_changes(session, number, since)
-
-
-def read_incident(db: Database, number: int, since: TimelineCursor | None = None) -> IncidentRead:
-    """The incident with its whole timeline, or (given `since`) only the entries added,
-    edited or deleted after it — a read that stays cheap however long the timeline is."""
-    with db.read() as session:
-        incident = _incident_row(session, number)
-        if since is None:
-            top_revision = session.exec(select(func.max(m.EntryRevision.id))).one() or 0
-            top_entry = session.exec(
-                select(func.max(m.TimelineEntry.id)).where(m.TimelineEntry.incident_id == number)
-            ).one()
-            changes = TimelineChanges(
-                timeline(session, number), set(), TimelineCursor(top_entry or 0, top_revision)
-            )
-        else:
-            changes = _timeline_changes(session, number, since)
-        detail = _detail(session, incident, changes.entries)
-        return IncidentRead(detail, changes.removed, changes.cursor)
 
 
 def list_incidents(
@@ -415,48 +296,3 @@ def list_incidents(
         (s for s in result if s.phase not in OPEN_PHASES), key=lambda s: s.declared_at, reverse=True
     )
     return active + rest
-
-
-def postmortem_points(stored: str | None) -> list[str]:
-    """A list section as stored (a JSON array of strings) read back as its points."""
-    import json
-
-    try:
-        value = json.loads(stored or "[]")
-    except ValueError:  # text an older version left: one point per line
-        return [line.strip() for line in (stored or "").splitlines() if line.strip()]
-    if isinstance(value, list):
-        return [str(point) for point in value]
-    return [str(value)] if value else []
-
-
-def postmortem_fields(row: m.Postmortem) -> PostmortemFields:
-    values = {name: getattr(row, name) for name in PostmortemFields.__dataclass_fields__}
-    for name in LIST_FIELDS:
-        values[name] = postmortem_points(values[name])
-    return PostmortemFields(**values)
-
-
-def postmortem_draft(
-    db: Database, key: str | int, *, now: datetime, policy: Policy = DEFAULT_POLICY
-) -> PostmortemDraft:
-    """The incident with its postmortem fields, five whys and metrics."""
-    number = parse_key(key)
-    with db.read() as session:
-        incident = _incident_row(session, number)
-        detail = _detail(session, incident, timeline(session, number))
-        row = session.get(m.Postmortem, number)
-        whys = session.exec(
-            select(m.FiveWhy.position, m.FiveWhy.question, m.FiveWhy.answer)
-            .where(m.FiveWhy.incident_id == number)
-            .order_by(col(m.FiveWhy.position))
-        ).all()
-        changes = recorded_changes(session, number)
-    written = postmortem_fields(row) if row is not None else PostmortemFields()
-    return PostmortemDraft(
-        detail=detail,
-        fields=written,
-        whys=[Why(position, question, answer) for position, question, answer in whys],
-        metrics=compute_metrics(detail, policy, now=now),
-        changes=changes,
-    )
