@@ -29,6 +29,15 @@ Post = Callable[[str, str], str | None]
 
 
 class ComposerScreen(Wired, ModalScreen[bool]):
+    # Its look; its size and the panes' arrangement (the draft alone at 80×24) are in
+    # styles/app.tcss.
+    DEFAULT_CSS = """
+    ComposerScreen #composer { border: thick $primary; background: $surface; padding: 0 1; }
+    ComposerScreen #since { border: round $primary-darken-1; }
+    ComposerScreen #composer-status { color: $text-muted; }
+    ComposerScreen #composer-status.-error { color: $error; text-style: bold; }
+    """
+
     BINDINGS = [
         Binding(
             "ctrl+s",

@@ -46,6 +46,21 @@ def _trend(
 
 
 class MetricsScreen(Wired, Screen[None]):
+    # The panes' look and the sparklines' rows; the two columns (one at 80×24) are in
+    # styles/app.tcss.
+    DEFAULT_CSS = """
+    MetricsScreen #metrics-table, MetricsScreen #metrics-side {
+        padding: 1 1;
+        border: round $primary-darken-1;
+    }
+    MetricsScreen .spark-row { height: 2; }
+    MetricsScreen .spark-label { width: 7; }
+    MetricsScreen Sparkline { width: 1fr; height: 1; }
+    MetricsScreen .spark-total { width: 18; padding: 0 1; }
+    MetricsScreen #weekly-title { height: 2; }
+    MetricsScreen #follow-through { height: auto; margin: 1 0 0 0; }
+    """
+
     BINDINGS = [
         *[
             Binding(

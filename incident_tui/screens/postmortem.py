@@ -39,6 +39,26 @@ KEY_EVENT_CHOICES = 300
 
 
 class PostmortemScreen(PostmortemItems, PostmortemSaving, Wired, Screen[None]):
+    # The form's and panes' look; how they are arranged (and at 80×24) is in styles/app.tcss.
+    DEFAULT_CSS = """
+    PostmortemScreen #pm-heading { background: $panel; text-style: bold; }
+    PostmortemScreen #pm-form { padding: 0 1; }
+    PostmortemScreen #pm-form Label { margin-top: 1; text-style: bold; }
+    PostmortemScreen #pm-form TextArea { height: 5; }
+    PostmortemScreen #pm-form Input { height: 1; border: none; background: $boost; padding: 0 1; }
+    PostmortemScreen #pm-form Input:focus { background: $primary 30%; }
+    PostmortemScreen .pm-pair { height: 1; }
+    PostmortemScreen .pm-pair Input { width: 1fr; margin-right: 1; }
+    PostmortemScreen #pm-form OptionList { height: auto; max-height: 8; }
+    PostmortemScreen #pm-metrics, PostmortemScreen #pm-lint {
+        border: round $primary-darken-1;
+        padding: 0 1;
+    }
+    PostmortemScreen #pm-lint { overflow-y: auto; }
+    PostmortemScreen #pm-status { padding: 0 1; color: $text-muted; }
+    PostmortemScreen #pm-status.-error { color: $error; text-style: bold; }
+    """
+
     # The fields are Field/TextField: their keys run in order and none of the footer's
     # keys is taken by them (TextArea's own F6/F7 are left out).
     BINDINGS = [

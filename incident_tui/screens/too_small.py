@@ -16,6 +16,9 @@ from incident_tui.screens.wiring import MIN_HEIGHT, MIN_WIDTH, Wired
 
 
 class TooSmallScreen(Wired, Screen[None]):
+    DEFAULT_CSS = """
+    TooSmallScreen #too-small { text-style: bold; }
+    """
     BINDINGS = []
 
     async def on_key(self, event: events.Key) -> None:

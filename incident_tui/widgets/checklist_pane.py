@@ -15,10 +15,15 @@ from incident_tui.domain.records import Tick
 from incident_tui.domain.text import one_line
 from incident_tui.widgets.app_access import ReachesApp
 from incident_tui.widgets.badges import DIM, clock_time
-from incident_tui.widgets.state_panes import Pane
+from incident_tui.widgets.state_panes import SidePane
 
 
-class ChecklistPane(ReachesApp, Pane, can_focus=True):
+class ChecklistPane(ReachesApp, SidePane, can_focus=True):
+    DEFAULT_CSS = """
+    ChecklistPane.-none {
+        display: none;
+    }
+    """
     BINDINGS = [
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),

@@ -13,7 +13,7 @@ from incident_tui.domain.text import one_line
 from incident_tui.widgets.app_access import ReachesApp
 from incident_tui.widgets.badges import DIM, OVERDUE, WARNING, clock_time, short_duration
 from incident_tui.widgets.fit import fit_rows, room_for_lines
-from incident_tui.widgets.state_panes import Pane
+from incident_tui.widgets.state_panes import SidePane
 from incident_tui.widgets.timeline_rows import wrap
 
 WARN_BEFORE = timedelta(minutes=2)
@@ -49,7 +49,7 @@ def countdown_state(deadline: Deadline, now: datetime) -> str:
     return "ok"
 
 
-class CountdownsPane(ReachesApp, Pane, can_focus=True):
+class CountdownsPane(ReachesApp, SidePane, can_focus=True):
     """Deadlines, earliest first. Focus it and press z to snooze the selected one."""
 
     BINDINGS = [

@@ -33,6 +33,22 @@ Take = Callable[[str, float], "str | None"]
 class EntryLine(InOrderKeys, Input):
     """Always ready for typing; Enter hands the line over (`take`) and clears it."""
 
+    # One line high, borderless, focused or not (Input's own `:focus` rule draws a
+    # border, so it is overruled here at the same specificity). A fixed size: an
+    # auto-sized Input lays out the whole screen on every keystroke.
+    DEFAULT_CSS = """
+    EntryLine {
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    EntryLine:focus {
+        border: none;
+        background: $primary 20%;
+    }
+    """
+
     BINDINGS = [
         Binding("tab", "complete", "Complete", show=False),
         # Keys typed before the app put the terminal in raw mode arrive with the line

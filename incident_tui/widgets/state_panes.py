@@ -80,9 +80,32 @@ class Pane(Static):
         self.update(text, layout=lines != previous)
 
 
+class SidePane(Pane):
+    """A pane of the war room's side column (countdowns, roles, checklist, updates): a
+    rounded border, lit while it has focus, and a scrollbar when its lines outgrow it."""
+
+    DEFAULT_CSS = """
+    SidePane {
+        border: round $primary-darken-1;
+        padding: 0 1 0 0;
+        overflow-y: auto;
+    }
+    SidePane:focus {
+        border: round $accent;
+    }
+    """
+
+
 class WarRoomHeading(Pane):
     """Key, severity, phase, time since impact began, the next deadline with its
     countdown, the title as far as it fits, and the clock: the glance, at every width."""
+
+    DEFAULT_CSS = """
+    WarRoomHeading {
+        height: 1;
+        background: $panel;
+    }
+    """
 
     def show(
         self,
@@ -153,7 +176,7 @@ def _next_deadline(deadline: Deadline, now: datetime, room: int) -> Text:
     return Text(f" {one_line(chosen)} ", style=style)
 
 
-class RolesPane(Pane):
+class RolesPane(SidePane):
     """Core roles always listed, one line each (a vacant one stands out), then any other
     role held. After a handover the line ends `← previous holder` while it fits; every
     holding with its times is in the role history (the palette)."""
@@ -194,7 +217,7 @@ class RolesPane(Pane):
         self.show_text(fit_rows(rows, room_for_lines(self), hint="ctrl+p"))
 
 
-class UpdatesPane(Pane):
+class UpdatesPane(SidePane):
     """The latest update to each audience, how long ago, and its first line."""
 
     def show(self, detail: IncidentDetail, now: datetime, tz: tzinfo) -> None:
@@ -230,6 +253,13 @@ class PresenceStrip(Pane):
     """Who has this war room open, with the roles they hold: `here: mira (commander) ·
     tom (scribe) · li`. Observers (read-only) are not counted: they write nothing. When
     narrow it drops the roles, then names the first few and counts the rest."""
+
+    DEFAULT_CSS = """
+    PresenceStrip {
+        height: 1;
+        padding: 0 1;
+    }
+    """
 
     def show(self, detail: IncidentDetail, now: datetime) -> None:
         people = people_here(detail.presence, detail.holdings, now)
@@ -271,6 +301,16 @@ class PresenceStrip(Pane):
 class TroubleBanner(Static):
     """A one-line banner while the database cannot be followed or read: what is wrong,
     and that typed text stays put while it retries. Hidden when all is well."""
+
+    DEFAULT_CSS = """
+    TroubleBanner {
+        display: none;
+        height: 1;
+        background: $error;
+        color: $text;
+        text-style: bold;
+    }
+    """
 
     _trouble: str | None = None
 

@@ -38,8 +38,19 @@ class TimelineView(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {"timeline--cursor"}
     DEFAULT_CSS = """
-    TimelineView { overflow-x: hidden; overflow-y: scroll; scrollbar-size-vertical: 1; }
-    TimelineView > .timeline--cursor { background: $accent 40%; }
+    TimelineView {
+        overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
+        border: round $primary-darken-1;
+        border-title-color: $text;
+    }
+    TimelineView:focus {
+        border: round $accent;
+    }
+    TimelineView > .timeline--cursor {
+        background: $accent 40%;
+    }
     """
 
     cursor: reactive[int | None] = reactive(None, always_update=True)
