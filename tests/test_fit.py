@@ -75,3 +75,27 @@ async def test_a_long_timer_label_gives_way_to_its_countdown_in_the_heading(db, 
         heading = rendered(screen, "#heading")
         assert "overdue" in heading and "check the" in heading
         assert len(heading) <= size[0]
+
+
+async def test_at_80x24_the_updates_pane_says_what_was_said_last(db, clock) -> None:
+    number = long_incident(db)
+    ops.post_update(
+        db, key=number, audience="internal", text="Rollback underway", author="ana", now=NOW
+    )
+    ops.post_update(
+        db,
+        key=number,
+        audience="external",
+        text="Search results may be missing for some users in Europe; next update 09:30",
+        author="ana",
+        now=NOW,
+    )
+    async with make_app(db, clock, number).run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        pane = screen.query_one("#updates")
+        lines = rendered(screen, "#updates").splitlines()
+        assert len(lines) <= pane.content_region.height  # nothing scrolls out of sight
+        assert all(len(line) <= pane.content_region.width for line in lines)
+        below = " ".join(lines[3:])
+        assert below.startswith("page: Search results")  # the latest, to whom
+        assert "Rollback" not in below

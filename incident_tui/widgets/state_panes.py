@@ -6,13 +6,14 @@ Each is a Static redrawn from an `IncidentDetail` and the clock; user text goes 
 
 from __future__ import annotations
 
+import textwrap
 from datetime import datetime, timedelta, tzinfo
 
 from rich.text import Text
 from textual.widgets import Static
 
 from incident_tui.domain.presence import people_here
-from incident_tui.domain.records import Deadline, IncidentDetail
+from incident_tui.domain.records import Deadline, IncidentDetail, Update
 from incident_tui.domain.text import one_line
 from incident_tui.domain.timeparse import format_duration
 from incident_tui.domain.vocabulary import AUDIENCES, CORE_ROLES
@@ -239,14 +240,30 @@ class UpdatesPane(SidePane):
             if update is None:
                 text.append("none yet", style=DIM)
                 continue
-            if not roomy:  # narrow: how long ago is what the glance needs
+            if not roomy:  # narrow: how long ago; the latest words below, as they fit
                 text.append(_ago(update.posted_at, now))
                 continue
             text.append(f"{clock_time(update.posted_at, tz, seconds=False)} ")
             text.append(f"{_ago(update.posted_at, now)} · {one_line(update.author, 12)}", style=DIM)
             text.append("\n  ")
             text.append(one_line(update.text, 200))
+        if not roomy and detail.updates:
+            text.append(self._latest_words(detail.updates[-1]))
         self.show_text(text)
+
+    def _latest_words(self, update: Update) -> Text:
+        """What was said last, to whom, in the rows under the three audiences."""
+        width = max(1, self.content_region.width - 1)
+        rows = self.content_region.height - len(AUDIENCES)
+        words = Text()
+        if rows < 1:
+            return words
+        said = f"{SHORT_AUDIENCE_TITLES[update.audience]}: {one_line(update.text, 400)}"
+        lines = textwrap.wrap(said, width) or [""]
+        if len(lines) > rows:  # the last row that fits ends in … (never a scrollbar)
+            lines = [*lines[: rows - 1], one_line(" ".join(lines[rows - 1 :]), width)]
+        words.append("\n" + "\n".join(lines), style=DIM)
+        return words
 
 
 class PresenceStrip(Pane):
