@@ -14,10 +14,10 @@ from incident_tui.ops.rows import (
     UNSET,
     due_day,
     find_incident,
-    system_entry,
     valid_name,
     valid_text,
 )
+from incident_tui.ops.system_entries import add_system_entry
 from incident_tui.store import models as m
 from incident_tui.store.database import Database
 from incident_tui.store.queries import action_view
@@ -123,7 +123,7 @@ def update_action(
         item.updated_at = now
         if tracked:
             # Follow-through is part of the incident's record: who moved it, when.
-            system_entry(
+            add_system_entry(
                 session,
                 session.get_one(m.Incident, item.incident_id),
                 "status",

@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.text import one_line
-from incident_tui.ops.rows import find_incident, system_entry, valid_name
+from incident_tui.ops.rows import find_incident, valid_name
+from incident_tui.ops.system_entries import add_system_entry
 from incident_tui.store import models as m
 from incident_tui.store.database import Database
 
@@ -55,7 +56,7 @@ def tick_checklist(
                 raise IncidentError(f"{item!r} is not ticked")
             session.delete(row)
             text = f"Unticked {one_line(title, 60)}: {item}"
-        system_entry(session, incident, "action", text, author=author, at=now, now=now)
+        add_system_entry(session, incident, "action", text, author=author, at=now, now=now)
         return text
 
     return db.write(work)

@@ -11,8 +11,9 @@ from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.text import MAX_TEXT, clean, one_line
 from incident_tui.domain.vocabulary import parse_severity
 from incident_tui.ops.roles import hold_role
-from incident_tui.ops.rows import MAX_TITLE, not_future, system_entry, valid_name, valid_text
+from incident_tui.ops.rows import MAX_TITLE, not_future, valid_name, valid_text
 from incident_tui.ops.seen import record_seen
+from incident_tui.ops.system_entries import add_system_entry
 from incident_tui.store import models as m
 from incident_tui.store.database import Database
 
@@ -55,7 +56,7 @@ def declare(
         session.add(incident)
         session.flush()  # the database allocates the number
         began = f"; impact began {started:%Y-%m-%d %H:%M}Z" if started < now else ""
-        system_entry(
+        add_system_entry(
             session,
             incident,
             "status",

@@ -19,8 +19,9 @@ from incident_tui.domain.vocabulary import (
     parse_severity,
 )
 from incident_tui.ops.milestones import PHASE_MILESTONES, keep_order
-from incident_tui.ops.rows import find_incident, not_future, record_change, system_entry, valid_name
+from incident_tui.ops.rows import find_incident, not_future, record_change, valid_name
 from incident_tui.ops.seen import record_seen
+from incident_tui.ops.system_entries import add_system_entry
 from incident_tui.store.database import Database
 from incident_tui.store.models import saved_id
 
@@ -82,7 +83,7 @@ def set_phase(
         text = f"Phase {old} → {new}{direction}"
         if notes:
             text += "; " + ", ".join(notes)
-        system_entry(session, incident, "status", text, author=author, at=when, now=now)
+        add_system_entry(session, incident, "status", text, author=author, at=when, now=now)
         return text
 
     return db.write(work)
@@ -103,7 +104,7 @@ def set_severity(
         incident.severity = new
         record_change(session, incident, "severity", old, new, author=author, at=now, now=now)
         text = f"Severity SEV{old} → SEV{new}"
-        system_entry(session, incident, "status", text, author=author, at=now, now=now)
+        add_system_entry(session, incident, "status", text, author=author, at=now, now=now)
         record_seen(session, incident, (SEVERITY_SET,), author=author, now=now)
         return text
 

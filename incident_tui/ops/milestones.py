@@ -11,7 +11,8 @@ from incident_tui.domain.instants import (
     milestone_order,
 )
 from incident_tui.domain.vocabulary import MILESTONES, incident_key
-from incident_tui.ops.rows import find_incident, not_future, record_change, system_entry, valid_name
+from incident_tui.ops.rows import find_incident, not_future, record_change, valid_name
+from incident_tui.ops.system_entries import add_system_entry
 from incident_tui.store import models as m
 from incident_tui.store.database import Database
 
@@ -100,7 +101,7 @@ def detected_by_alert(
     move_milestones(session, incident, moves, now=now)
     notes = describe_moves(moves, before, "detected_at", because="the first alert")
     text = "Milestone " + ", ".join(notes)
-    system_entry(session, incident, "status", text, author=author, at=now, now=now)
+    add_system_entry(session, incident, "status", text, author=author, at=now, now=now)
 
 
 # The milestone each phase sets on entering it, and clears when moving back before it.
@@ -164,7 +165,7 @@ def set_milestone(
         )
         if notes:
             text += "; " + ", ".join(notes)
-        system_entry(session, incident, "status", text, author=author, at=now, now=now)
+        add_system_entry(session, incident, "status", text, author=author, at=now, now=now)
         return text
 
     return db.write(work)

@@ -9,8 +9,9 @@ from sqlmodel import Session, col, select
 from incident_tui.domain.checklists import COMMANDER_ASSIGNED
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.vocabulary import parse_role
-from incident_tui.ops.rows import find_incident, system_entry, valid_name
+from incident_tui.ops.rows import find_incident, valid_name
 from incident_tui.ops.seen import record_seen
+from incident_tui.ops.system_entries import add_system_entry
 from incident_tui.store import models as m
 from incident_tui.store.database import Database
 
@@ -51,7 +52,7 @@ def hold_role(
             )
         )
         text = f"{holder} is {role}" + (f", taking over from {previous}" if previous else "")
-    system_entry(session, incident, "role", text, author=author, at=now, now=now)
+    add_system_entry(session, incident, "role", text, author=author, at=now, now=now)
     if seen and role == "commander" and holder is not None:
         record_seen(session, incident, (COMMANDER_ASSIGNED,), author=author, now=now)
     return text

@@ -1,5 +1,5 @@
-"""What every operation shares: checked input, the incident's row, and the system
-entry and change record an operation leaves."""
+"""What every operation shares: checked input, the incident's row, and the change record
+an operation leaves (its timeline entry: `system_entries.add_system_entry`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from incident_tui.domain.instants import (
 from incident_tui.domain.records import Entry
 from incident_tui.domain.text import MAX_TEXT, clean, one_line
 from incident_tui.domain.vocabulary import incident_key, parse_key
-from incident_tui.ops.system_entries import add_system_entry
 from incident_tui.store import models as m
 
 MAX_TITLE = 200
@@ -66,19 +65,6 @@ def find_incident(session: Session, key: str | int, *, lock: bool = False) -> m.
     if incident is None:
         raise NotFound(f"no incident {incident_key(number)}")
     return incident
-
-
-def system_entry(
-    session: Session,
-    incident: m.Incident,
-    kind: str,
-    text: str,
-    *,
-    author: str,
-    at: datetime,
-    now: datetime,
-) -> m.TimelineEntry:
-    return add_system_entry(session, incident, kind, text, author=author, now=now, at=at)
 
 
 def entry_view(row: m.TimelineEntry) -> Entry:

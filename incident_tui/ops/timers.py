@@ -11,7 +11,8 @@ from incident_tui.domain.errors import IncidentError, NotFound
 from incident_tui.domain.instants import (
     length_of_time,
 )
-from incident_tui.ops.rows import find_incident, system_entry, valid_name
+from incident_tui.ops.rows import find_incident, valid_name
+from incident_tui.ops.system_entries import add_system_entry
 from incident_tui.store import models as m
 from incident_tui.store.database import Database
 
@@ -77,7 +78,7 @@ def cancel_timer(db: Database, *, key: str | int, label: str, author: str, now: 
             timer.cancelled_at = now
         rang = any(t.due_at <= now for t in timers)
         text = f"Timer done: {label}" + (" (it had rung)" if rang else " (before it rang)")
-        system_entry(session, incident, "status", text, author=author, at=now, now=now)
+        add_system_entry(session, incident, "status", text, author=author, at=now, now=now)
         return text
 
     return db.write(work)
@@ -111,7 +112,7 @@ def snooze_deadline(
             )
         )
         text = f"Snoozed {deadline} {minutes} min (now due {until:%H:%M}Z)"
-        system_entry(session, incident, "status", text, author=author, at=now, now=now)
+        add_system_entry(session, incident, "status", text, author=author, at=now, now=now)
         return text
 
     return db.write(work)

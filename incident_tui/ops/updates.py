@@ -12,8 +12,9 @@ from incident_tui.domain.status_drafts import affected_words
 from incident_tui.domain.text import one_line
 from incident_tui.domain.vocabulary import parse_audience
 from incident_tui.ops.public_words import remember_words, valid_words
-from incident_tui.ops.rows import find_incident, system_entry, valid_name, valid_text
+from incident_tui.ops.rows import find_incident, valid_name, valid_text
 from incident_tui.ops.seen import record_seen
+from incident_tui.ops.system_entries import add_system_entry
 from incident_tui.store import models as m
 from incident_tui.store.database import Database
 
@@ -44,7 +45,7 @@ def post_update(
             phase=incident.phase,
         )
         session.add(update)
-        system_entry(
+        add_system_entry(
             session,
             incident,
             "comm",
