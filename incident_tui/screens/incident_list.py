@@ -79,7 +79,7 @@ class IncidentListScreen(Wired, Screen[None]):
         table.add_columns("Sev", "Key", "Title", "Phase", "Elapsed", "Commander", "Next deadline")
         self.watch(self.app, "now", self.on_tick, init=False)
         self.watch(self.app, "changes", self.poll, init=False)
-        self.watch(self.app, "link_trouble", self._show_trouble, init=False)
+        self.watch(self.app, "link_trouble", self._show_trouble)  # and at once: a standing notice
 
     def _show_trouble(self, _trouble: object = None) -> None:
         trouble = self.incident_app.link_trouble or self._read_trouble

@@ -236,7 +236,7 @@ class WarRoomScreen(
         steady_cursors(self)
         self.watch(self.app, "now", self.on_tick, init=False)
         self.watch(self.app, "changes", self.poll, init=False)
-        self.watch(self.app, "link_trouble", self._show_trouble, init=False)
+        self.watch(self.app, "link_trouble", self._show_trouble)  # and at once: a standing notice
         self.load()
 
     # --- presence ---------------------------------------------------------------------
