@@ -45,6 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check incident_tui tests benchmarks
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/vulture
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -397,22 +397,26 @@ def test_files_that_are_not_exports(
     assert not fresh.exists()
 
 
-def test_a_failure_while_writing_leaves_nothing_half_imported(db, db_path: Path) -> None:
+def test_a_failure_while_writing_leaves_nothing_half_imported(
+    db, db_path: Path, tmp_path: Path
+) -> None:
     seed_demo(db, now=SEEDED_AT)
-    imported = importer.parse_export(exported_json(db, 3))
-    imported.incident["title"] = "Another copy"
-    # Two whys at one position: the database refuses the last insert of the transaction.
-    imported.whys = [
-        {"position": 1, "question": "Why?", "answer": ""},
-        {"position": 1, "question": "Why again?", "answer": ""},
-    ]
-    before = table_dump(db_path)
-    with pytest.raises(Exception, match="UNIQUE"):
-        importer.import_incident(db, copy.deepcopy(imported), now=NOW)
+    source = tmp_path / "three.json"
+    source.write_text(exported_json(db, 3))
+    with importer.streamed(str(source), now=NOW) as imported:
+        imported.incident["title"] = "Another copy"
+        # Two whys at one position: the database refuses the last insert of the transaction.
+        imported.whys = [
+            {"position": 1, "question": "Why?", "answer": ""},
+            {"position": 1, "question": "Why again?", "answer": ""},
+        ]
+        before = table_dump(db_path)
+        with pytest.raises(Exception, match="UNIQUE"):
+            importer.import_incident(db, copy.deepcopy(imported), now=NOW)
     assert table_dump(db_path) == before
 
 
-def test_the_export_says_its_format(db) -> None:
+def test_the_export_says_its_format(db, tmp_path: Path) -> None:
     from incident_tui.formats import export
     from incident_tui.store import postmortem_reads
 
@@ -420,5 +424,8 @@ def test_the_export_says_its_format(db) -> None:
     doc = export.to_json(postmortem_reads.postmortem_draft(db, 1, now=NOW))
     assert (doc["format"], doc["formatVersion"]) == ("incident-tui", 2)
     assert doc["record"]["declaredAt"] == "2026-11-24T09:01:00.123456Z"
+    newer = tmp_path / "f.json"
+    newer.write_text(json.dumps({**doc, "formatVersion": 99}))
     with pytest.raises(IncidentError, match="newer incident-tui"):
-        importer.parse_export(json.dumps({**doc, "formatVersion": 99}), "f.json")
+        with importer.streamed(str(newer), now=NOW):
+            pass

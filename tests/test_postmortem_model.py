@@ -271,7 +271,7 @@ def test_markdown_worth_circulating(db) -> None:
     assert "<code>kubectl get pods -n pay</code>" in html
 
 
-def test_a_version_1_export_with_text_sections_imports_as_points(db) -> None:
+def test_a_version_1_export_with_text_sections_imports_as_points(db, tmp_path) -> None:
     from incident_tui.formats import importer
 
     number = late_declared(db)
@@ -279,8 +279,10 @@ def test_a_version_1_export_with_text_sections_imports_as_points(db) -> None:
     doc["formatVersion"] = 1
     doc["record"]["title"] = "Imported"
     doc["record"]["postmortem"]["contributingFactors"] = "no canary\nstale runbook"
-    imported = importer.parse_export(json.dumps(doc), "old.json")
-    result = importer.import_incident(db, imported, now=NOW)
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc))
+    with importer.streamed(str(old), now=NOW) as imported:
+        result = importer.import_incident(db, imported, now=NOW)
     fields = postmortem_reads.postmortem_draft(db, result.number, now=NOW).fields
     assert fields.contributing_factors == ["no canary", "stale runbook"]
 

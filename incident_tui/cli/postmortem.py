@@ -8,6 +8,7 @@ import sys
 
 from incident_tui.cli.command import PROG, Context, arg, command
 from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.vocabulary import EXPORT_FORMATS
 
 
 @command(
@@ -15,7 +16,7 @@ from incident_tui.domain.errors import IncidentError
     "export the postmortem draft (Markdown or JSON)",
     arg("key", metavar="KEY", nargs="?"),
     arg("--schema", action="store_true", help="print the JSON Schema of the JSON export"),
-    arg("--format", "-f", choices=("markdown", "json"), default="markdown"),
+    arg("--format", "-f", choices=EXPORT_FORMATS, default="markdown"),
     arg("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)"),
     arg("--force", action="store_true", help="overwrite an existing FILE"),
     arg(

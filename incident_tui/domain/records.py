@@ -33,9 +33,6 @@ class Deadline:
     due_at: datetime
     title: str
 
-    def seconds_left(self, now: datetime) -> int:
-        return int((self.due_at - now).total_seconds() // 1)
-
 
 @dataclass
 class IncidentFacts:

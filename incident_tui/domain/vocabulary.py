@@ -42,6 +42,9 @@ SYSTEM_KINDS = frozenset({"comm", "status", "role"})
 """Kinds written only by the system, as the record of an operation."""
 
 
+EXPORT_FORMATS: tuple[str, ...] = ("markdown", "json")
+"""What `export --format` writes: the postmortem draft as Markdown, or as JSON."""
+
 AUDIENCES: tuple[str, ...] = ("internal", "external", "executive")
 
 

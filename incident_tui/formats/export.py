@@ -40,9 +40,6 @@ TEMPLATE_NAME = "postmortem.md.j2"
 PACKAGED_TEMPLATES = Path(__file__).with_name("templates")
 
 
-FORMATS = ("markdown", "json")
-
-
 def _when(draft: PostmortemDraft, tz: tzinfo):
     with_date = draft.spans_days
 

@@ -12,13 +12,12 @@ declarer as one already in the database is that incident (`ImportResult.created`
 
 from __future__ import annotations
 
-import json
 import pickle
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import IO, Any
 
 from sqlalchemy import insert
@@ -104,27 +103,6 @@ def streamed(
             imported.more_entries = more_entries
             imported.more_count = count
             yield imported
-
-
-def parse_export(
-    text: str, name: str = "the file", *, now: datetime | None = None
-) -> ImportedIncident:
-    """The incident in a JSON export, validated; ImportFormatError names what is wrong.
-
-    Instants must lie in the range of events (1970 to `now`), due dates in the range of
-    calendar days (instants.py), as for anything typed."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportFormatError(
-            f"{name} is not JSON ({error.msg} at line {error.lineno}, column {error.colno})"
-        ) from None
-    except RecursionError:
-        raise ImportFormatError(f"{name} is not JSON we can read (nested too deeply)") from None
-    if not isinstance(doc, dict):
-        raise ImportFormatError(f"{name} is not an incident-tui export (not a JSON object)")
-    _check_format(doc, name)
-    return RecordReader(name, now or datetime.now(UTC)).incident(doc["record"], doc.get("id"))
 
 
 def _check_format(doc: dict[str, Any], name: str) -> None:

@@ -39,7 +39,6 @@ class DrillPlan:
 
     number: int
     source_key: str
-    source_title: str
     speed: float
     started_at: datetime
     steps: list[ReplayStep]
@@ -83,7 +82,7 @@ def declare_drill(
         summary=summary,
         is_drill=True,
     )
-    return DrillPlan(number, detail.key, detail.title, speed, now, steps)
+    return DrillPlan(number, detail.key, speed, now, steps)
 
 
 def perform(db: Database, number: int, event: ReplayEvent, now: datetime) -> None:

@@ -258,10 +258,6 @@ class TimelineView(ScrollView, can_focus=True):
         else:
             self._starts = list(accumulate(map(height, entries), initial=0))
 
-    def line_of(self, index: int) -> int:
-        """The first line of entry `index`."""
-        return self._starts[min(index, len(self._starts) - 1)]
-
     def _set_virtual_height(self) -> None:
         """A new entry changes only the scrollable height. Setting `virtual_size` the
         usual way lays out the whole screen (≈20 ms here, per entry); the pane's own size

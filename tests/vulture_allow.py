@@ -1,0 +1,29 @@
+"""What vulture (`make lint`) cannot see being used: names read by a framework, a file
+format or the tests, never by our own code. Each line says who reads it."""
+
+# ruff: noqa: B018, F821
+_ = object
+
+# Textual and SQLAlchemy read these by name.
+_.clock_timer  # app.py: the tests pause the app's clock
+_._negative_number_matcher  # argparse: relative times like -5m are values, not options
+_.cursor_blink  # Textual's Input reads it
+_.app_focus  # Textual's App reads it
+inherit_bindings  # Textual's Widget reads it
+parameters  # Textual's check_action(action, parameters)
+_.isolation_level  # pysqlite's connection: we emit BEGIN ourselves
+reflected, compare_to  # alembic's include_object(obj, name, type_, reflected, compare_to)
+
+# The JSON export's keys (TypedDicts: the format others read, and its JSON schema).
+durationSeconds, usersAffected, revenueImpact, slaBreached, dueDate, jiraTicket
+startedAt, endedAt, formatVersion, incidentCommander, rootCause, contributingFactors
+whatWentWell, whatWentPoorly, luckyBreaks, actionItems, fiveWhys, lessonsLearned
+
+# Columns written by the operations and kept for the record (who, when), read by people.
+_.updated_at, _.deleted_by, updated_at, deleted_by, started_by, snoozed_by
+
+# Driven by the tests and the benchmarks.
+RULES  # blameless_lint: the rules' names, listed in the tests
+_.advance  # FrozenClock: the tests move time
+_.writes_settled  # the war room's writes are all done: what the tests wait on
+_.entry_count  # the timeline's size: benchmarks/app.py waits on it
