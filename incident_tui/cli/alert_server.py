@@ -29,7 +29,9 @@ from incident_tui.domain.timeparse import iso_z
 
 DEFAULT_LISTEN = "127.0.0.1:9095"
 MAX_BODY = 1024 * 1024
-"""A payload larger than this (1 MiB) is refused with 413, unread."""
+"""A payload larger than this (1 MiB) is refused with 413 and thrown away."""
+MAX_DRAIN = 16 * 1024 * 1024
+"""A refused body up to this size is read away before the 413; a larger one is cut off."""
 ROUTES = {f"/{name}": name for name in FORMATS}
 
 
@@ -150,6 +152,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             source = ROUTES.get(path)
             if source is None:
                 self.close_connection = True
+                self._discard_declared()
                 routes = " ".join(ROUTES)
                 self._answer(
                     404, {"error": f"no route {path!r}; routes: {routes}"}, "no such route", started
@@ -157,6 +160,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 return
             if not receiver.authorized(self.headers.get("Authorization")):
                 self.close_connection = True
+                self._discard_declared()
                 self._answer(
                     401, {"error": "missing or wrong bearer token"}, "unauthorized", started
                 )
@@ -172,7 +176,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 return
             length = int(length_text)
             if length > MAX_BODY:
-                self.close_connection = True  # the body stays unread
+                self.close_connection = True
+                self._discard(length)
                 reason = f"body of {length:,} bytes; the limit is {MAX_BODY:,}"
                 self._answer(413, {"error": reason}, reason, started)
                 return
@@ -192,6 +197,21 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 )
                 answer = {"error": said}
             self._answer(status, answer, said, started)
+
+        def _discard(self, length: int) -> None:
+            """Read a refused body away (up to MAX_DRAIN), so the sender, still sending,
+            gets the 413 rather than a reset connection; nothing of it is kept."""
+            left = min(length, MAX_DRAIN)
+            while left > 0:
+                chunk = self.rfile.read(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+
+        def _discard_declared(self) -> None:
+            length = self.headers.get("Content-Length", "").strip()
+            if length.isdigit() and not self.headers.get("Transfer-Encoding"):
+                self._discard(int(length))
 
         do_POST = _receive
         do_PUT = _receive  # Grafana's webhook can be set to PUT
