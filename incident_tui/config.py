@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from incident_tui.domain.alert_routes import AlertRoute, routes_from_config
 from incident_tui.domain.checklists import DEFAULT_CHECKLISTS, Checklist, checklists_from_mapping
 from incident_tui.domain.errors import ConfigError
 from incident_tui.domain.policy import DEFAULT_POLICY, Policy, policy_from_mapping
@@ -43,6 +44,7 @@ class Config:
     policy: Policy = DEFAULT_POLICY
     path: Path | None = None
     checklists: tuple[Checklist, ...] = DEFAULT_CHECKLISTS
+    alert_routes: tuple[AlertRoute, ...] = ()
 
 
 def load_config(path: Path | str | None = None) -> Config:
@@ -84,6 +86,7 @@ CONFIG_KEYS: dict = {
     "severity": {"*": _SEVERITY_TABLE},
     "postmortem": {"due": None},
     "checklists": {"*": {"title": None, "items": None, "phases": None, "severities": None}},
+    "alerts": {"route": None},  # [[alerts.route]]: checked by routes_from_config
 }
 
 
@@ -124,6 +127,7 @@ def config_from_mapping(data: dict, path: Path | None = None) -> Config:
         policy=policy_from_mapping(data),
         path=path,
         checklists=checklists_from_mapping(data.get("checklists")),
+        alert_routes=routes_from_config(data.get("alerts", {}).get("route")),
     )
 
 

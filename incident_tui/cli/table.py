@@ -4,7 +4,7 @@ topic's module and one line here."""
 
 from __future__ import annotations
 
-from incident_tui.cli import database, incident, postmortem, reports, sessions
+from incident_tui.cli import alerts, database, incident, postmortem, reports, sessions
 from incident_tui.cli.command import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -27,6 +27,8 @@ COMMANDS: tuple[Command, ...] = (
     reports.metrics,
     reports.search,
     sessions.drill,
+    alerts.serve,
+    alerts.ingest,
     database.check,
     sessions.demo,
 )

@@ -41,35 +41,63 @@ def declare(
         raise IncidentError(f"summary is longer than {MAX_TEXT:,} characters")
 
     def work(session: Session) -> int:
-        incident = m.Incident(
+        incident = add_incident(
+            session,
             title=title,
             severity=sev,
-            phase="triage",
+            author=author,
+            now=now,
+            commander=commander,
+            started=started,
             summary=summary,
             is_drill=is_drill,
-            declared_at=now,
-            declared_by=author,
-            started_at=started,
-            detected_at=now,
-            updated_at=now,
         )
-        session.add(incident)
-        session.flush()  # the database allocates the number
-        began = f"; impact began {started:%Y-%m-%d %H:%M}Z" if started < now else ""
-        add_system_entry(
-            session,
-            incident,
-            "status",
-            f"Declared SEV{sev}: {title}{began}",
-            author=author,
-            at=now,
-            now=now,
-        )
-        seen = [DECLARED, SEVERITY_SET]
-        if commander:
-            hold_role(session, incident, "commander", commander, author=author, now=now, seen=False)
-            seen.append(COMMANDER_ASSIGNED)
-        record_seen(session, incident, seen, author=author, now=now)  # one entry for all
         return m.saved_id(incident)
 
     return db.write(work)
+
+
+def add_incident(
+    session: Session,
+    *,
+    title: str,
+    severity: int,
+    author: str,
+    now: datetime,
+    commander: str | None,
+    started: datetime,
+    summary: str = "",
+    is_drill: bool = False,
+) -> m.Incident:
+    """The declaration's rows, in the caller's transaction (its input already checked):
+    the incident, its status entry, the commander, the checklist's "seen"."""
+    incident = m.Incident(
+        title=title,
+        severity=severity,
+        phase="triage",
+        summary=summary,
+        is_drill=is_drill,
+        declared_at=now,
+        declared_by=author,
+        started_at=started,
+        detected_at=now,
+        updated_at=now,
+    )
+    session.add(incident)
+    session.flush()  # the database allocates the number
+    began = f"; impact began {started:%Y-%m-%d %H:%M}Z" if started < now else ""
+    add_system_entry(
+        session,
+        incident,
+        "status",
+        f"Declared SEV{severity}: {title}{began}",
+        author=author,
+        at=now,
+        now=now,
+    )
+    seen = [DECLARED, SEVERITY_SET]
+    if commander:
+        hold_role(session, incident, "commander", commander, author=author, now=now, seen=False)
+        seen.append(COMMANDER_ASSIGNED)
+    record_seen(session, incident, seen, author=author, now=now)  # one entry for all
+    return incident

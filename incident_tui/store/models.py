@@ -225,6 +225,39 @@ class ChecklistTick(SQLModel, table=True):
     ticked_by: str
 
 
+class AlertGroupLink(SQLModel, table=True):
+    """An alert group (a sender's group key) and the incident its alerts go to: the same
+    group again attaches to it while it is open."""
+
+    __tablename__ = "alert_group"
+    __table_args__ = (UniqueConstraint("source", "group_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    group_key: str
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+class AlertReceipt(SQLModel, table=True):
+    """One alert state taken in (fingerprint, status, start): the same again adds nothing,
+    so a sender's retries and repeated notifications are harmless."""
+
+    __tablename__ = "alert_receipt"
+    __table_args__ = (UniqueConstraint("source", "fingerprint", "status", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    fingerprint: str
+    status: str
+    starts_at: str
+    """The instant the sender gave, as ISO text ("" when it gave none): compared exactly."""
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    entry_id: int = Field(foreign_key="timeline_entry.id")
+    received_at: datetime
+
+
 class _Row(Protocol):
     id: int | None
 
