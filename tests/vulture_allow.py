@@ -11,6 +11,7 @@ _.cursor_blink  # Textual's Input reads it
 _.app_focus  # Textual's App reads it
 inherit_bindings  # Textual's Widget reads it
 parameters  # Textual's check_action(action, parameters)
+request  # http.server: handle_error(request, client_address)
 _.isolation_level  # pysqlite's connection: we emit BEGIN ourselves
 reflected, compare_to  # alembic's include_object(obj, name, type_, reflected, compare_to)
 
