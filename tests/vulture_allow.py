@@ -11,7 +11,9 @@ _.cursor_blink  # Textual's Input reads it
 _.app_focus  # Textual's App reads it
 inherit_bindings  # Textual's Widget reads it
 parameters  # Textual's check_action(action, parameters)
-request  # http.server: handle_error(request, client_address)
+_.handle_error, request  # http.server calls handle_error(request, client_address)
+_.log_request, _.log_message, server_version, sys_version, protocol_version  # http.server
+do_POST, do_PUT, do_HEAD, daemon_threads, allow_reuse_address  # http.server
 _.isolation_level  # pysqlite's connection: we emit BEGIN ourselves
 reflected, compare_to  # alembic's include_object(obj, name, type_, reflected, compare_to)
 

@@ -27,7 +27,6 @@ from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.text import one_line
 from incident_tui.domain.timeparse import iso_z
 
-DEFAULT_LISTEN = "127.0.0.1:9095"
 MAX_BODY = 1024 * 1024
 """A payload larger than this (1 MiB) is refused with 413 and thrown away."""
 MAX_DRAIN = 16 * 1024 * 1024

@@ -42,14 +42,18 @@ def ingest(run: Context) -> int:
     return 0
 
 
+DEFAULT_LISTEN = "127.0.0.1:9095"
+"""Loopback only, by default: another address needs a token."""
+
+
 @command(
     "serve",
     "receive alert webhooks over HTTP: /alertmanager /grafana /pagerduty /generic",
     arg(
         "--listen",
         metavar="HOST:PORT",
-        default="127.0.0.1:9095",
-        help="address to listen on (default: 127.0.0.1:9095; port 0 picks a free one)",
+        default=DEFAULT_LISTEN,
+        help=f"address to listen on (default: {DEFAULT_LISTEN}; port 0 picks a free one)",
     ),
     arg(
         "--token-file",
