@@ -4,7 +4,7 @@ topic's module and one line here."""
 
 from __future__ import annotations
 
-from incident_tui.cli import alerts, database, incident, postmortem, reports, sessions
+from incident_tui.cli import alerts, database, incident, postmortem, reports, sessions, settings
 from incident_tui.cli.command import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -30,6 +30,7 @@ COMMANDS: tuple[Command, ...] = (
     alerts.serve,
     alerts.ingest,
     database.check,
+    settings.config_,
     sessions.demo,
 )
 
