@@ -4,7 +4,16 @@ topic's module and one line here."""
 
 from __future__ import annotations
 
-from incident_tui.cli import alerts, database, incident, postmortem, reports, sessions, settings
+from incident_tui.cli import (
+    alerts,
+    completion,
+    database,
+    incident,
+    postmortem,
+    reports,
+    sessions,
+    settings,
+)
 from incident_tui.cli.command import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -31,6 +40,7 @@ COMMANDS: tuple[Command, ...] = (
     alerts.ingest,
     database.check,
     settings.config_,
+    completion.completion,
     sessions.demo,
 )
 
