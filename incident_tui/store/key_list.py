@@ -39,6 +39,7 @@ def incident_keys(target: str | os.PathLike | None = None) -> list[str]:
 
 def _through_store(url: str) -> list[str]:
     from sqlalchemy import case, select
+    from sqlmodel import col
 
     from incident_tui.domain.errors import IncidentError
     from incident_tui.store.database import open_database
@@ -49,13 +50,13 @@ def _through_store(url: str) -> list[str]:
     except IncidentError:
         return []
     try:
-        is_open = Incident.phase.in_(OPEN_PHASES)  # type: ignore[attr-defined]
+        is_open = col(Incident.phase).in_(OPEN_PHASES)
         with db.read() as session:
             numbers = session.scalars(
-                select(Incident.id).order_by(
+                select(col(Incident.id)).order_by(
                     case((is_open, 0), else_=1),
-                    case((is_open, Incident.severity), else_=0),
-                    Incident.id.desc(),  # type: ignore[union-attr]
+                    case((is_open, col(Incident.severity)), else_=0),
+                    col(Incident.id).desc(),
                 )
             ).all()
     finally:
