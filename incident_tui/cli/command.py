@@ -90,7 +90,7 @@ class Context:
         return parse_past_time(text, now=self.now, tz=self.config.display_tz)
 
     def target(self, key: str, author: str | None = None):  # type: ignore[no-untyped-def]
-        """Incident `key`, as `author` (default: you), now: where `commands.perform` acts."""
+        """Incident `key`, as `author` (default: you), now: where `ops.dispatch.perform` acts."""
         from incident_tui.ops.dispatch import Target
 
         return Target(self.db, key, author or self.user, self.now)

@@ -1,5 +1,5 @@
 """Commands on one incident's state, timeline, roles, updates and action items: each
-performed through the operations (the entry line's table, `commands.perform`, where the
+performed through the operations (the entry line's table, `ops.dispatch.perform`, where the
 entry line has the same command)."""
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ class DrillSource:
 
 
 # --- what the replay does ----------------------------------------------------------------
-# Each event, performed as `author`, is the command `command()` (run by `commands.perform`).
+# Each event, performed as `author`, is the command `command()` (run by `ops.dispatch.perform`).
 
 
 @dataclass(frozen=True)

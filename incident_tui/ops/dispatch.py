@@ -2,7 +2,7 @@
 
 The entry line (slash commands, palette commands, key bindings), the drill replay and the
 CLI all perform a command here, so each writes the same way. A new entry-line command is
-a dataclass in `entryline.py` and one `@_operation` below.
+a dataclass in `domain/entry_syntax.py` and one `@_operation` below.
 """
 
 from __future__ import annotations
