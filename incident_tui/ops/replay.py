@@ -27,7 +27,7 @@ from incident_tui.domain.drill_schedule import (
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.timeparse import format_duration
 from incident_tui.domain.vocabulary import incident_key
-from incident_tui.ops import dispatch as commands
+from incident_tui.ops import dispatch
 from incident_tui.ops.dispatch import Target
 from incident_tui.store import queries
 from incident_tui.store.database import Database
@@ -88,7 +88,7 @@ def declare_drill(
 def perform(db: Database, number: int, event: ReplayEvent, now: datetime) -> None:
     """Do one replayed event to the drill, as its author, through the one operation that
     does it (the entry line's command table)."""
-    commands.perform(event.command(), Target(db, number, event.author, now))
+    dispatch.perform(event.command(), Target(db, number, event.author, now))
 
 
 @dataclass(frozen=True)
