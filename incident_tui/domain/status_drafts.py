@@ -11,7 +11,7 @@ from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.policy import Policy
 from incident_tui.domain.records import Entry, IncidentDetail
 from incident_tui.domain.text import clean, one_line
-from incident_tui.domain.timeparse import format_duration
+from incident_tui.domain.timeparse import clock_time, format_duration
 
 SMS_LIMIT = 160
 IMPACT_PLACEHOLDER = "Describe who is affected and how."
@@ -46,14 +46,6 @@ _STATUS = {
 
 def template_name(phase: str) -> str:
     return _TEMPLATE_FOR_PHASE.get(phase, "investigating")
-
-
-def _at(when: datetime, tz: tzinfo) -> str:
-    local = when.astimezone(tz)
-    offset = local.utcoffset()
-    return local.strftime("%H:%M") + (
-        "Z" if offset is not None and not offset else local.strftime(" %Z")
-    )
 
 
 def next_update_in(detail: IncidentDetail, audience: str, *, policy: Policy) -> str:
@@ -109,7 +101,7 @@ def draft(
     if not public:
         impact = one_line(detail.summary) if detail.summary else IMPACT_PLACEHOLDER
         lines.append(f"Impact: {impact}")
-    lines.append(f"Started: {_at(started, tz)}")
+    lines.append(f"Started: {clock_time(started, tz)}")
     if not public:
         lines.append(f"Severity: SEV{detail.severity}, phase {detail.phase}")
         roles = detail.roles
@@ -117,7 +109,7 @@ def draft(
             lines.append(f"{INTERNAL_MARK} commander {roles['commander']}")
     if last:  # no "none yet" boilerplate on the first one
         ago = format_duration(now - last[-1].posted_at)
-        lines.append(f"Last update: {_at(last[-1].posted_at, tz)} ({ago} ago)")
+        lines.append(f"Last update: {clock_time(last[-1].posted_at, tz)} ({ago} ago)")
     if name != "resolved":
         lines.append(f"Next update in: {next_update_in(detail, audience, policy=policy)}")
     return "\n".join(lines)
@@ -164,7 +156,7 @@ def sms_form(
     # Sent now, the next update to this audience is owed one cadence from now.
     cadence = policy.cadence(detail.severity, audience)
     tail = (
-        f" Next update {_at(now + cadence, tz)}."
+        f" Next update {clock_time(now + cadence, tz)}."
         if cadence and detail.phase not in ("resolved", "closed")
         else ""
     )

@@ -54,6 +54,15 @@ def format_duration(delta: timedelta) -> str:
     return f"{sign}{seconds} s"
 
 
+def clock_time(when: datetime, tz: tzinfo) -> str:
+    """`09:02Z`, `10:02 CET`: a time of day for people, in their zone."""
+    local = when.astimezone(tz)
+    offset = local.utcoffset()
+    return local.strftime("%H:%M") + (
+        "Z" if offset is not None and not offset else local.strftime(" %Z")
+    )
+
+
 def parse_time(text: str, *, now: datetime, tz: tzinfo = UTC) -> datetime:
     """The instant a person means by `text`, in UTC.
 
