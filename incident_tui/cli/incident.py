@@ -49,9 +49,15 @@ def declare(run: Context) -> int:
     "log",
     "add a timeline entry",
     _KEY,
-    arg("text", metavar="TEXT", help="the entry; '-' reads it from standard input"),
+    arg("text", metavar="TEXT", nargs="?", help="the entry; '-' reads it from standard input"),
     _AT,
     arg("--kind", default="note", help="note, alert, finding, decision or action (default: note)"),
+    arg(
+        "--lines",
+        metavar="FILE",
+        help="instead of TEXT: one entry per timestamped line of FILE ('-': standard input), "
+        "in one transaction (HH:MM text, ISO 8601 then text, journalctl -o short-iso)",
+    ),
     arg("--author", metavar="NAME"),
     arg(
         "--actor",
@@ -66,6 +72,14 @@ def log(run: Context) -> int:
     from incident_tui.ops.dispatch import perform
 
     a = run.args
+    if a.lines is not None:
+        from incident_tui.cli.timeline_import import log_lines
+
+        return log_lines(run)
+    if a.text is None:
+        from incident_tui.cli.timeline_import import usage
+
+        return usage("say what to log: TEXT, or --lines FILE")
     at = run.time(a.at)
     target = run.target(a.key, a.author)
     text = text_arg(a.text)

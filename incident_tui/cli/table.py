@@ -13,6 +13,7 @@ from incident_tui.cli import (
     reports,
     sessions,
     settings,
+    statuspage,
 )
 from incident_tui.cli.command import Command
 
@@ -38,6 +39,7 @@ COMMANDS: tuple[Command, ...] = (
     sessions.drill,
     alerts.serve,
     alerts.ingest,
+    statuspage.statuspage,
     database.check,
     settings.config_,
     completion.completion,

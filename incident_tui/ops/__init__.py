@@ -9,7 +9,14 @@ Times are passed in (`now`, `at`) so callers decide the clock.
 from incident_tui.ops.action_items import TRACKED_ACTION_FIELDS, add_action, update_action
 from incident_tui.ops.checklist_ticks import tick_checklist
 from incident_tui.ops.declaring import declare
-from incident_tui.ops.entries import delete_entry, edit_entry, log_entry, pin_entry
+from incident_tui.ops.entries import (
+    delete_entry,
+    edit_entry,
+    log_entries,
+    log_entry,
+    log_lines,
+    pin_entry,
+)
 from incident_tui.ops.incident_state import set_phase, set_severity
 from incident_tui.ops.milestones import set_milestone
 from incident_tui.ops.postmortem_edits import (
@@ -39,7 +46,9 @@ __all__ = [
     "edit_entry",
     "hand_over_role",
     "leave",
+    "log_entries",
     "log_entry",
+    "log_lines",
     "mark_present",
     "move_why",
     "pin_entry",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from incident_tui.domain.errors import ConflictError, IncidentError, NotFound
+from incident_tui.domain.line_import import parse_lines
 from incident_tui.domain.records import Entry
 from incident_tui.domain.text import one_line
 from incident_tui.domain.timeparse import iso_z
@@ -44,28 +46,84 @@ def log_entry(
     def work(session: Session) -> Entry:
         # The scribe's hot path: the foreign key proves the incident exists, which costs
         # nothing, where loading the incident first doubled the time (benchmarks/run.py).
-        entry = m.TimelineEntry(
-            incident_id=number,
-            occurred_at=occurred,
-            recorded_at=now,
-            kind=kind,
-            author=author,
-            text=body,
-            pinned=pinned,
-            actor=actor,
-        )
+        entry = _new_entry(number, occurred, now, kind, author, body, pinned, actor)
         session.add(entry)
-        try:
-            session.flush()
-        except IntegrityError as error:
-            if "foreign key" in str(error.orig).lower():
-                raise NotFound(f"no incident {incident_key(number)}") from None
-            raise
+        _flush_into(session, number)
         if kind == "alert":
             detected_by_alert(session, number, occurred, author=author, now=now)
         return entry_view(entry)
 
     return db.write(work)
+
+
+def log_entries(
+    db: Database,
+    *,
+    key: str | int,
+    lines: Sequence[tuple[datetime, str]],
+    author: str,
+    now: datetime,
+    kind: str = "note",
+    actor: str | None = None,
+) -> list[Entry]:
+    """Add many entries, each `(occurred_at, text)`, in one transaction: all or none (a
+    file of timestamped lines, a chat export). Recorded now: those that happened more
+    than `RECONSTRUCTED_AFTER` ago are the timeline's reconstructed entries."""
+    checked = [
+        (not_future(at, now, f"entry {n}'s time"), valid_text(text, f"entry {n}'s text"))
+        for n, (at, text) in enumerate(lines, start=1)
+    ]
+    if not checked:
+        raise IncidentError("no entries to log")
+    kind = parse_kind(kind)
+    author = valid_name(author, "author")
+    actor = valid_name(actor, "actor") if actor else ""
+    number = parse_key(key)
+
+    def work(session: Session) -> list[Entry]:
+        rows = [
+            _new_entry(number, at, now, kind, author, body, False, actor) for at, body in checked
+        ]
+        session.add_all(rows)  # in order: equal times keep it (the id breaks the tie)
+        _flush_into(session, number)
+        if kind == "alert":
+            first = min(at for at, _ in checked)
+            detected_by_alert(session, number, first, author=author, now=now)
+        return [entry_view(row) for row in rows]
+
+    return db.write(work)
+
+
+def _new_entry(
+    number: int,
+    occurred: datetime,
+    now: datetime,
+    kind: str,
+    author: str,
+    body: str,
+    pinned: bool,
+    actor: str,
+) -> m.TimelineEntry:
+    return m.TimelineEntry(
+        incident_id=number,
+        occurred_at=occurred,
+        recorded_at=now,
+        kind=kind,
+        author=author,
+        text=body,
+        pinned=pinned,
+        actor=actor,
+    )
+
+
+def _flush_into(session: Session, number: int) -> None:
+    """Flush new entries; a missing incident (the foreign key) is `NotFound`."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        if "foreign key" in str(error.orig).lower():
+            raise NotFound(f"no incident {incident_key(number)}") from None
+        raise
 
 
 def _entry_for_change(
@@ -204,3 +262,34 @@ def pin_entry(
         return entry_view(entry)
 
     return db.write(work)
+
+
+def log_lines(
+    db: Database,
+    *,
+    key: str | int,
+    data: bytes | str,
+    author: str,
+    now: datetime,
+    tz: tzinfo,
+    kind: str = "note",
+    actor: str | None = None,
+) -> list[Entry]:
+    """One entry per timestamped line of `data` (`domain/line_import.py` reads them; a
+    time of day is placed by the incident's start), all in one transaction."""
+    number = parse_key(key)
+    with db.read() as session:
+        incident = session.get(m.Incident, number)
+        if incident is None:
+            raise NotFound(f"no incident {incident_key(number)}")
+        start = incident.started_at
+    lines = parse_lines(data, start=start, now=now, tz=tz)
+    return log_entries(
+        db,
+        key=number,
+        lines=[(line.at, line.text) for line in lines],
+        author=author,
+        now=now,
+        kind=kind,
+        actor=actor,
+    )
