@@ -156,3 +156,18 @@ def _period(run: Context, since: str | None, until: str | None):  # type: ignore
     if start >= end:
         raise IncidentError("--since must be before --until")
     return start, end
+
+
+@command(
+    "handoff",
+    "draft the commander's handover brief: impact, hypothesis, ruled out, decisions, "
+    "actions, roles, what was last said, next deadlines",
+    arg("key", metavar="KEY"),
+)
+def handoff(run: Context) -> int:
+    from incident_tui.domain.handoff import brief
+    from incident_tui.store import queries
+
+    detail = queries.incident_detail(run.db, run.args.key)
+    print(brief(detail, now=run.now, tz=run.config.display_tz, policy=run.config.policy))
+    return 0

@@ -33,6 +33,7 @@ COMMANDS: tuple[Command, ...] = (
     sessions.run_,
     reports.list_,
     reports.show,
+    reports.handoff,
     reports.actions,
     reports.metrics,
     reports.search,
