@@ -195,11 +195,13 @@ class PostmortemDraft:
 
     @property
     def spans_days(self) -> bool:
-        days = {e.occurred_at.date() for e in self.detail.timeline}
-        for at in self.detail.milestones.values():
-            if at is not None:
-                days.add(at.date())
-        return len(days) > 1
+        # More than one day exactly when the earliest and the latest fall on different
+        # days: a min and a max over 100k entries, not a set of their dates.
+        instants = [at for at in self.detail.milestones.values() if at is not None]
+        if self.detail.timeline:
+            occurred = [e.occurred_at for e in self.detail.timeline]
+            instants += (min(occurred), max(occurred))
+        return bool(instants) and min(instants).date() != max(instants).date()
 
 
 def _between(start: datetime | None, end: datetime | None) -> timedelta | None:

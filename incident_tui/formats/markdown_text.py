@@ -39,10 +39,15 @@ def md_inline(text: object) -> str:
 def md_cell(text: object) -> str:
     """User text in a table cell: one line per line joined by <br>, pipes escaped."""
     if isinstance(text, str) and text.isprintable():  # one line, nothing to clean (fast)
-        flat = " ".join(text.split())
+        # Printable text holds no whitespace but the ASCII space: nothing to fold unless
+        # spaces double or stand at an end.
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            flat = " ".join(text.split())
+        else:
+            flat = text
         if "<" in flat:
             flat = _HTML.sub("&lt;", flat)
-        return flat.replace("|", "\\|") or " "
+        return (flat.replace("|", "\\|") if "|" in flat else flat) or " "
     lines = [md_inline(line) for line in clean(str(text or "")).splitlines() if line.strip()]
     return "<br>".join(lines).replace("|", "\\|") or " "
 

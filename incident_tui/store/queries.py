@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from incident_tui.domain.checklists import SEEN_LIST
@@ -30,6 +30,7 @@ from incident_tui.domain.timeparse import stored_utc
 from incident_tui.domain.vocabulary import MILESTONES, OPEN_PHASES, incident_key, parse_key
 from incident_tui.store import models as m
 from incident_tui.store.database import Database
+from incident_tui.store.entry_rows import entries_from_rows, fetch_chunks
 
 
 def action_view(row: m.ActionItem) -> Action:
@@ -95,7 +96,7 @@ def load_facts(session: Session, incident: m.Incident) -> IncidentFacts:
     )
 
 
-_TIMELINE_SQL = text(
+_TIMELINE_SQL = (
     "SELECT id, occurred_at, recorded_at, kind, author, text, pinned, version, actor"
     " FROM timeline_entry WHERE incident_id = :number AND deleted_at IS NULL"
     " ORDER BY occurred_at, id"
@@ -105,30 +106,10 @@ _TIMELINE_SQL = text(
 def timeline(session: Session, number: int) -> list[Entry]:
     """The live entries, ordered by when they happened (then by id).
 
-    Plain SQL streamed into tuples: the ORM's per-value type processing made a 100k-entry
-    read take 0.8 s, and a list of result rows beside the entries doubled the memory.
-    Kinds and authors repeat, and most entries are recorded when they happen: one object
-    each is kept for those."""
-    shared: dict[str, str] = {}
-    entries = []
-    rows = session.connection().execute(_TIMELINE_SQL, {"number": number})
-    for id, occurred, recorded, kind, author, body, pinned, version, actor in rows:
-        occurred_at = stored_utc(occurred)
-        recorded_at = occurred_at if recorded == occurred else stored_utc(recorded)
-        entries.append(
-            Entry(
-                id,
-                occurred_at,
-                recorded_at,
-                shared.setdefault(kind, kind),
-                shared.setdefault(author, author),
-                body,
-                bool(pinned),
-                version,
-                shared.setdefault(actor, actor),
-            )
-        )
-    return entries
+    Plain SQL on the driver's cursor, fetched in chunks and converted column by column
+    (entry_rows): the ORM's per-value type processing made a 100k-entry read take 0.8 s,
+    SQLAlchemy's row-at-a-time result 0.33 s."""
+    return entries_from_rows(fetch_chunks(session, _TIMELINE_SQL, {"number": number}))
 
 
 def incident_row(session: Session, number: int) -> m.Incident:
