@@ -598,8 +598,9 @@ async def test_no_read_happens_while_nothing_changes(db, clock, monkeypatch) -> 
     async with make_app(db, clock, number).run_test(size=(120, 36)) as pilot:
         await ready(pilot)
         reads = []
-        real = q.read_incident
-        monkeypatch.setattr(q, "read_incident", lambda *a, **k: reads.append(1) or real(*a, **k))
+        for name in ("read_incident", "read_timeline_changes"):  # the whole, or what is new
+            real = getattr(q, name)
+            monkeypatch.setattr(q, name, lambda *a, _r=real, **k: reads.append(1) or _r(*a, **k))
         for _ in range(5):
             pilot.app.tick()
             await pilot.pause()

@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from incident_tui.domain.errors import StorageError
+
+if TYPE_CHECKING:
+    from incident_tui.domain.records import Deadline
+    from incident_tui.store.database import Database
 
 RETRY_FIRST_S = 0.2
 RETRY_MAX_S = 2.0
@@ -56,17 +61,25 @@ class Outcome:
     scribe can retry it (Enter) or keep typing."""
     queued: int = 0
     """Lines still in the queue, this one included while waiting."""
+    result: object = None
+    """Done: what the operation returned (the committed entry of a logged line), so the
+    screen can show it without reading it back."""
 
 
 class WriteQueue:
     """In-order writes of pending lines by one daemon thread.
 
     `write(pending)` performs one line (one committed transaction) and returns its
-    report; `report(outcome)` is called after each attempt. The thread starts with
-    `start()`, typically once the database is open: lines put before wait their turn.
+    report and what the operation returned; `report(outcome)` is called after each
+    attempt. The thread starts with `start()`, typically once the database is open:
+    lines put before wait their turn.
     """
 
-    def __init__(self, write: Callable[[Pending], str], report: Callable[[Outcome], None]) -> None:
+    def __init__(
+        self,
+        write: Callable[[Pending], tuple[str, object]],
+        report: Callable[[Outcome], None],
+    ) -> None:
         self._write = write
         self._report = report
         self._items: deque[Pending] = deque()
@@ -124,7 +137,7 @@ class WriteQueue:
                     return
                 pending = self._items[0]
             try:
-                message = self._write(pending)
+                message, result = self._write(pending)
             except StorageError as error:  # the database, not the line
                 if len(self) == 1 and self._offer(pending, str(error)):
                     continue  # nothing typed after it: back in the scribe's line
@@ -138,12 +151,18 @@ class WriteQueue:
             except Exception as error:  # refused for what it says: back to the scribe
                 done = Outcome(pending, error=_one_line(error))
             else:
-                done = Outcome(pending, message=message)
+                done = Outcome(pending, message=message, result=result)
             delay = RETRY_FIRST_S
             with self._wake:
                 self._items.popleft()
                 self.finished += 1
-                done = Outcome(done.pending, done.message, done.error, queued=len(self._items))
+                done = Outcome(
+                    done.pending,
+                    done.message,
+                    done.error,
+                    queued=len(self._items),
+                    result=done.result,
+                )
                 self._wake.notify_all()
             self._safe_report(done)
 
@@ -173,6 +192,37 @@ class WriteQueue:
             self._report(outcome)
         except Exception:  # the screen is gone: the write itself stands
             pass
+
+
+def run_pending(
+    pending: Pending,
+    *,
+    db: Database,
+    number: int,
+    author: str,
+    now: datetime,
+    open_deadlines: Sequence[Deadline] = (),
+) -> tuple[str, object]:
+    """Perform a pending line as `dispatch.run` does (it happened when it was entered),
+    returning the status line's report and what the operation returned."""
+    from incident_tui.domain.entry_syntax import LogEntry
+    from incident_tui.domain.errors import IncidentError
+    from incident_tui.ops.dispatch import OPERATIONS, Target
+
+    command = pending.command
+    performed = command
+    entered_at = pending.entered_at
+    if isinstance(command, LogEntry):
+        if command.at is None and entered_at < now:
+            performed = replace(command, at=entered_at)
+    else:
+        now = min(now, entered_at)
+    operation = OPERATIONS.get(type(command))
+    if operation is None:
+        raise IncidentError(f"{type(command).__name__} is not something to run here")
+    target = Target(db, number, author, now, open_deadlines)
+    result = operation.perform(performed, target)
+    return operation.said(command, result, target), result
 
 
 def _one_line(error: BaseException) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -48,9 +47,6 @@ from incident_tui.widgets.state_panes import (
     WarRoomHeading,
 )
 from incident_tui.widgets.timeline_view import TimelineView
-
-if TYPE_CHECKING:
-    from incident_tui.store.timeline_reads import TimelineCursor
 
 
 class WarRoomScreen(
@@ -155,11 +151,7 @@ class WarRoomScreen(
         self._enabled: tuple[bool | None, ...] = ()
         self.presence = Presence(self)
         self.overdue = OverdueBell(self, number)
-        # Reading (war_room_reading).
-        self._cursor: TimelineCursor | None = None
-        self._data_version: int | None = None
-        self._read_at = 0.0
-        self._read_trouble: str | None = None
+        self.init_reading()  # war_room_reading
         # The status line, the entry line and the write queue (war_room_writes).
         self._status_shown = False
         self._status_error = False
@@ -274,6 +266,9 @@ class WarRoomScreen(
             seen=seen_done(checklist, detail) if checklist is not None else (),
         )
         self._tick_panes(now)
+        self.refresh_keys()
+
+    def refresh_keys(self) -> None:
         # Redrawing the footer costs more than the rest of an entry: only when it changes.
         enabled = tuple(
             self.check_action(b.action, ()) for b in self.BINDINGS if isinstance(b, Binding)

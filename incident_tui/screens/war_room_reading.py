@@ -19,15 +19,29 @@ from textual import work
 
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.presence import PRESENCE_HEARTBEAT
-from incident_tui.widgets.state_panes import TroubleBanner, WarRoomHeading
+from incident_tui.widgets.state_panes import PresenceStrip, TroubleBanner, WarRoomHeading
 from incident_tui.widgets.timeline_view import TimelineView
 
 if TYPE_CHECKING:
-    from incident_tui.store.timeline_reads import IncidentRead
+    from incident_tui.domain.records import Entry
+    from incident_tui.store.database import Database
+    from incident_tui.store.incremental_reads import Marks
+    from incident_tui.store.timeline_reads import IncidentRead, TimelineCursor
 
 
 class WarRoomReading:
     """Reading the incident into the war room's panes, then keeping up with it."""
+
+    def init_reading(self) -> None:
+        """The reading's state, set up by the screen's `__init__`."""
+        self._cursor: TimelineCursor | None = None
+        self._data_version: int | None = None
+        self._marks: Marks | None = None
+        """The incident's marks at the last look: what the next look compares with."""
+        self._own_ids: set[int] = set()
+        """Our own entries drawn past the cursor as they were committed, not read."""
+        self._read_at = 0.0
+        self._read_trouble: str | None = None
 
     @work(thread=True, exclusive=True, group="war-room", exit_on_error=False)
     def load(self) -> None:
@@ -35,6 +49,7 @@ class WarRoomReading:
         if app.database is None:  # type: ignore[attr-defined]
             self._first_look()
         from incident_tui.domain.errors import NotFound
+        from incident_tui.store.incremental_reads import NO_ENTRIES, read_marks
         from incident_tui.store.timeline_reads import read_incident
 
         try:
@@ -42,6 +57,9 @@ class WarRoomReading:
             if not app.read_only:  # type: ignore[attr-defined]
                 self.presence.say(db)  # first, so the first read shows us here too
             version = db.data_version()
+            # The marks before the read (their timeline part counts nothing: the first
+            # look past the cursor reads the timeline's changes once).
+            marks = read_marks(db, self.number, NO_ENTRIES)
             read = read_incident(db, self.number)
         except Exception as error:
             directly = isinstance(error, NotFound) and app.open_incident == self.number  # type: ignore[attr-defined]
@@ -49,7 +67,11 @@ class WarRoomReading:
             if not directly:
                 app.call_from_thread(self.dismiss)
             return
-        app.call_from_thread(self.apply, read, version, True)
+        app.call_from_thread(self._apply_first, read, version, marks)
+
+    def _apply_first(self, read: IncidentRead, version: int | None, marks: Marks | None) -> None:
+        self._marks = marks
+        self.apply(read, version, True)
 
     FIRST_LOOK_ROWS = 200
     """Entries shown before the full read: more than any terminal is tall."""
@@ -100,6 +122,7 @@ class WarRoomReading:
         read.detail.timeline = timeline.timeline.entries
         self.detail = read.detail
         self._cursor = read.cursor
+        self._own_ids = {i for i in self._own_ids if i > read.cursor.entry_id}
         self._data_version = version
         self._read_at = time.monotonic()
         timeline.border_title = timeline.count_title()
@@ -126,34 +149,107 @@ class WarRoomReading:
         timeline.merge(changes.entries, changes.removed)
         self.detail.timeline = timeline.timeline.entries
         self._cursor = changes.cursor
+        self._own_ids = {i for i in self._own_ids if i > changes.cursor.entry_id}
         timeline.border_title = timeline.count_title()
+        self.refresh_keys()
 
-    def refresh_from_db(self) -> None:
-        """Read what changed since the last read (after our own write, or another's)."""
+    def refresh_from_db(self, version: int | None | bool = False) -> None:
+        """Read what changed since the last read (after our own write, or another's);
+        `version` is the data_version taken before the caller looked (read here when
+        not given)."""
         if self._cursor is None:
             return
         from incident_tui.store.timeline_reads import read_incident
 
         db = self.incident_app.get_database()
-        version = db.data_version()
-        self.apply(read_incident(db, self.number, self._cursor), version)
+        if version is False:
+            from incident_tui.store.incremental_reads import read_marks
+
+            version = db.data_version()
+            # Taken before the read: what changes after it is found by the next look.
+            self._marks = read_marks(db, self.number, self._cursor.entry_id)
+        self.apply(read_incident(db, self.number, self._cursor), version)  # type: ignore[arg-type]
+
+    def show_own_entry(self, entry: Entry) -> None:
+        """Our own entry, just committed: drawn as the writer returned it, without a read.
+        Its id is kept so the next look can tell our rows from another writer's."""
+        if self.detail is None:
+            return
+        timeline = self.query_one("#timeline", TimelineView)
+        had = bool(timeline.timeline.entries)
+        timeline.merge([entry], set())
+        self.detail.timeline = timeline.timeline.entries
+        self._own_ids.add(entry.id)
+        timeline.border_title = timeline.count_title()
+        if not had:
+            self.refresh_keys()  # the first entry: pin and edit become possible
 
     def poll(self) -> None:
-        """Cheap change detection: only a changed data_version costs a read. Runs when
-        the change feed wakes us, and on the tick where the feed cannot be relied on."""
+        """Cheap change detection: a changed data_version (SQLite) or a wake-up of the
+        change feed costs one look at the incident's marks, and only what they say
+        changed is read: the timeline past the cursor, presence, or the whole incident.
+        Runs when the change feed wakes us, and on the tick where the feed cannot be
+        relied on."""
         if self._cursor is None:
             return
         db = self.incident_app.get_database()
         try:
             version = db.data_version()
             if version is None or version != self._data_version:
-                self.refresh_from_db()
+                self._catch_up(db, version)
+            self._read_at = time.monotonic()
         except IncidentError as error:
             self._read_at = time.monotonic()  # retried on the next tick, not at once
             self._read_trouble = str(error)
         else:
             self._read_trouble = None
         self._show_trouble()
+
+    def _catch_up(self, db: Database, version: int | None) -> None:
+        """Read what the marks say changed since the last look (`version` was taken
+        before the marks, so a commit after it is found by the next poll)."""
+        from incident_tui.store.incremental_reads import read_marks, read_presence
+
+        cursor = self._cursor
+        assert cursor is not None
+        marks = read_marks(db, self.number, cursor.entry_id)
+        seen = self._marks
+        if marks is None or seen is None or marks.rest != seen.rest or self.detail is None:
+            self._marks = marks
+            self.refresh_from_db(version)  # the incident itself changed (or is gone)
+            return
+        if self._timeline_moved(marks, seen, cursor, sqlite=db.is_sqlite):
+            self.refresh_timeline()
+        if marks.presence != seen.presence:  # a heartbeat, an arrival, a departure
+            self.detail.presence = read_presence(db, self.number)
+            self.query_one("#presence", PresenceStrip).show(self.detail, self.now())
+        self._marks = marks
+        self._data_version = version  # only once all of it is read: a failure retries
+
+    def _timeline_moved(
+        self, marks: Marks, seen: Marks, cursor: TimelineCursor, *, sqlite: bool
+    ) -> bool:
+        """Whether the timeline holds rows or edits we have not drawn. On SQLite, where
+        rows commit in id order, rows past the cursor that are all our own (drawn as
+        they were committed) only move the cursor on."""
+        if marks.top_revision != cursor.revision_id:
+            return True
+        if not sqlite:
+            return (marks.after, marks.entries, marks.top_entry) != (
+                seen.after,
+                seen.entries,
+                seen.top_entry,
+            )
+        if not marks.entries:
+            return False
+        own = {i for i in self._own_ids if i > cursor.entry_id}
+        if own and marks.entries == len(own) and marks.top_entry == max(own):
+            from incident_tui.store.timeline_reads import TimelineCursor
+
+            self._cursor = TimelineCursor(marks.top_entry, cursor.revision_id)
+            self._own_ids.clear()
+            return False
+        return True
 
     def _show_trouble(self, _trouble: object = None) -> None:
         trouble = self.incident_app.link_trouble or self._read_trouble

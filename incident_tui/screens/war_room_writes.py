@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from incident_tui.domain.errors import IncidentError
+from incident_tui.domain.records import Entry
 from incident_tui.domain.text import one_line
 from incident_tui.domain.vocabulary import CORE_ROLES
 from incident_tui.widgets.entry_line import EntryLine
@@ -106,19 +107,18 @@ class WarRoomWrites:
             self._writes = WriteQueue(self._write_pending, self._report_write)
         return self._writes
 
-    def _write_pending(self, pending) -> str:  # type: ignore[no-untyped-def]
+    def _write_pending(self, pending) -> tuple[str, object]:  # type: ignore[no-untyped-def]
         """In the writer's thread: one line, one committed transaction."""
-        from incident_tui.ops import dispatch as commands
+        from incident_tui.ops.write_queue import run_pending
 
-        return commands.run(
-            pending.command,  # type: ignore[arg-type]
+        return run_pending(
+            pending,
             db=self.incident_app.get_database(),
             number=self.number,
             author=self.user,
             now=self.now(),
-            entered_at=pending.entered_at,
             open_deadlines=self.deadlines,
-        ).message
+        )
 
     WriteReported = WriteReported
 
@@ -167,7 +167,12 @@ class WarRoomWrites:
             else:
                 self.status(outcome.error, error=True)
             return
-        self._refresh_soon(whole=not isinstance(command, LogEntry))
+        if isinstance(command, LogEntry) and isinstance(outcome.result, Entry):
+            # Committed: drawn as it is, with no read. Whatever else changed (another
+            # writer's rows, a milestone an alert moved) the next poll finds and reads.
+            self.show_own_entry(outcome.result)
+        else:
+            self._refresh_soon(whole=not isinstance(command, LogEntry))
         if self._waiting and not outcome.queued:
             self._waiting = False
             self.status("saved: every line is in the database")

@@ -1,7 +1,9 @@
 """Hearing about other writers: a background thread that says "something changed".
 
-SQLite: `PRAGMA data_version` on a connection of the thread's own, checked every
-`SQLITE_INTERVAL` (≈3 µs a check). PostgreSQL: LISTEN on a dedicated autocommit
+SQLite: `PRAGMA data_version` on a connection of the thread's own, checked whenever
+the kernel says the database's files were written (inotify, on Linux), and every
+`SQLITE_FALLBACK_INTERVAL` anyway; without inotify every `SQLITE_INTERVAL` (≈3 µs a
+check). PostgreSQL: LISTEN on a dedicated autocommit
 psycopg connection (a connection consuming notifications cannot run the app's queries);
 every writer's commit notifies through triggers (migration 0003). When the listening
 connection fails, the feed reports it, retries every `RETRY_INTERVAL`, and the screens
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +27,18 @@ from incident_tui.store.locations import sqlite_path
 CHANNEL = "incident_tui"
 """The PostgreSQL notification channel the triggers of migration 0003 notify."""
 
-SQLITE_INTERVAL = 0.1
+SQLITE_INTERVAL = 0.05
+"""Between looks at SQLite's counter where the files cannot be watched."""
+SQLITE_FALLBACK_INTERVAL = 0.5
+"""Between looks while the files are watched: a safety net only (a write the kernel
+does not report, as on some network file systems, is still found)."""
+COMMIT_WINDOW = 1.0
+"""After the files were written, how long the counter is watched closely: a commit
+writes its WAL frames, then syncs them (`synchronous=FULL`), then moves the counter."""
+COMMIT_RECHECK = 0.002
+"""Between close looks for the first `COMMIT_SOON`, then five times that (a sync can
+take tens of milliseconds on a busy disk)."""
+COMMIT_SOON = 0.1
 LISTEN_TIMEOUT = 0.5
 """How long one wait for notifications lasts: also how soon `stop()` is obeyed."""
 HEALTH_INTERVAL = 5.0
@@ -75,30 +89,48 @@ class ChangeFeed:
             return
         conn: sqlite3.Connection | None = None
         seen: int | None = None
-        while not self._stop.is_set():
-            try:
-                if conn is None:
-                    conn = _open_sqlite(path)
-                version = conn.execute("PRAGMA data_version").fetchone()[0]
-                self._healthy(True)
-                if seen is not None and version != seen:
-                    self.on_change()
-                seen = version
-            except sqlite3.Error as error:
-                self._healthy(False, f"cannot read {path}: {error}")
-                if conn is not None:
-                    conn.close()
-                    conn = None
-                self._stop.wait(RETRY_INTERVAL)
-                continue
-            self._stop.wait(SQLITE_INTERVAL)
-        if conn is not None:
-            conn.close()
+        hurry_until = 0.0
+        # Woken by the kernel when the database's files are written (Linux inotify): a
+        # commit is heard within a millisecond, and an idle room costs nothing between
+        # commits. Elsewhere, or when inotify is not to be had, the counter is polled.
+        wake = FileWatch.open(path)
+        interval = SQLITE_FALLBACK_INTERVAL if wake is not None else SQLITE_INTERVAL
+        try:
+            while not self._stop.is_set():
+                try:
+                    if conn is None:
+                        conn = _open_sqlite(path)
+                    version = conn.execute("PRAGMA data_version").fetchone()[0]
+                    self._healthy(True)
+                    if seen is not None and version != seen:
+                        self.on_change()
+                        hurry_until = 0.0
+                    seen = version
+                except sqlite3.Error as error:
+                    self._healthy(False, f"cannot read {path}: {error}")
+                    if conn is not None:
+                        conn.close()
+                        conn = None
+                    self._stop.wait(RETRY_INTERVAL)
+                    continue
+                if wake is None:
+                    self._stop.wait(interval)
+                elif time.monotonic() < hurry_until:
+                    # The files were written, the counter has not moved yet: the commit
+                    # is between its WAL write and its fsync. Look again very soon.
+                    late = time.monotonic() > hurry_until - COMMIT_WINDOW + COMMIT_SOON
+                    self._stop.wait(COMMIT_RECHECK * (5 if late else 1))
+                elif wake.wait(min(interval, LISTEN_TIMEOUT), self._stop):
+                    hurry_until = time.monotonic() + COMMIT_WINDOW
+        finally:
+            if wake is not None:
+                wake.close()
+            if conn is not None:
+                conn.close()
 
     # --- PostgreSQL --------------------------------------------------------------------
 
     def _follow_postgres(self) -> None:
-        import time
 
         import psycopg
 
@@ -136,6 +168,79 @@ class ChangeFeed:
     def _drain(conn) -> None:
         """Swallow the notifications already waiting, so a burst of writes is one wake-up."""
         for _notice in conn.notifies(timeout=0.02):
+            pass
+
+
+class FileWatch:
+    """Linux inotify on the folder of a SQLite database: `wait()` returns soon after
+    the database, its WAL or its journal is written (the folder, not the files, so a
+    WAL created or replaced later is seen too). Through ctypes: no dependency."""
+
+    _MASK = 0x2 | 0x8 | 0x80 | 0x100  # IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE
+
+    def __init__(self, fd: int, name: str) -> None:
+        self._fd = fd
+        self._names = (name, name + "-wal", name + "-journal")
+
+    @classmethod
+    def open(cls, path: Path) -> FileWatch | None:
+        import os
+        import sys
+
+        if not sys.platform.startswith("linux"):
+            return None
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+            if fd < 0:
+                return None
+            folder = str(path.parent.resolve()).encode()
+            if libc.inotify_add_watch(fd, folder, cls._MASK) < 0:
+                os.close(fd)
+                return None
+        except (OSError, AttributeError):
+            return None
+        return cls(fd, path.name)
+
+    def wait(self, timeout: float, stop: threading.Event) -> bool:
+        """Until one of the database's files is written, `timeout` passes, or `stop`;
+        the events of one commit (several writes) are taken together. True when woken
+        by a write."""
+        import os
+        import select
+        import struct
+
+        deadline = time.monotonic() + timeout
+        while not stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            ready, _, _ = select.select([self._fd], [], [], min(left, LISTEN_TIMEOUT))
+            if not ready:
+                continue
+            try:
+                data = os.read(self._fd, 65536)
+            except BlockingIOError:
+                continue
+            offset = 0
+            hit = False
+            while offset + 16 <= len(data):
+                _wd, _mask, _cookie, size = struct.unpack_from("iIII", data, offset)
+                name = data[offset + 16 : offset + 16 + size].rstrip(b"\0").decode(errors="replace")
+                offset += 16 + size
+                hit = hit or name in self._names
+            if hit:
+                return True
+        return False
+
+    def close(self) -> None:
+        import os
+
+        try:
+            os.close(self._fd)
+        except OSError:
             pass
 
 
