@@ -105,11 +105,6 @@ def narrative_cells(draft: PostmortemDraft, tz: tzinfo = UTC) -> list[tuple[str,
 NARRATIVE_KEYS = ("time", "kind", "event", "actor")
 
 
-def narrative(draft: PostmortemDraft, tz: tzinfo = UTC) -> list[dict[str, str]]:
-    """The timeline rows of the Markdown: {time, kind, event, actor} (narrative_cells)."""
-    return [dict(zip(NARRATIVE_KEYS, row, strict=True)) for row in narrative_cells(draft, tz)]
-
-
 def narrative_table(rows: list[tuple[str, str, str, str]]) -> str:
     """The narrative's table rows as the packaged template wrote them one by one
     (`| time | kind | event | actor |`, cells escaped), in one pass of Python: a sandboxed
