@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install bench bench-across bench-burst bench-import lint clean
+.PHONY: run test install bench bench-sections bench-across bench-burst bench-import lint clean
 
 run: $(STAMP)
 	$(BIN)/incident-tui
@@ -27,7 +27,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
 	@touch $(STAMP)
 
+# Issue 18's table (every figure beside its floor, ratio, goal, PASS/MISS), also written
+# to benchmarks/results/latest.json; `make bench QUICK=1` for fewer repeats.
+QUICK ?=
 bench: $(STAMP)
+	$(BIN)/python benchmarks/table.py $(if $(QUICK),--quick)
+
+bench-sections: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/app.py
 

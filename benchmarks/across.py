@@ -92,7 +92,7 @@ def _text(rng: random.Random) -> str:
     return f"{service}: {symptom}; {rng.choice(VERBS)} {other} in eu-{rng.randint(1, 4)}"
 
 
-def build(path: Path) -> None:
+def build(path: Path, per_incident: int = ENTRIES_PER_INCIDENT) -> None:
     """The schema through the app (migrations, triggers), then rows through raw sqlite3."""
     from incident_tui.store.database import open_database
 
@@ -132,7 +132,7 @@ def build(path: Path) -> None:
             )
         )
         span = (resolved - started).total_seconds()
-        for _ in range(ENTRIES_PER_INCIDENT):
+        for _ in range(per_incident):
             entry_id += 1
             at = (started + timedelta(seconds=rng.uniform(0, span))).strftime(fmt)
             entries.append((entry_id, number, at, at, "note", "scribe", _text(rng), 0, 1))

@@ -16,7 +16,7 @@ from incident_tui import ops
 from incident_tui.cli.demo import seed_demo
 from incident_tui.domain.errors import IncidentError
 from incident_tui.formats import importer
-from tests.conftest import FROZEN_AT, CliRunner, row_counts, table_dump
+from tests.conftest import FROZEN_AT, CliRunner, copy_template, row_counts, table_dump
 
 NOW = FROZEN_AT
 # Microseconds on purpose: the import must give back the very instants that were stored.
@@ -130,8 +130,10 @@ def rows(path: Path, number: int) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def other_db(tmp_path: Path) -> Path:
-    return tmp_path / "elsewhere.db"
+def other_db(tmp_path: Path, migrated_template: Path) -> Path:
+    """A second database at the schema head (a copy of the session's template: no process
+    pays for migrating it)."""
+    return copy_template(migrated_template, tmp_path / "elsewhere.db")
 
 
 def test_the_demo_incidents_round_trip_exactly(

@@ -52,7 +52,8 @@ sys.exit(5)
 
 
 @pytest.fixture
-def inc1(cli: CliRunner) -> str:
+def inc1(cli: CliRunner, migrated_path: Path) -> str:
+    # migrated_path: the file at the schema head already, so no process migrates it.
     result = cli("declare", "Indexer broken", "--severity", "2", "--as", "mira")
     assert result.stdout == "INC-1\n", result.stderr
     return "INC-1"
