@@ -100,11 +100,11 @@ async def test_the_war_room_follows_four_writers_then_draws_the_next_entries(
         )
         print(f"{db.url.split(':')[0]}: the fifth process's entry drawn after {took:.3f} s")
 
-        # One typed here: drawn as soon as Enter has been handled.
+        # One typed here: drawn once its commit is back from the writer thread (never
+        # before: the screen shows only what is committed).
         entry = screen.query_one("#entry", Input)
         entry.value = "typed in the war room"
         await pilot.press("enter")
-        await pilot.pause()
-        assert drawn(screen, "typed in the war room")
+        await until(pilot, lambda: drawn(screen, "typed in the war room"), "the typed entry")
         assert drawn(screen, "from a fifth process")
         assert timeline.scroll_y == timeline.max_scroll_y

@@ -26,11 +26,12 @@ BACKSTOP_S = 120
 def _fill(folder: Path) -> Path:
     """Every free block of the filesystem, in one file."""
     filler = folder / "filler"
-    with open(filler, "wb") as handle:
+    # Unbuffered: a buffered file keeps the bytes a full disk refused and fails again
+    # when it is closed.
+    with open(filler, "wb", buffering=0) as handle:
         try:
             while True:
                 handle.write(b"\0" * 65536)
-                handle.flush()
         except OSError:
             pass
     return filler

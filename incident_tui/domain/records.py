@@ -33,6 +33,14 @@ class Deadline:
     due_at: datetime
     title: str
 
+    def seconds_left(self, now: datetime) -> int:
+        """Whole seconds until due (negative once overdue): what `show --json` says."""
+        return seconds_until(self.due_at, now)
+
+
+def seconds_until(due_at: datetime, now: datetime) -> int:
+    return int((due_at - now).total_seconds() // 1)
+
 
 @dataclass
 class IncidentFacts:

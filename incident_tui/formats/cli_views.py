@@ -16,6 +16,7 @@ from incident_tui.domain.records import (
     IncidentDetail,
     IncidentSummary,
     SearchHit,
+    seconds_until,
 )
 from incident_tui.domain.text import clean, one_line
 from incident_tui.domain.timeparse import format_duration, iso_z
@@ -27,7 +28,7 @@ def deadline_json(name: str, due_at: datetime, now: datetime) -> dict[str, Any]:
     return {
         "name": clean(name),
         "due_at": iso_z(due_at),
-        "seconds_left": int((due_at - now).total_seconds() // 1),
+        "seconds_left": seconds_until(due_at, now),
     }
 
 

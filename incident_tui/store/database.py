@@ -109,8 +109,14 @@ class Database:
         try:
             with Session(self.reader, expire_on_commit=False) as session:
                 yield session
-        except (OperationalError, DBAPIError) as error:
+        except (OperationalError, DBAPIError, sqlite3.Error) as error:
+            # sqlite3.Error: the bulk reads (entry_rows) use the DBAPI cursor itself,
+            # whose errors SQLAlchemy never sees to wrap.
             raise friendly_error(error, self.where, self.url) from None
+        except Exception as error:
+            if type(error).__module__.startswith("psycopg"):  # the same, on PostgreSQL
+                raise friendly_error(error, self.where, self.url) from None
+            raise
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run `work` in one write transaction and commit it; retry it whole when busy.
