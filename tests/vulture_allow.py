@@ -29,5 +29,6 @@ first_seen_at, _.last_seen_at, last_seen_at, received_at  # alert groups and rec
 # Driven by the tests and the benchmarks.
 RULES  # blameless_lint: the rules' names, listed in the tests
 _.advance  # FrozenClock: the tests move time
+_.seconds_left  # Deadline: the tests read a countdown in seconds
 _.writes_settled  # the war room's writes are all done: what the tests wait on
 _.entry_count  # the timeline's size: benchmarks/app.py waits on it
