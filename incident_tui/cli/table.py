@@ -4,7 +4,7 @@ topic's module and one line here."""
 
 from __future__ import annotations
 
-from incident_tui.cli import alerts, database, incident, postmortem, reports, sessions
+from incident_tui.cli import alerts, database, incident, postmortem, reports, sessions, web
 from incident_tui.cli.command import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -31,6 +31,7 @@ COMMANDS: tuple[Command, ...] = (
     alerts.ingest,
     database.check,
     sessions.demo,
+    web.web,
 )
 
 _BY_NAME = {command.name: command for command in COMMANDS}
