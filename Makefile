@@ -24,7 +24,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres,web]'
 	@touch $(STAMP)
 
 # Issue 18's table (every figure beside its floor, ratio, goal, PASS/MISS), also written

@@ -44,6 +44,7 @@ def test_wheel_contains_styles_and_migrations(wheel: Path) -> None:
     assert "incident_tui/store/migrations/env.py" in names
     assert "incident_tui/store/migrations/script.py.mako" in names
     assert "incident_tui/formats/templates/postmortem.md.j2" in names
+    assert "incident_tui/cli/web_page/app_index.html" in names  # `incident-tui web`'s page
     assert any(n.startswith("incident_tui/store/migrations/versions/0001_") for n in names)
 
 

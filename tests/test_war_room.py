@@ -12,7 +12,7 @@ import sys
 from datetime import timedelta
 
 import pytest
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from incident_tui import ops
 from incident_tui.app import IncidentApp
@@ -760,6 +760,20 @@ async def test_editing_only_the_text_keeps_the_entry_in_place(db, clock) -> None
         await pilot.pause()
     texts = [e.text for e in entries(db, number)]
     assert texts.index("alert first") < texts.index("note second, edited")
+
+
+async def test_an_observer_typing_is_told_nothing_is_written(db, clock) -> None:
+    """Keys typed in observer mode (the entry line is disabled) are refused on screen,
+    not silently dropped: `incident-tui web`'s browser users see why nothing appears."""
+    number = declare_sev2(db)
+    app = IncidentApp(database=db, clock=clock, open_incident=number, read_only=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press(*"hello")
+        await pilot.pause()
+        status = screen.query_one("#entry-status", Static)
+        assert "read-only: an observer's view, nothing typed is written" in str(status.render())
+        assert status.has_class("-error")
 
 
 async def test_an_observer_sees_it_live_and_can_write_nothing(db, clock, db_path) -> None:

@@ -17,6 +17,9 @@ do_POST, do_PUT, do_HEAD, daemon_threads, allow_reuse_address  # http.server
 _.isolation_level  # pysqlite's connection: we emit BEGIN ourselves
 reflected, compare_to  # alembic's include_object(obj, name, type_, reflected, compare_to)
 
+# textual-serve's Server calls it by name (the page's route, cli/web_server.py).
+_.handle_index
+
 # The JSON export's keys (TypedDicts: the format others read, and its JSON schema).
 durationSeconds, usersAffected, revenueImpact, slaBreached, dueDate, jiraTicket
 startedAt, endedAt, formatVersion, incidentCommander, rootCause, contributingFactors

@@ -4,10 +4,12 @@ logged in the timeline), `drill` (a replay, in the war room or here) and `demo`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
 from incident_tui.cli.command import PROG, Context, arg, command
+from incident_tui.cli.web import READ_ONLY_ENV
 from incident_tui.domain.errors import IncidentError
 
 
@@ -53,7 +55,7 @@ def run_app(
         clock=clock_from_env(),
         user=getattr(args, "user", None) or config.user_name,
         open_incident=key,
-        read_only=getattr(args, "read_only", False),
+        read_only=getattr(args, "read_only", False) or os.environ.get(READ_ONLY_ENV) == "1",
         database=database,
         background=background,
     )

@@ -14,6 +14,7 @@ from incident_tui.cli import (
     sessions,
     settings,
     statuspage,
+    web,
 )
 from incident_tui.cli.command import Command
 
@@ -45,6 +46,7 @@ COMMANDS: tuple[Command, ...] = (
     settings.config_,
     completion.completion,
     sessions.demo,
+    web.web,
 )
 
 _BY_NAME = {command.name: command for command in COMMANDS}

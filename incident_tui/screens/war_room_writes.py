@@ -286,7 +286,7 @@ class WarRoomWrites:
         """Typing while the timeline or the countdowns have focus goes to the entry line:
         a scribe who starts typing must never type into nothing."""
         entry = self.query_one("#entry", EntryLine)
-        if entry.disabled or entry.has_focus or not event.is_printable or not event.character:
+        if entry.has_focus or not event.is_printable or not event.character:
             return
         focused = self.focused
         if focused is not None and any(
@@ -295,6 +295,10 @@ class WarRoomWrites:
             if isinstance(binding, Binding)
         ):
             return  # the pane's own key (z snoozes in the countdowns)
+        if entry.disabled:
+            if self.incident_app.read_only:  # an observer typing: say why nothing appears
+                self.status("read-only: an observer's view, nothing typed is written", error=True)
+            return
         event.stop()
         entry.focus()
         entry.insert_text_at_cursor(event.character)
