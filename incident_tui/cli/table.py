@@ -4,7 +4,7 @@ topic's module and one line here."""
 
 from __future__ import annotations
 
-from incident_tui.cli import alerts, database, incident, postmortem, reports, sessions
+from incident_tui.cli import alerts, database, incident, postmortem, reports, sessions, watch
 from incident_tui.cli.command import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -29,6 +29,7 @@ COMMANDS: tuple[Command, ...] = (
     sessions.drill,
     alerts.serve,
     alerts.ingest,
+    watch.watch,
     database.check,
     sessions.demo,
 )

@@ -10,6 +10,7 @@ from incident_tui.ops.action_items import TRACKED_ACTION_FIELDS, add_action, upd
 from incident_tui.ops.checklist_ticks import tick_checklist
 from incident_tui.ops.declaring import declare
 from incident_tui.ops.entries import delete_entry, edit_entry, log_entry, pin_entry
+from incident_tui.ops.hook_failures import record_hook_failure
 from incident_tui.ops.incident_state import set_phase, set_severity
 from incident_tui.ops.milestones import set_milestone
 from incident_tui.ops.postmortem_edits import (
@@ -44,6 +45,7 @@ __all__ = [
     "move_why",
     "pin_entry",
     "post_update",
+    "record_hook_failure",
     "save_postmortem_field",
     "save_why",
     "set_milestone",
