@@ -36,7 +36,8 @@ def test_hooks_run_with_the_event_on_stdin_and_failures_become_entries(
     got = tmp_path / "got.jsonl"
     record = tmp_path / "record.sh"
     record.write_text(
-        f"cat >> '{got}'\necho \"$INCIDENT_TUI_EVENT $INCIDENT_TUI_INCIDENT\" >> '{got}.env'\n"
+        f"cat >> '{got}'\n"
+        f"echo \"$INCIDENT_TUI_EVENT $INCIDENT_TUI_INCIDENT $INCIDENT_TUI_DB\" >> '{got}.env'\n"
     )
     config = _config(
         tmp_path,
@@ -90,7 +91,8 @@ timeout = 1
     assert told[0]["update"]["audience"] == "external"
     assert told[0]["update"]["text"] == "We are on it"
     assert told[0]["incident"] == "INC-1" and told[0]["title"] == "Checkout failing"
-    assert Path(f"{got}.env").read_text() == "update.posted INC-1\n"
+    # What a hook needs to call incident-tui back (`log` what it did) on the same database.
+    assert Path(f"{got}.env").read_text() == f"update.posted INC-1 sqlite:///{db_path}\n"
     # The failure entries are events too (watch prints them) but run no hook.
     watching.wait_for(
         lambda: sum(e["by"] == "hooks" for e in watching.events()) == 2, "the failures printed"

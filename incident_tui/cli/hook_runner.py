@@ -25,11 +25,19 @@ def _seconds(value: float) -> str:
     return f"{value:g} s"
 
 
-def run_hook(hook: Hook, event: dict[str, Any], *, started: Callable[[Any], None]) -> str | None:
-    """Run `hook` for `event`; None when it exited 0, else what went wrong (one line)."""
+def run_hook(
+    hook: Hook,
+    event: dict[str, Any],
+    *,
+    started: Callable[[Any], None],
+    env: dict[str, str] | None = None,
+) -> str | None:
+    """Run `hook` for `event`; None when it exited 0, else what went wrong (one line).
+    Its environment: ours, `env`, and the event's name and incident."""
     data = (json.dumps(event, ensure_ascii=False) + "\n").encode()
     env = {
         **os.environ,
+        **(env or {}),
         "INCIDENT_TUI_EVENT": event["event"],
         "INCIDENT_TUI_INCIDENT": event["incident"],
     }
@@ -71,9 +79,12 @@ def _kill(process: subprocess.Popen) -> None:  # type: ignore[type-arg]
 class HookRunner:
     """One worker thread per hook; `submit` queues an event for every hook that wants it."""
 
-    def __init__(self, hooks: tuple[Hook, ...], failed: Failed) -> None:
+    def __init__(
+        self, hooks: tuple[Hook, ...], failed: Failed, env: dict[str, str] | None = None
+    ) -> None:
         self.hooks = hooks
         self.failed = failed
+        self.env = env or {}
         self._queues: list[queue.Queue[dict[str, Any] | None]] = []
         self._running: dict[int, Any] = {}
         self._stopping = threading.Event()
@@ -98,7 +109,10 @@ class HookRunner:
             if event is None or self._stopping.is_set():
                 return
             trouble = run_hook(
-                hook, event, started=lambda process: self._running.__setitem__(index, process)
+                hook,
+                event,
+                started=lambda process: self._running.__setitem__(index, process),
+                env=self.env,
             )
             self._running.pop(index, None)
             if trouble is not None and not self._stopping.is_set():

@@ -146,4 +146,8 @@ def _hook_runner(run: Context):  # type: ignore[no-untyped-def]
         except IncidentError as error:
             sys.stderr.write(f"{PROG}: could not record the failure: {error}\n")
 
-    return HookRunner(run.config.hooks, failed)
+    # A hook that calls incident-tui (`log` what it did) reaches the same database.
+    env = {"INCIDENT_TUI_DB": run.db.url}
+    if run.config.path is not None:
+        env["INCIDENT_TUI_CONFIG"] = str(run.config.path)
+    return HookRunner(run.config.hooks, failed, env)
