@@ -266,3 +266,26 @@ def test_watch_prints_every_change_once_in_order_on_postgresql(pg, pg_url, cli, 
     _expected_events_once_in_order(watching, expected)
     assert watching.stop() == 0
     assert "Traceback" not in "".join(watching.errors)
+
+
+def test_a_late_commit_below_the_cursor_is_told_once() -> None:
+    """PostgreSQL hands out ids at insert and commits in any order: entry 7 can commit
+    after entry 8 was told. The follower looks back and tells each exactly once."""
+    from incident_tui.domain.event_rows import Changes, EntryRow, EventCursor
+    from incident_tui.domain.events import EventFollower
+
+    def entry(id: int) -> EntryRow:
+        at = datetime(2026, 11, 24, 9, 0, id, tzinfo=UTC)
+        return EntryRow(id, 1, at, at, "note", "li", f"entry {id}", False, "")
+
+    follower = EventFollower(EventCursor(entry=6), lookback=200)
+    follower.skip(Changes(entries=[entry(5), entry(6)]))  # there before it started
+    assert [e["id"] for e in follower.take(Changes(entries=[entry(5), entry(6), entry(8)]))] == [
+        "entry:8"
+    ]
+    after = follower.read_after()
+    assert after.entry == 0  # 8 - 200, floored: the read looks back
+    late = follower.take(Changes(entries=[entry(5), entry(6), entry(7), entry(8)]))
+    assert [e["id"] for e in late] == ["entry:7"]
+    assert follower.take(Changes(entries=[entry(7), entry(8)])) == []
+    assert follower.cursor.entry == 8
