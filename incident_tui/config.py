@@ -15,6 +15,7 @@ import platformdirs
 from incident_tui.domain.alert_routes import AlertRoute, routes_from_config
 from incident_tui.domain.checklists import DEFAULT_CHECKLISTS, Checklist, checklists_from_mapping
 from incident_tui.domain.errors import ConfigError
+from incident_tui.domain.hooks import Hook, hooks_from_config
 from incident_tui.domain.policy import DEFAULT_POLICY, Policy, policy_from_mapping
 from incident_tui.domain.text import one_line
 from incident_tui.store.locations import APP_NAME
@@ -45,6 +46,7 @@ class Config:
     path: Path | None = None
     checklists: tuple[Checklist, ...] = DEFAULT_CHECKLISTS
     alert_routes: tuple[AlertRoute, ...] = ()
+    hooks: tuple[Hook, ...] = ()
 
 
 def load_config(path: Path | str | None = None) -> Config:
@@ -87,6 +89,7 @@ CONFIG_KEYS: dict = {
     "postmortem": {"due": None},
     "checklists": {"*": {"title": None, "items": None, "phases": None, "severities": None}},
     "alerts": {"route": None},  # [[alerts.route]]: checked by routes_from_config
+    "hooks": {"run": None},  # [[hooks.run]]: checked by hooks_from_config
 }
 
 
@@ -128,6 +131,7 @@ def config_from_mapping(data: dict, path: Path | None = None) -> Config:
         path=path,
         checklists=checklists_from_mapping(data.get("checklists")),
         alert_routes=routes_from_config(data.get("alerts", {}).get("route")),
+        hooks=hooks_from_config(data.get("hooks", {}).get("run")),
     )
 
 

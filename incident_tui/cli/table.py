@@ -14,6 +14,7 @@ from incident_tui.cli import (
     sessions,
     settings,
     statuspage,
+    watch,
     web,
 )
 from incident_tui.cli.command import Command
@@ -42,6 +43,7 @@ COMMANDS: tuple[Command, ...] = (
     alerts.serve,
     alerts.ingest,
     statuspage.statuspage,
+    watch.watch,
     database.check,
     settings.config_,
     completion.completion,

@@ -17,6 +17,7 @@ from incident_tui.ops.entries import (
     log_lines,
     pin_entry,
 )
+from incident_tui.ops.hook_failures import record_hook_failure
 from incident_tui.ops.incident_state import set_phase, set_severity
 from incident_tui.ops.milestones import set_milestone
 from incident_tui.ops.postmortem_edits import (
@@ -53,6 +54,7 @@ __all__ = [
     "move_why",
     "pin_entry",
     "post_update",
+    "record_hook_failure",
     "save_postmortem_field",
     "save_why",
     "set_milestone",
