@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from incident_tui.domain.records import IncidentDetail
     from incident_tui.screens.composer import Post
     from incident_tui.screens.declare import Declare
+    from incident_tui.screens.handoff import Hand
     from incident_tui.store.change_feed import ChangeFeed
     from incident_tui.store.database import Database
 
@@ -248,6 +249,12 @@ class IncidentApp(InOrderApp, App[None]):
                 detail, audience, now=now, tz=tz, policy=policy, post=post, drafts=drafts
             )
         )
+
+    def open_handoff(self, key: str, brief: str, commander: str | None, hand: Hand) -> None:
+        """The handover dialog; `hand(text, next_commander)` logs it (see screens/handoff)."""
+        from incident_tui.screens.handoff import HandoffScreen
+
+        self.push_screen(HandoffScreen(key, brief, commander, hand))
 
     def open_postmortem(self, number: int, closed: Callable[[None], None] | None = None) -> None:
         """Incident `number`'s postmortem; `closed` runs when it is left."""

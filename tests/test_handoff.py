@@ -15,7 +15,7 @@ from incident_tui.cli import main
 from incident_tui.domain.handoff import HEADING, brief
 from incident_tui.ops.public_words import set_public_description
 from incident_tui.store import queries
-from tests.conftest import FROZEN_AT
+from tests.conftest import FROZEN_AT, patience
 
 NOW = FROZEN_AT
 
@@ -151,3 +151,64 @@ def test_the_cli_prints_it(
     assert "Ruled out:\n- 08:42Z DB is not the cause" in out
     assert main(["handoff", "INC-9"]) == 1
     assert capsys.readouterr().err.count("\n") == 1
+
+
+# --- in the war room: /handoff and ctrl+g --------------------------------------------
+
+
+async def _handoff_screen(pilot):
+    from incident_tui.screens.handoff import HandoffScreen
+
+    for _ in patience():
+        if isinstance(pilot.app.screen, HandoffScreen):
+            await pilot.pause()
+            return pilot.app.screen
+        await pilot.pause(0.02)
+    raise AssertionError("the handover dialog never opened")
+
+
+async def test_slash_handoff_logs_the_edited_brief_copies_it_and_hands_over(
+    db, clock, incident: int
+) -> None:
+    from textual.widgets import Input, TextArea
+
+    from tests.test_war_room import make_app, ready, type_line
+
+    app = make_app(db, clock, incident, user="mira")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot)
+        await type_line(pilot, "/handoff")
+        dialog = await _handoff_screen(pilot)
+        area = dialog.query_one("#brief", TextArea)
+        assert area.text.startswith(f"{HEADING}: INC-1 SEV1 Checkout 5xx after deploy")
+        assert "Ruled out:\n- 08:42Z DB is not the cause" in area.text
+        area.load_text(area.text + "\nNext checkpoint: 09:30, canary at 10%")
+        dialog.query_one("#next-commander", Input).value = "sam"
+        await pilot.press("ctrl+s")
+        for _ in patience():
+            if pilot.app.screen is screen:
+                break
+            await pilot.pause(0.02)
+        assert pilot.app.clipboard.endswith("Next checkpoint: 09:30, canary at 10%")
+    detail = queries.incident_detail(db, incident)
+    logged = [e for e in detail.timeline if e.text.startswith(HEADING)]
+    assert len(logged) == 1 and logged[0].author == "mira" and logged[0].kind == "note"
+    assert logged[0].text.endswith("Next checkpoint: 09:30, canary at 10%")
+    assert detail.roles["commander"] == "sam"
+
+
+async def test_ctrl_g_opens_it_and_escape_logs_nothing(db, clock, incident: int) -> None:
+    from tests.test_war_room import make_app, ready
+
+    before = len(queries.incident_detail(db, incident).timeline)
+    async with make_app(db, clock, incident).run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("ctrl+g")
+        await _handoff_screen(pilot)
+        await pilot.press("escape")
+        for _ in patience():
+            if pilot.app.screen is screen:
+                break
+            await pilot.pause(0.02)
+    after = queries.incident_detail(db, incident)
+    assert len(after.timeline) == before and after.roles["commander"] == "mira"

@@ -110,6 +110,11 @@ class ShowHelp:
     pass
 
 
+@dataclass(frozen=True)
+class ShowHandoff:
+    """`/handoff`: the commander's handover brief, to edit, log and copy (a dialog)."""
+
+
 Command = (
     LogEntry
     | PinLast
@@ -123,6 +128,7 @@ Command = (
     | Snooze
     | SetPublicWords
     | ShowHelp
+    | ShowHandoff
 )
 
 
@@ -158,6 +164,7 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand(
         "public", "/public TEXT", "what customers notice, in plain words (status page, SMS)"
     ),
+    SlashCommand("handoff", "/handoff", "the commander's handover brief: edit, log, copy"),
     SlashCommand("help", "/help", "keys and slash commands"),
 )
 COMMAND_NAMES: tuple[str, ...] = tuple(c.name for c in SLASH_COMMANDS)
@@ -222,6 +229,8 @@ def parse_line(line: str, *, now: datetime, tz: tzinfo, today: date | None = Non
         return PinLast()
     if name == "help":
         return ShowHelp()
+    if name == "handoff":
+        return ShowHandoff()
     if name == "sev":
         if not rest:
             raise IncidentError(f"usage: {_usage(name)}")

@@ -124,6 +124,9 @@ class WarRoomScreen(
             tooltip="Move into the checklist to tick an item (logged)",
         ),
         # The app's quit key, left out of this footer: its room goes to the F-keys.
+        Binding(
+            "ctrl+g", "handoff", "Handover", id="handoff", show=False, tooltip="Handover brief"
+        ),
         Binding("ctrl+q", "app.quit", "Quit", id="quit", show=False, tooltip="Leave incident-tui"),
         Binding(
             "ctrl+r", "reload", "Reload", id="reload", show=False, tooltip="Read the incident again"
@@ -335,6 +338,7 @@ class WarRoomScreen(
             "postmortem",
             "focus_countdowns",
             "focus_checklist",
+            "handoff",
         }
     )
     """What observer mode (--read-only) greys out."""
@@ -343,7 +347,7 @@ class WarRoomScreen(
         if action in self.WRITE_ACTIONS and self.incident_app.read_only:
             return None
         loaded = self.detail is not None
-        if action in ("pick_phase", "pick_severity", "hand_over", "compose_update"):
+        if action in ("pick_phase", "pick_severity", "hand_over", "compose_update", "handoff"):
             return True if loaded else None
         if action in ("pin", "focus_timeline"):
             return True if loaded and self.detail.timeline else None  # type: ignore[union-attr]

@@ -85,6 +85,27 @@ class WarRoomDialogs:
             audience = due[0].name.split(":", 1)[1] if due else "internal"
         self.open_composer(audience)
 
+    def action_handoff(self) -> None:
+        """The commander's handover brief: edited, logged as an entry, copied; the
+        commander role handed over first when a name is given."""
+        from incident_tui.domain.entry_syntax import HandOverRole, LogEntry
+        from incident_tui.domain.handoff import brief
+
+        if self.detail is None:
+            self._failed("still reading the incident; the brief is drafted once read")
+            return
+        detail = self.detail
+        text = brief(detail, now=self.now(), tz=self.tz, policy=self.policy)
+
+        def hand(text: str, name: str) -> str | None:
+            if name and detail.roles.get("commander") != name:
+                error = self.perform(HandOverRole("commander", name))
+                if error:
+                    return error
+            return self.perform(LogEntry(text))
+
+        self.incident_app.open_handoff(detail.key, text, detail.roles.get("commander"), hand)
+
     def open_composer(self, audience: str) -> None:
         from incident_tui.domain.entry_syntax import PostUpdate
 

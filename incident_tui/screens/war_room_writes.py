@@ -64,7 +64,7 @@ class WarRoomWrites:
     def take_line(self, line: str, typed_at: float) -> str | None:
         """The entry line's Enter, in the order typed: parse the line and queue its write
         (the line is cleared in the same step). Returns why not when the line stays."""
-        from incident_tui.domain.entry_syntax import PostUpdate, ShowHelp, parse_line
+        from incident_tui.domain.entry_syntax import PostUpdate, ShowHandoff, ShowHelp, parse_line
         from incident_tui.ops.write_queue import Pending
 
         if self.incident_app.read_only:
@@ -76,6 +76,9 @@ class WarRoomWrites:
             return self._failed(str(error))
         if isinstance(command, ShowHelp):
             self.action_help()
+            return None
+        if isinstance(command, ShowHandoff):
+            self.action_handoff()
             return None
         if isinstance(command, PostUpdate) and command.text is None:
             if self.detail is None:
