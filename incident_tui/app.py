@@ -24,6 +24,7 @@ from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.text import one_line
 from incident_tui.screens.wiring import MIN_HEIGHT, MIN_WIDTH
 from incident_tui.widgets.in_order import InOrderApp
+from incident_tui.widgets.themes import ThemeMemory
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -85,7 +86,7 @@ SAFETY_POLL_SECONDS = 10
 """While notifications arrive, screens still poll this often, in case one went missing."""
 
 
-class IncidentApp(InOrderApp, App[None]):
+class IncidentApp(ThemeMemory, InOrderApp, App[None]):
     TITLE = "incident-tui"
     CSS_PATH = [styles_dir() / "app.tcss"]
     BINDINGS = [
@@ -115,8 +116,11 @@ class IncidentApp(InOrderApp, App[None]):
         read_only: bool = False,
         read_only_reason: str | None = None,
         background: Background | None = None,
+        theme: str | None = None,
+        remember_theme: bool = False,
     ) -> None:
         super().__init__()
+        self.wear(theme, remember=remember_theme)  # see widgets/themes.py
         self.read_only = read_only or read_only_reason is not None
         """Observer mode: everything is shown live, nothing can be written."""
         self.standing_notice = (
@@ -135,8 +139,8 @@ class IncidentApp(InOrderApp, App[None]):
         self._db_lock = threading.Lock()
         self._feed: ChangeFeed | None = None
         self.background = background
-        """Started once the app is up, stopped when it leaves; the screens see what it
-        writes through the change feed, like anyone else's writes."""
+        """Started with the app, stopped when it leaves; its writes reach the screens
+        through the change feed, like anyone else's."""
         self._quit_asked = False
         from incident_tui.widgets.paste_input import install
 

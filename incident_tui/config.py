@@ -46,6 +46,8 @@ class Config:
     path: Path | None = None
     checklists: tuple[Checklist, ...] = DEFAULT_CHECKLISTS
     alert_routes: tuple[AlertRoute, ...] = ()
+    theme: str | None = None
+    """`display.theme`: the TUI's theme (checked against Textual's themes when it starts)."""
     hooks: tuple[Hook, ...] = ()
 
 
@@ -84,7 +86,7 @@ _SEVERITY_TABLE: dict = {
 }
 CONFIG_KEYS: dict = {
     "user": {"name": None},
-    "display": {"timezone": None},
+    "display": {"timezone": None, "theme": None},
     "severity": {"*": _SEVERITY_TABLE},
     "postmortem": {"due": None},
     "checklists": {"*": {"title": None, "items": None, "phases": None, "severities": None}},
@@ -124,12 +126,16 @@ def config_from_mapping(data: dict, path: Path | None = None) -> Config:
         raise ConfigError("user.name: expected a non-empty string")
     display = data.get("display", {})
     tz_name = display.get("timezone", "UTC") if isinstance(display, dict) else "UTC"
+    theme = display.get("theme") if isinstance(display, dict) else None
+    if theme is not None and (not isinstance(theme, str) or not theme.strip()):
+        raise ConfigError('display.theme: expected a theme name such as "nord"')
     return Config(
         user_name=one_line(name) if name else os_user(),
         display_tz=parse_timezone(tz_name),
         policy=policy_from_mapping(data),
         path=path,
         checklists=checklists_from_mapping(data.get("checklists")),
+        theme=theme.strip() if theme else None,
         alert_routes=routes_from_config(data.get("alerts", {}).get("route")),
         hooks=hooks_from_config(data.get("hooks", {}).get("run")),
     )

@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="The war room for production outages, in a terminal.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    from incident_tui.cli.sessions import THEME
+
+    parser.add_argument(*THEME.names, **THEME.options)  # `incident-tui --theme NAME`
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
         p = sub.add_parser(

@@ -12,6 +12,13 @@ from incident_tui.cli.command import PROG, Context, arg, command
 from incident_tui.cli.web import READ_ONLY_ENV
 from incident_tui.domain.errors import IncidentError
 
+THEME = arg(
+    "--theme",
+    metavar="NAME",
+    default=argparse.SUPPRESS,
+    help="the TUI's theme (a Textual theme: nord, gruvbox, textual-light, …); remembered",
+)
+
 
 @command(
     "open",
@@ -22,6 +29,7 @@ from incident_tui.domain.errors import IncidentError
         action="store_true",
         help="observer mode: the same live view, with every write disabled",
     ),
+    THEME,
     context=False,
 )
 def open_(args: argparse.Namespace) -> int:
@@ -46,7 +54,9 @@ def run_app(
     if key is None and args.command == "open":
         key = parse_key(args.key)
     from incident_tui.app import IncidentApp
+    from incident_tui.widgets.themes import starting_theme
 
+    theme = starting_theme(getattr(args, "theme", None), config.theme)
     target = db_target or getattr(args, "db", None)
     app = IncidentApp(
         db_target=target,
@@ -58,6 +68,8 @@ def run_app(
         read_only=getattr(args, "read_only", False) or os.environ.get(READ_ONLY_ENV) == "1",
         database=database,
         background=background,
+        theme=theme,
+        remember_theme=True,
     )
     app.run()
     if app.fatal_error:

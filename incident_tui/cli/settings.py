@@ -85,6 +85,7 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
     user = getattr(args, "user", None)
     row("user.name", user or config.user_name, "--as" if user else None)
     row("display.timezone", str(config.display_tz))
+    row("display.theme", config.theme or "the theme picked last, else textual-dark")
     for severity, policy in sorted(config.policy.severities.items()):
         for name in ("acknowledge", "resolve", "escalate"):
             row(f"severity.{severity}.{name}", compact(getattr(policy, name)))
