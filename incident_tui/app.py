@@ -120,7 +120,8 @@ class IncidentApp(ThemeMemory, InOrderApp, App[None]):
         remember_theme: bool = False,
     ) -> None:
         super().__init__()
-        self.wear(theme, remember=remember_theme)  # see widgets/themes.py
+        self.config = config or Config()
+        self.wear(theme, remember=remember_theme, keymap=self.config.keymap)  # widgets/themes
         self.read_only = read_only or read_only_reason is not None
         """Observer mode: everything is shown live, nothing can be written."""
         self.standing_notice = (
@@ -129,7 +130,6 @@ class IncidentApp(ThemeMemory, InOrderApp, App[None]):
             else None
         )
         """Why the app is read-only when the database made it so: the screens' banner."""
-        self.config = config or Config()
         self.clock: Clock = clock or SystemClock()
         self.user = user or self.config.user_name
         self.db_target = db_target

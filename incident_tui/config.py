@@ -46,6 +46,8 @@ class Config:
     path: Path | None = None
     checklists: tuple[Checklist, ...] = DEFAULT_CHECKLISTS
     alert_routes: tuple[AlertRoute, ...] = ()
+    keymap: dict[str, str] = field(default_factory=dict)
+    """`[keymap]`: binding id → keys (checked against the bindings when the TUI starts)."""
     theme: str | None = None
     """`display.theme`: the TUI's theme (checked against Textual's themes when it starts)."""
     hooks: tuple[Hook, ...] = ()
@@ -87,6 +89,7 @@ _SEVERITY_TABLE: dict = {
 CONFIG_KEYS: dict = {
     "user": {"name": None},
     "display": {"timezone": None, "theme": None},
+    "keymap": {"*": None},  # binding id → keys: checked by widgets/keymap.py
     "severity": {"*": _SEVERITY_TABLE},
     "postmortem": {"due": None},
     "checklists": {"*": {"title": None, "items": None, "phases": None, "severities": None}},
@@ -136,9 +139,19 @@ def config_from_mapping(data: dict, path: Path | None = None) -> Config:
         path=path,
         checklists=checklists_from_mapping(data.get("checklists")),
         theme=theme.strip() if theme else None,
+        keymap=_keymap(data.get("keymap", {})),
         alert_routes=routes_from_config(data.get("alerts", {}).get("route")),
         hooks=hooks_from_config(data.get("hooks", {}).get("run")),
     )
+
+
+def _keymap(table: object) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise ConfigError('keymap: expected a table ([keymap] with lines like pin = "f6")')
+    for id, keys in table.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(f'keymap.{id}: expected keys such as "f6" or "ctrl+e,f6"')
+    return {str(id): keys.strip() for id, keys in table.items()}
 
 
 def parse_timezone(name: str) -> tzinfo:

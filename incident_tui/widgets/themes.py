@@ -64,16 +64,20 @@ def starting_theme(asked: str | None, configured: str | None) -> str:
 
 
 class ThemeMemory:
-    """The app's side: wear the starting theme, and remember every later change (the
-    palette's picker) when asked to — the CLI's app does, a test's does not."""
+    """The app's side: wear the starting theme and keymap, and remember every later
+    theme change (the palette's picker) when asked to — the CLI's app does, a test's
+    does not."""
 
     theme: str
     _remembering = False
 
-    def wear(self, theme: str | None, *, remember: bool) -> None:
+    def wear(self, theme: str | None, *, remember: bool, keymap: dict[str, str]) -> None:
+        """The starting theme, and the user's keymap (checked by widgets/keymap.py)."""
         if theme:
             self.theme = theme
         self._remembering = remember
+        if keymap:
+            self.set_keymap(keymap)  # type: ignore[attr-defined]  # App's, beside us
 
     def watch_theme(self, name: str) -> None:
         if self._remembering:
