@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install bench bench-sections bench-across bench-burst bench-import lint clean
+.PHONY: run test install bench bench-sections bench-across bench-burst bench-import lint clean screenshots
 
 run: $(STAMP)
 	$(BIN)/incident-tui
@@ -55,3 +55,6 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
+
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py
