@@ -53,9 +53,13 @@ first."""
 
 
 @dataclass(frozen=True)
-class ActionState:
-    status: str
-    due_date: date | None
+class ActionCounts:
+    """The action items of a period's incidents: how many, done, overdue (not done and
+    due before today)."""
+
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
 
 
 @dataclass
@@ -116,16 +120,15 @@ def week_start(day: date) -> date:
 
 def period_metrics(
     incidents: Sequence[IncidentRow],
-    actions: Sequence[ActionState],
+    actions: ActionCounts,
     *,
     since: datetime,
     until: datetime,
-    today: date,
     policy: Policy,
     posted: Posted | None = None,
 ) -> PeriodMetrics:
     """The metrics of the incidents declared in [since, until) (the caller passes those,
-    drills left out), their updates (`posted`) and their action items.
+    drills left out), their updates (`posted`) and their action items (counted).
 
     A year holds thousands of incidents: each figure is one pass over the rows, by
     severity, with no object per incident and audience (the cadence of an incident whose
@@ -138,11 +141,9 @@ def period_metrics(
     result.by_severity = {severity: len(rows) for severity, rows in by_severity.items()}
     result.means = {key: _means(by_severity, start, end) for key, _label, start, end in MEASURES}
     result.weekly = _weekly(incidents, since=since, until=until)
-    result.actions_total = len(actions)
-    result.actions_done = sum(1 for a in actions if a.status == "done")
-    result.actions_overdue = sum(
-        1 for a in actions if a.status != "done" and a.due_date is not None and a.due_date < today
-    )
+    result.actions_total = actions.total
+    result.actions_done = actions.done
+    result.actions_overdue = actions.overdue
     result.cadence = _cadence(by_severity, posted, until=until, policy=policy)
     return result
 
@@ -194,36 +195,40 @@ def _cadence(
     by_severity: dict[int, list[IncidentRow]], posted: Posted, *, until: datetime, policy: Policy
 ) -> dict[str, tuple[int, int]]:
     """Audience → (updates required, posted on time), as `adherence` counts them."""
-    cadence: dict[str, tuple[int, int]] = {}
-    for audience in AUDIENCES:
-        required = on_time = 0
-        for severity, rows in by_severity.items():
-            steady = policy.cadence(severity, audience)
-            for row in rows:
-                times = posted.get((row.number, audience), ())
-                ended = row.resolved_at or until
-                if row.severity_changes:
-                    facts = IncidentFacts(
-                        severity=row.severity,
-                        phase="resolved" if row.resolved_at else "investigating",
-                        declared_at=row.declared_at,
-                        started_at=row.started_at,
-                        severity_changes=list(row.severity_changes),
+    required = dict.fromkeys(AUDIENCES, 0)
+    on_time = dict.fromkeys(AUDIENCES, 0)
+    get = posted.get
+    for severity, rows in by_severity.items():
+        cadences = [(a, policy.cadence(severity, a)) for a in AUDIENCES]
+        steady = [(a, every) for a, every in cadences if every is not None]
+        for row in rows:
+            number, ended = row.number, row.resolved_at or until
+            if row.severity_changes:
+                facts = IncidentFacts(
+                    severity=row.severity,
+                    phase="resolved" if row.resolved_at else "investigating",
+                    declared_at=row.declared_at,
+                    started_at=row.started_at,
+                    severity_changes=list(row.severity_changes),
+                )
+                for audience in AUDIENCES:
+                    owed = adherence(
+                        facts, list(get((number, audience), ())), ended, policy, audience
                     )
-                    owed = adherence(facts, list(times), ended, policy, audience)
-                    required += owed.required
-                    on_time += owed.on_time
-                elif steady is not None:
-                    # `adherence` without a severity change: each update is due one
-                    # cadence after the one before (the first, after the declaration),
-                    # and one more is owed if the last one's cadence ran out before the end.
-                    previous = row.declared_at
-                    for at in times:
-                        on_time += at <= previous + steady
-                        previous = at
-                    required += len(times) + (previous + steady < ended)
-        cadence[audience] = (required, on_time)
-    return cadence
+                    required[audience] += owed.required
+                    on_time[audience] += owed.on_time
+                continue
+            # `adherence` without a severity change: each update is due one cadence after
+            # the one before (the first, after the declaration), and one more is owed if
+            # the last one's cadence ran out before the end.
+            for audience, every in steady:
+                previous = row.declared_at
+                posts = get((number, audience), ())
+                for at in posts:
+                    on_time[audience] += at <= previous + every
+                    previous = at
+                required[audience] += len(posts) + (previous + every < ended)
+    return {audience: (required[audience], on_time[audience]) for audience in AUDIENCES}
 
 
 def severities_seen(*periods: PeriodMetrics) -> list[int]:

@@ -18,7 +18,7 @@ from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.policy import Policy
 from incident_tui.domain.records import Action, ActionRow, SearchHit, SeverityChange
 from incident_tui.domain.timeparse import stored_utc
-from incident_tui.domain.trends import ActionState, IncidentRow, Posted, Trends, period_metrics
+from incident_tui.domain.trends import ActionCounts, IncidentRow, Posted, Trends, period_metrics
 from incident_tui.domain.vocabulary import SEARCH_KINDS, parse_action_status, parse_priority
 from incident_tui.store.database import Database
 from incident_tui.store.entry_rows import fetch_chunks, instants, optional_instants
@@ -224,40 +224,57 @@ def action_items(
 
 # --- metrics ----------------------------------------------------------------------------
 
-_PERIOD = (
+_RANGE = (
     " FROM incident AS i"
     " WHERE i.is_drill = :no AND i.declared_at >= :since AND i.declared_at < :until"
 )
+"""Both periods at once: [since, until) is the one before and the current together."""
 _TREND_INCIDENTS = (
     "SELECT i.id, i.severity, i.declared_at, i.started_at, i.detected_at, i.acknowledged_at,"
-    " i.mitigated_at, i.resolved_at" + _PERIOD
+    " i.mitigated_at, i.resolved_at, i.declared_at >= :split" + _RANGE
 )
 _TREND_CHANGES = text(
     "SELECT c.incident_id, c.at, c.old, c.new FROM incident_change AS c"
-    " WHERE c.field = 'severity' AND c.incident_id IN (SELECT i.id" + _PERIOD + ")"
+    " WHERE c.field = 'severity' AND c.incident_id IN (SELECT i.id" + _RANGE + ")"
     " ORDER BY c.at, c.id"
 )
 _TREND_UPDATES = (
+    # In the order of the index on (incident_id, audience, posted_at): no sort. Updates of
+    # one incident to one audience come oldest first, as the cadence walks them.
     "SELECT u.incident_id, u.audience, u.posted_at FROM status_update AS u"
-    " WHERE u.incident_id IN (SELECT i.id" + _PERIOD + ") ORDER BY u.posted_at, u.id"
+    " WHERE u.incident_id IN (SELECT i.id" + _RANGE + ")"
+    " ORDER BY u.incident_id, u.audience, u.posted_at"
 )
 _TREND_ACTIONS = text(
-    "SELECT a.status, a.due_date FROM action_item AS a"
-    " WHERE a.incident_id IN (SELECT i.id" + _PERIOD + ")"
+    # Counted here, exactly: thousands of action items a year need no row each.
+    "SELECT i.declared_at >= :split, count(*),"
+    " sum(CASE WHEN a.status = 'done' THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN a.status <> 'done' AND a.due_date < :today THEN 1 ELSE 0 END)"
+    " FROM action_item AS a JOIN incident AS i ON i.id = a.incident_id"
+    + _RANGE[len(" FROM incident AS i") :]
+    + " GROUP BY 1"
 )
 _new_row = tuple.__new__
 
 
 def trend_rows(
-    db: Database, *, since: datetime, until: datetime
-) -> tuple[list[IncidentRow], Posted, list[ActionState]]:
-    """The incidents declared in [since, until), drills left out, when their updates were
-    posted, and their action items. The incidents and the updates (thousands in a year)
-    come through the driver's cursor in chunks, their instants parsed a column at a time
-    (`entry_rows`); a row at a time through SQLAlchemy took as long as the metrics."""
-    params = {"since": _param(db, since), "until": _param(db, until), "no": False}
-    rows: list[IncidentRow] = []
+    db: Database, *, since: datetime, split: datetime, until: datetime, today: date
+) -> tuple[tuple[list[IncidentRow], list[IncidentRow]], Posted, tuple[ActionCounts, ActionCounts]]:
+    """The incidents declared in [since, split) and in [split, until), drills left out;
+    when their updates were posted; and their action items counted (overdue: not done and
+    due before `today`), each as (the period before, the current one). One read for both
+    periods. The incidents and the updates (thousands in a year) come through the
+    driver's cursor in chunks, their instants parsed a column at a time (`entry_rows`);
+    a row at a time through SQLAlchemy took as long as the metrics."""
+    params = {
+        "since": _param(db, since),
+        "split": _param(db, split),
+        "until": _param(db, until),
+        "no": False,
+    }
+    periods: tuple[list[IncidentRow], list[IncidentRow]] = ([], [])
     posted: dict[tuple[int, str], list[datetime]] = {}
+    counts = [ActionCounts(), ActionCounts()]
     with db.read() as session:
         changes: dict[int, list[SeverityChange]] = {}
         for incident_id, at, old, new in session.execute(_TREND_CHANGES, params):
@@ -266,7 +283,7 @@ def trend_rows(
             )
         for chunk in fetch_chunks(session, _TREND_INCIDENTS, params):
             numbers = list(map(_first, chunk))
-            rows += map(
+            rows = map(
                 _new_row,
                 repeat(IncidentRow),
                 zip(
@@ -278,43 +295,39 @@ def trend_rows(
                     strict=True,
                 ),
             )
+            for row, current in zip(rows, map(_CURRENT, chunk), strict=True):
+                periods[bool(current)].append(row)
         for chunk in fetch_chunks(session, _TREND_UPDATES, params):
             keys = zip(map(_first, chunk), map(_second, chunk), strict=True)
             for key, at in zip(keys, instants(list(map(_third, chunk))), strict=True):
                 posted.setdefault(key, []).append(at)
-        actions = [
-            ActionState(status, date.fromisoformat(due) if isinstance(due, str) else due)
-            for status, due in session.execute(_TREND_ACTIONS, params)
-        ]
-    return rows, posted, actions
+        actions_params = {**params, "today": _day(db, today)}
+        for current, total, done, overdue in session.execute(_TREND_ACTIONS, actions_params):
+            counts[bool(current)] = ActionCounts(int(total), int(done or 0), int(overdue or 0))
+    return periods, posted, (counts[0], counts[1])
 
 
 _first, _second, _third = itemgetter(0), itemgetter(1), itemgetter(2)
 _STARTS = (itemgetter(2), itemgetter(3))
-"""declared_at and started_at of a `_TREND_INCIDENTS` row; then the later milestones."""
+"""declared_at and started_at of a `_TREND_INCIDENTS` row; then the later milestones,
+then whether it is in the current period."""
 _MILESTONES = tuple(map(itemgetter, range(4, 8)))
+_CURRENT = itemgetter(8)
 
 
 def trends(
     db: Database, *, since: datetime, until: datetime, today: date, policy: Policy
 ) -> Trends:
     """The metrics of [since, until) beside those of the period of the same length before."""
-    span = until - since
-    periods = []
-    for start, end in ((since, until), (since - span, since)):
-        incidents, posted, actions = trend_rows(db, since=start, until=end)
-        periods.append(
-            period_metrics(
-                incidents,
-                actions,
-                since=start,
-                until=end,
-                today=today,
-                policy=policy,
-                posted=posted,
-            )
+    before = since - (until - since)
+    incidents, posted, actions = trend_rows(db, since=before, split=since, until=until, today=today)
+    previous, current = (
+        period_metrics(
+            incidents[i], actions[i], since=start, until=end, policy=policy, posted=posted
         )
-    return Trends(current=periods[0], previous=periods[1])
+        for i, (start, end) in enumerate(((before, since), (since, until)))
+    )
+    return Trends(current=current, previous=previous)
 
 
 def _day(db: Database, day: date) -> date | str:
