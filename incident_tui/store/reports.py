@@ -44,9 +44,11 @@ _SQLITE_DOCS = text(
     " WHERE search_doc MATCH :match ORDER BY rank LIMIT :limit"
 )
 _SQLITE_ENTRIES = text(
-    "SELECT rowid, incident_id, body, bm25(search_entry) FROM search_entry"
+    # Scores only: the bodies of the few shown are read afterwards (`_SQLITE_BODIES`).
+    "SELECT rowid, NULL, NULL, bm25(search_entry) FROM search_entry"
     " WHERE search_entry MATCH :match ORDER BY rowid DESC LIMIT :window"
 )
+_SQLITE_BODIES = "SELECT rowid, incident_id, body FROM search_entry WHERE rowid IN :ids"
 ENTRY_WINDOW = 3000
 """Timeline entries ranked per search: the newest this many that match. A word in
 every other entry (a service name) would otherwise have a million rows scored; titles,
@@ -99,8 +101,14 @@ def search(db: Database, query: str, *, limit: int = SEARCH_LIMIT) -> list[Searc
             rows += session.execute(_SQLITE_ENTRIES, {"match": match, "window": ENTRY_WINDOW}).all()
             # bm25 is lower for better matches; both tables score on the same scale.
             rows.sort(key=lambda row: row[3])
-            scored = [(rowid, incident, body, -score) for rowid, incident, body, score in rows]
-            scored = scored[:limit]
+            rows = rows[:limit]
+            entries = [row[0] for row in rows if row[0] % 8 == 1]
+            bodies = _by_id(session, _SQLITE_BODIES, entries)
+            scored = []
+            for rowid, incident, body, score in rows:
+                if rowid % 8 == 1:  # a timeline entry, scored without its body: read it now
+                    _, incident, body = bodies[rowid]
+                scored.append((rowid, incident, body, -score))
         else:
             match = " & ".join(
                 term + (":*" if i == len(terms) - 1 and len(term) >= PREFIX_FROM else "")
