@@ -11,9 +11,12 @@ Pure: no Textual, no database. `reports.trend_rows` reads the rows.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from incident_tui.domain.policy import Policy
 from incident_tui.domain.postmortem_draft import adherence
@@ -29,9 +32,9 @@ MEASURES: tuple[tuple[str, str, str, str], ...] = (
 """(key, label, from milestone, to milestone)."""
 
 
-@dataclass(frozen=True)
-class IncidentRow:
-    """What the metrics need of one incident."""
+class IncidentRow(NamedTuple):
+    """What the metrics need of one incident. A NamedTuple: a year's metrics read
+    thousands of them, built in one pass (`reports.trend_rows`)."""
 
     number: int
     severity: int
@@ -42,20 +45,21 @@ class IncidentRow:
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
     severity_changes: tuple[SeverityChange, ...] = ()
-    updates: tuple[tuple[str, datetime], ...] = ()
-    """(audience, posted_at), oldest first."""
 
-    def between(self, start: str, end: str) -> timedelta | None:
-        a, b = getattr(self, start), getattr(self, end)
-        if a is None or b is None or b < a:
-            return None
-        return b - a
+
+Posted = Mapping[tuple[int, str], Sequence[datetime]]
+"""(incident number, audience) → when its updates to that audience were posted, oldest
+first."""
 
 
 @dataclass(frozen=True)
-class ActionState:
-    status: str
-    due_date: date | None
+class ActionCounts:
+    """The action items of a period's incidents: how many, done, overdue (not done and
+    due before today)."""
+
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
 
 
 @dataclass
@@ -115,53 +119,116 @@ def week_start(day: date) -> date:
 
 
 def period_metrics(
-    incidents: list[IncidentRow],
-    actions: list[ActionState],
+    incidents: Sequence[IncidentRow],
+    actions: ActionCounts,
     *,
     since: datetime,
     until: datetime,
-    today: date,
     policy: Policy,
+    posted: Posted | None = None,
 ) -> PeriodMetrics:
     """The metrics of the incidents declared in [since, until) (the caller passes those,
-    drills left out) and their action items."""
+    drills left out), their updates (`posted`) and their action items (counted).
+
+    A year holds thousands of incidents: each figure is one pass over the rows, by
+    severity, with no object per incident and audience (the cadence of an incident whose
+    severity never changed is counted inline; one that changed goes through `adherence`)."""
+    posted = {} if posted is None else posted
     result = PeriodMetrics(since=since, until=until, incidents=len(incidents))
-    result.means = {key: defaultdict(Mean) for key, *_ in MEASURES}
+    by_severity: dict[int, list[IncidentRow]] = {}
+    for row in incidents:
+        by_severity.setdefault(row.severity, []).append(row)
+    result.by_severity = {severity: len(rows) for severity, rows in by_severity.items()}
+    result.means = {key: _means(by_severity, start, end) for key, _label, start, end in MEASURES}
+    result.weekly = _weekly(incidents, since=since, until=until)
+    result.actions_total = actions.total
+    result.actions_done = actions.done
+    result.actions_overdue = actions.overdue
+    result.cadence = _cadence(by_severity, posted, until=until, policy=policy)
+    return result
+
+
+_NO_TIME = timedelta(0)
+
+
+def _means(
+    by_severity: dict[int, list[IncidentRow]], start: str, end: str
+) -> dict[int | None, Mean]:
+    """Severity (None: all) → the mean of `end − start` where both are known and in order."""
+    pair = itemgetter(IncidentRow._fields.index(start), IncidentRow._fields.index(end))
+    means: dict[int | None, Mean] = defaultdict(Mean)
+    everything = means[None]
+    for severity, rows in by_severity.items():
+        spans = [b - a for a, b in map(pair, rows) if a is not None and b is not None and b >= a]
+        mean = means[severity]
+        mean.total, mean.count = sum(spans, _NO_TIME), len(spans)
+        everything.total += mean.total
+        everything.count += mean.count
+    if not by_severity:
+        del means[None]
+    return means
+
+
+def _weekly(
+    incidents: Sequence[IncidentRow], *, since: datetime, until: datetime
+) -> list[tuple[date, dict[int, int]]]:
     weeks: dict[date, dict[int, int]] = {}
     week = week_start(since.date())
     while week < until.date() or week == week_start(since.date()):
         weeks[week] = {}
         week += timedelta(days=7)
-    cadence = {audience: [0, 0] for audience in AUDIENCES}
-    for row in incidents:
-        result.by_severity[row.severity] = result.by_severity.get(row.severity, 0) + 1
-        for key, _label, start, end in MEASURES:
-            value = row.between(start, end)
-            result.means[key][row.severity].add(value)
-            result.means[key][None].add(value)
-        counts = weeks.setdefault(week_start(row.declared_at.date()), {})
-        counts[row.severity] = counts.get(row.severity, 0) + 1
-        facts = IncidentFacts(
-            severity=row.severity,
-            phase="resolved" if row.resolved_at else "investigating",
-            declared_at=row.declared_at,
-            started_at=row.started_at,
-            severity_changes=list(row.severity_changes),
-        )
-        ended = row.resolved_at or until
-        for audience in AUDIENCES:
-            posted = [at for who, at in row.updates if who == audience]
-            owed = adherence(facts, posted, ended, policy, audience)
-            cadence[audience][0] += owed.required
-            cadence[audience][1] += owed.on_time
-    result.weekly = sorted(weeks.items())
-    result.actions_total = len(actions)
-    result.actions_done = sum(1 for a in actions if a.status == "done")
-    result.actions_overdue = sum(
-        1 for a in actions if a.status != "done" and a.due_date is not None and a.due_date < today
+    # One count per (day, severity), in the order the rows first show them; then by week.
+    per_day = Counter(
+        zip(map(datetime.date, map(_declared, incidents)), map(_severity, incidents), strict=True)
     )
-    result.cadence = {audience: (r, o) for audience, (r, o) in cadence.items()}
-    return result
+    for (day, severity), n in per_day.items():
+        counts = weeks.setdefault(week_start(day), {})
+        counts[severity] = counts.get(severity, 0) + n
+    return sorted(weeks.items())
+
+
+_declared = attrgetter("declared_at")
+_severity = attrgetter("severity")
+
+
+def _cadence(
+    by_severity: dict[int, list[IncidentRow]], posted: Posted, *, until: datetime, policy: Policy
+) -> dict[str, tuple[int, int]]:
+    """Audience → (updates required, posted on time), as `adherence` counts them."""
+    required = dict.fromkeys(AUDIENCES, 0)
+    on_time = dict.fromkeys(AUDIENCES, 0)
+    get = posted.get
+    for severity, rows in by_severity.items():
+        cadences = [(a, policy.cadence(severity, a)) for a in AUDIENCES]
+        steady = [(a, every) for a, every in cadences if every is not None]
+        for row in rows:
+            number, ended = row.number, row.resolved_at or until
+            if row.severity_changes:
+                facts = IncidentFacts(
+                    severity=row.severity,
+                    phase="resolved" if row.resolved_at else "investigating",
+                    declared_at=row.declared_at,
+                    started_at=row.started_at,
+                    severity_changes=list(row.severity_changes),
+                )
+                for audience in AUDIENCES:
+                    owed = adherence(
+                        facts, list(get((number, audience), ())), ended, policy, audience
+                    )
+                    required[audience] += owed.required
+                    on_time[audience] += owed.on_time
+                continue
+            # `adherence` without a severity change: each update is due one cadence after
+            # the one before (the first, after the declaration), and one more is owed if
+            # the last one's cadence ran out before the end.
+            for audience, every in steady:
+                previous = row.declared_at
+                posts = get((number, audience), ())
+                for at in posts:
+                    on_time[audience] += at <= previous + every
+                    previous = at
+                required[audience] += len(posts) + (previous + every < ended)
+    return {audience: (required[audience], on_time[audience]) for audience in AUDIENCES}
 
 
 def severities_seen(*periods: PeriodMetrics) -> list[int]:

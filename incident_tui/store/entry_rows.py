@@ -30,12 +30,21 @@ _UTC_SUFFIX = "+00:00"
 _new_entry = tuple.__new__
 
 
-def _instants(values: Sequence[Any]) -> list[datetime]:
+def instants(values: Sequence[Any]) -> list[datetime]:
     """Stored UTC instants made aware: SQLite hands back naive UTC text (parsed by
     builtins alone), PostgreSQL a naive datetime (through `stored_utc`)."""
     if all(map(str.__instancecheck__, values)):
         return list(map(datetime.fromisoformat, map(add, values, repeat(_UTC_SUFFIX))))
     return list(map(stored_utc, values))
+
+
+def optional_instants(values: Sequence[Any]) -> list[datetime | None]:
+    """`instants` of a column that may be NULL (None stays None)."""
+    known = [value for value in values if value is not None]
+    if len(known) == len(values):
+        return list(instants(values))
+    parsed = iter(instants(known))
+    return [None if value is None else next(parsed) for value in values]
 
 
 def _recorded(occurred_text: list[Any], recorded_text: list[Any], occurred: list[datetime]):
@@ -45,7 +54,7 @@ def _recorded(occurred_text: list[Any], recorded_text: list[Any], occurred: list
         return occurred
     recorded = list(occurred)
     positions = list(compress(range(len(occurred)), map(ne, recorded_text, occurred_text)))
-    later = _instants([recorded_text[i] for i in positions])
+    later = instants([recorded_text[i] for i in positions])
     for position, at in zip(positions, later, strict=True):
         recorded[position] = at
     return recorded
@@ -66,7 +75,7 @@ def entries_from_rows(
     entries: list[Entry] = []
     for chunk in rows:
         occurred_text = list(map(occurred_, chunk))
-        occurred = _instants(occurred_text)
+        occurred = instants(occurred_text)
         recorded = _recorded(occurred_text, list(map(recorded_, chunk)), occurred)
         entries += map(
             _new_entry,

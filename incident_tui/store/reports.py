@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -16,9 +18,10 @@ from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.policy import Policy
 from incident_tui.domain.records import Action, ActionRow, SearchHit, SeverityChange
 from incident_tui.domain.timeparse import stored_utc
-from incident_tui.domain.trends import ActionState, IncidentRow, Trends, period_metrics
+from incident_tui.domain.trends import ActionCounts, IncidentRow, Posted, Trends, period_metrics
 from incident_tui.domain.vocabulary import SEARCH_KINDS, parse_action_status, parse_priority
 from incident_tui.store.database import Database
+from incident_tui.store.entry_rows import fetch_chunks, instants, optional_instants
 
 SEARCH_LIMIT = 50
 MAX_TERMS = 12
@@ -41,9 +44,11 @@ _SQLITE_DOCS = text(
     " WHERE search_doc MATCH :match ORDER BY rank LIMIT :limit"
 )
 _SQLITE_ENTRIES = text(
-    "SELECT rowid, incident_id, body, bm25(search_entry) FROM search_entry"
+    # Scores only: the bodies of the few shown are read afterwards (`_SQLITE_BODIES`).
+    "SELECT rowid, NULL, NULL, bm25(search_entry) FROM search_entry"
     " WHERE search_entry MATCH :match ORDER BY rowid DESC LIMIT :window"
 )
+_SQLITE_BODIES = "SELECT rowid, incident_id, body FROM search_entry WHERE rowid IN :ids"
 ENTRY_WINDOW = 3000
 """Timeline entries ranked per search: the newest this many that match. A word in
 every other entry (a service name) would otherwise have a million rows scored; titles,
@@ -96,8 +101,14 @@ def search(db: Database, query: str, *, limit: int = SEARCH_LIMIT) -> list[Searc
             rows += session.execute(_SQLITE_ENTRIES, {"match": match, "window": ENTRY_WINDOW}).all()
             # bm25 is lower for better matches; both tables score on the same scale.
             rows.sort(key=lambda row: row[3])
-            scored = [(rowid, incident, body, -score) for rowid, incident, body, score in rows]
-            scored = scored[:limit]
+            rows = rows[:limit]
+            entries = [row[0] for row in rows if row[0] % 8 == 1]
+            bodies = _by_id(session, _SQLITE_BODIES, entries)
+            scored = []
+            for rowid, incident, body, score in rows:
+                if rowid % 8 == 1:  # a timeline entry, scored without its body: read it now
+                    _, incident, body = bodies[rowid]
+                scored.append((rowid, incident, body, -score))
         else:
             match = " & ".join(
                 term + (":*" if i == len(terms) - 1 and len(term) >= PREFIX_FROM else "")
@@ -221,80 +232,110 @@ def action_items(
 
 # --- metrics ----------------------------------------------------------------------------
 
-_PERIOD = (
+_RANGE = (
     " FROM incident AS i"
     " WHERE i.is_drill = :no AND i.declared_at >= :since AND i.declared_at < :until"
 )
-_TREND_INCIDENTS = text(
+"""Both periods at once: [since, until) is the one before and the current together."""
+_TREND_INCIDENTS = (
     "SELECT i.id, i.severity, i.declared_at, i.started_at, i.detected_at, i.acknowledged_at,"
-    " i.mitigated_at, i.resolved_at" + _PERIOD
+    " i.mitigated_at, i.resolved_at, i.declared_at >= :split" + _RANGE
 )
 _TREND_CHANGES = text(
     "SELECT c.incident_id, c.at, c.old, c.new FROM incident_change AS c"
-    " WHERE c.field = 'severity' AND c.incident_id IN (SELECT i.id" + _PERIOD + ")"
+    " WHERE c.field = 'severity' AND c.incident_id IN (SELECT i.id" + _RANGE + ")"
     " ORDER BY c.at, c.id"
 )
-_TREND_UPDATES = text(
+_TREND_UPDATES = (
+    # In the order of the index on (incident_id, audience, posted_at): no sort. Updates of
+    # one incident to one audience come oldest first, as the cadence walks them.
     "SELECT u.incident_id, u.audience, u.posted_at FROM status_update AS u"
-    " WHERE u.incident_id IN (SELECT i.id" + _PERIOD + ") ORDER BY u.posted_at, u.id"
+    " WHERE u.incident_id IN (SELECT i.id" + _RANGE + ")"
+    " ORDER BY u.incident_id, u.audience, u.posted_at"
 )
 _TREND_ACTIONS = text(
-    "SELECT a.status, a.due_date FROM action_item AS a"
-    " WHERE a.incident_id IN (SELECT i.id" + _PERIOD + ")"
+    # Counted here, exactly: thousands of action items a year need no row each.
+    "SELECT i.declared_at >= :split, count(*),"
+    " sum(CASE WHEN a.status = 'done' THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN a.status <> 'done' AND a.due_date < :today THEN 1 ELSE 0 END)"
+    " FROM action_item AS a JOIN incident AS i ON i.id = a.incident_id"
+    + _RANGE[len(" FROM incident AS i") :]
+    + " GROUP BY 1"
 )
+_new_row = tuple.__new__
 
 
 def trend_rows(
-    db: Database, *, since: datetime, until: datetime
-) -> tuple[list[IncidentRow], list[ActionState]]:
-    """The incidents declared in [since, until), drills left out, and their action items."""
-    params = {"since": _param(db, since), "until": _param(db, until), "no": False}
+    db: Database, *, since: datetime, split: datetime, until: datetime, today: date
+) -> tuple[tuple[list[IncidentRow], list[IncidentRow]], Posted, tuple[ActionCounts, ActionCounts]]:
+    """The incidents declared in [since, split) and in [split, until), drills left out;
+    when their updates were posted; and their action items counted (overdue: not done and
+    due before `today`), each as (the period before, the current one). One read for both
+    periods. The incidents and the updates (thousands in a year) come through the
+    driver's cursor in chunks, their instants parsed a column at a time (`entry_rows`);
+    a row at a time through SQLAlchemy took as long as the metrics."""
+    params = {
+        "since": _param(db, since),
+        "split": _param(db, split),
+        "until": _param(db, until),
+        "no": False,
+    }
+    periods: tuple[list[IncidentRow], list[IncidentRow]] = ([], [])
+    posted: dict[tuple[int, str], list[datetime]] = {}
+    counts = [ActionCounts(), ActionCounts()]
     with db.read() as session:
-        incidents = session.execute(_TREND_INCIDENTS, params).all()
         changes: dict[int, list[SeverityChange]] = {}
         for incident_id, at, old, new in session.execute(_TREND_CHANGES, params):
             changes.setdefault(incident_id, []).append(
                 SeverityChange(stored_utc(at), int(old), int(new))
             )
-        updates: dict[int, list[tuple[str, datetime]]] = {}
-        for incident_id, audience, at in session.execute(_TREND_UPDATES, params):
-            updates.setdefault(incident_id, []).append((audience, stored_utc(at)))
-        actions = [
-            ActionState(status, date.fromisoformat(due) if isinstance(due, str) else due)
-            for status, due in session.execute(_TREND_ACTIONS, params)
-        ]
-    rows = [
-        IncidentRow(
-            number=id,
-            severity=severity,
-            declared_at=stored_utc(declared),
-            started_at=stored_utc(started),
-            detected_at=_plain(detected),
-            acknowledged_at=_plain(acknowledged),
-            mitigated_at=_plain(mitigated),
-            resolved_at=_plain(resolved),
-            severity_changes=tuple(changes.get(id, ())),
-            updates=tuple(updates.get(id, ())),
-        )
-        for id, severity, declared, started, detected, acknowledged, mitigated, resolved in (
-            incidents
-        )
-    ]
-    return rows, actions
+        for chunk in fetch_chunks(session, _TREND_INCIDENTS, params):
+            numbers = list(map(_first, chunk))
+            rows = map(
+                _new_row,
+                repeat(IncidentRow),
+                zip(
+                    numbers,
+                    map(_second, chunk),
+                    *(instants(list(map(column, chunk))) for column in _STARTS),
+                    *(optional_instants(list(map(column, chunk))) for column in _MILESTONES),
+                    (tuple(changes.get(number, ())) for number in numbers),
+                    strict=True,
+                ),
+            )
+            for row, current in zip(rows, map(_CURRENT, chunk), strict=True):
+                periods[bool(current)].append(row)
+        for chunk in fetch_chunks(session, _TREND_UPDATES, params):
+            keys = zip(map(_first, chunk), map(_second, chunk), strict=True)
+            for key, at in zip(keys, instants(list(map(_third, chunk))), strict=True):
+                posted.setdefault(key, []).append(at)
+        actions_params = {**params, "today": _day(db, today)}
+        for current, total, done, overdue in session.execute(_TREND_ACTIONS, actions_params):
+            counts[bool(current)] = ActionCounts(int(total), int(done or 0), int(overdue or 0))
+    return periods, posted, (counts[0], counts[1])
+
+
+_first, _second, _third = itemgetter(0), itemgetter(1), itemgetter(2)
+_STARTS = (itemgetter(2), itemgetter(3))
+"""declared_at and started_at of a `_TREND_INCIDENTS` row; then the later milestones,
+then whether it is in the current period."""
+_MILESTONES = tuple(map(itemgetter, range(4, 8)))
+_CURRENT = itemgetter(8)
 
 
 def trends(
     db: Database, *, since: datetime, until: datetime, today: date, policy: Policy
 ) -> Trends:
     """The metrics of [since, until) beside those of the period of the same length before."""
-    span = until - since
-    periods = []
-    for start, end in ((since, until), (since - span, since)):
-        incidents, actions = trend_rows(db, since=start, until=end)
-        periods.append(
-            period_metrics(incidents, actions, since=start, until=end, today=today, policy=policy)
+    before = since - (until - since)
+    incidents, posted, actions = trend_rows(db, since=before, split=since, until=until, today=today)
+    previous, current = (
+        period_metrics(
+            incidents[i], actions[i], since=start, until=end, policy=policy, posted=posted
         )
-    return Trends(current=periods[0], previous=periods[1])
+        for i, (start, end) in enumerate(((before, since), (since, until)))
+    )
+    return Trends(current=current, previous=previous)
 
 
 def _day(db: Database, day: date) -> date | str:
@@ -305,7 +346,3 @@ def _param(db: Database, at: datetime) -> datetime | str:
     """A UTC instant as the column stores it: SQLite keeps naive ISO text."""
     naive = at.astimezone(UTC).replace(tzinfo=None)
     return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if db.is_sqlite else naive
-
-
-def _plain(value: datetime | str | None) -> datetime | None:
-    return None if value is None else stored_utc(value)
