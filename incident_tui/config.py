@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import getpass
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING
 
 import platformdirs
 
-from incident_tui.domain.alert_routes import AlertRoute, routes_from_config
 from incident_tui.domain.checklists import DEFAULT_CHECKLISTS, Checklist, checklists_from_mapping
 from incident_tui.domain.errors import ConfigError
 from incident_tui.domain.policy import DEFAULT_POLICY, Policy, policy_from_mapping
 from incident_tui.domain.text import one_line
 from incident_tui.store.locations import APP_NAME
+
+if TYPE_CHECKING:
+    from incident_tui.domain.alert_routes import AlertRoute
+
+# The alert routes' reader (and the alert payloads it brings), TOML and time zones are
+# imported where they are used: every CLI command loads this module, most read no file.
 
 CONFIG_ENV = "INCIDENT_TUI_CONFIG"
 
@@ -59,6 +63,8 @@ def load_config(path: Path | str | None = None) -> Config:
         if explicit:
             raise ConfigError(f"config file {target} does not exist")
         return Config()
+    import tomllib
+
     try:
         data = tomllib.loads(target.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
@@ -127,8 +133,17 @@ def config_from_mapping(data: dict, path: Path | None = None) -> Config:
         policy=policy_from_mapping(data),
         path=path,
         checklists=checklists_from_mapping(data.get("checklists")),
-        alert_routes=routes_from_config(data.get("alerts", {}).get("route")),
+        alert_routes=_alert_routes(data.get("alerts", {}).get("route")),
     )
+
+
+def _alert_routes(routes: object) -> tuple[AlertRoute, ...]:
+    """`[[alerts.route]]`; without it, none (and the alert payload readers stay unloaded)."""
+    if routes is None:
+        return ()
+    from incident_tui.domain.alert_routes import routes_from_config
+
+    return routes_from_config(routes)
 
 
 def parse_timezone(name: str) -> tzinfo:
@@ -140,6 +155,8 @@ def parse_timezone(name: str) -> tzinfo:
         from datetime import datetime
 
         return datetime.now().astimezone().tzinfo or UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
