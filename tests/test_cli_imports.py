@@ -50,6 +50,10 @@ def test_log_imports_only_the_entries_operation(tmp_path: Path) -> None:
     assert "incident_tui.ops.entries" in loaded
     unused = {
         "alembic",
+        "incident_tui.domain.alert_routes",
+        "incident_tui.domain.entry_syntax",
+        "incident_tui.domain.line_import",
+        "incident_tui.ops.dispatch",
         "incident_tui.ops.action_items",
         "incident_tui.ops.declaring",
         "incident_tui.ops.postmortem_edits",
