@@ -61,3 +61,16 @@ def test_log_imports_only_the_entries_operation(tmp_path: Path) -> None:
         "incident_tui.ops.updates",
     }
     assert not unused & loaded
+
+
+def test_the_war_room_path_leaves_text_area_unimported() -> None:
+    """TextArea (≈10 ms) is the composer's and the postmortem's, not the first frame's."""
+    code = (
+        "import sys, incident_tui.cli, incident_tui.app, incident_tui.screens.war_room\n"
+        "print('textual.widgets._text_area' in sys.modules)\n"
+        "from textual.widgets import TextArea\n"
+        "from incident_tui.widgets.in_order import _is_text_area\n"
+        "print(_is_text_area(TextArea()), _is_text_area(object()))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "False"]
