@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import getpass
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING
 
 import platformdirs
 
-from incident_tui.domain.alert_routes import AlertRoute, routes_from_config
 from incident_tui.domain.checklists import DEFAULT_CHECKLISTS, Checklist, checklists_from_mapping
 from incident_tui.domain.errors import ConfigError
 from incident_tui.domain.hooks import Hook, hooks_from_config
 from incident_tui.domain.policy import DEFAULT_POLICY, Policy, policy_from_mapping
 from incident_tui.domain.text import one_line
 from incident_tui.store.locations import APP_NAME
+
+if TYPE_CHECKING:
+    from incident_tui.domain.alert_routes import AlertRoute
+
+# The alert routes' reader (and the alert payloads it brings), TOML and time zones are
+# imported where they are used: every CLI command loads this module, most read no file.
 
 CONFIG_ENV = "INCIDENT_TUI_CONFIG"
 
@@ -65,6 +69,8 @@ def load_config(path: Path | str | None = None) -> Config:
         if explicit:
             raise ConfigError(f"config file {target} does not exist")
         return Config()
+    import tomllib
+
     try:
         data = tomllib.loads(target.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
@@ -140,7 +146,7 @@ def config_from_mapping(data: dict, path: Path | None = None) -> Config:
         checklists=checklists_from_mapping(data.get("checklists")),
         theme=theme.strip() if theme else None,
         keymap=_keymap(data.get("keymap", {})),
-        alert_routes=routes_from_config(data.get("alerts", {}).get("route")),
+        alert_routes=_alert_routes(data.get("alerts", {}).get("route")),
         hooks=hooks_from_config(data.get("hooks", {}).get("run")),
     )
 
@@ -154,6 +160,15 @@ def _keymap(table: object) -> dict[str, str]:
     return {str(id): keys.strip() for id, keys in table.items()}
 
 
+def _alert_routes(routes: object) -> tuple[AlertRoute, ...]:
+    """`[[alerts.route]]`; without it, none (and the alert payload readers stay unloaded)."""
+    if routes is None:
+        return ()
+    from incident_tui.domain.alert_routes import routes_from_config
+
+    return routes_from_config(routes)
+
+
 def parse_timezone(name: str) -> tzinfo:
     if not isinstance(name, str):
         raise ConfigError('display.timezone: expected a string such as "UTC" or "local"')
@@ -163,6 +178,8 @@ def parse_timezone(name: str) -> tzinfo:
         from datetime import datetime
 
         return datetime.now().astimezone().tzinfo or UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

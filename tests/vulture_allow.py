@@ -16,6 +16,7 @@ _.log_request, _.log_message, server_version, sys_version, protocol_version  # h
 do_POST, do_PUT, do_HEAD, daemon_threads, allow_reuse_address  # http.server
 _.isolation_level  # pysqlite's connection: we emit BEGIN ourselves
 reflected, compare_to  # alembic's include_object(obj, name, type_, reflected, compare_to)
+__getattr__, __dir__  # Python's module attribute hooks (PEP 562): ops/__init__'s lazy names
 
 # textual-serve's Server calls it by name (the page's route, cli/web_server.py).
 _.handle_index

@@ -9,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from incident_tui.domain.errors import ConflictError, IncidentError, NotFound
-from incident_tui.domain.line_import import parse_lines
 from incident_tui.domain.records import Entry
 from incident_tui.domain.text import one_line
 from incident_tui.domain.timeparse import iso_z
@@ -283,6 +282,8 @@ def log_lines(
         if incident is None:
             raise NotFound(f"no incident {incident_key(number)}")
         start = incident.started_at
+    from incident_tui.domain.line_import import parse_lines  # only `log --lines` reads lines
+
     lines = parse_lines(data, start=start, now=now, tz=tz)
     return log_entries(
         db,

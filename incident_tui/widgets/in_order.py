@@ -16,13 +16,21 @@ focus moved on (another field, a dialog) is handed to where the focus is now.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 import weakref
 
 from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
+
+
+def _is_text_area(widget: object) -> bool:
+    """A TextArea, asked without importing it (≈10 ms before the first frame): until some
+    screen has imported TextArea, no widget can be one."""
+    module = sys.modules.get("textual.widgets._text_area")
+    return module is not None and isinstance(widget, module.TextArea)
 
 
 class InOrderKeys:
@@ -173,7 +181,7 @@ class InOrderApp:
         """Run the key's binding now when the focused widget is not a text field."""
         app = self  # type: ignore[assignment]
         focused = app.focused  # type: ignore[attr-defined]
-        if focused is None or isinstance(focused, (InOrderKeys, Input, TextArea)):
+        if focused is None or isinstance(focused, (InOrderKeys, Input)) or _is_text_area(focused):
             return False  # a text field's own queue may hold keys typed before this one
         bindings = app.screen.active_bindings  # type: ignore[attr-defined]
         for key in event.aliases:
