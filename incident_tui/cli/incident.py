@@ -58,6 +58,12 @@ def declare(run: Context) -> int:
         help="instead of TEXT: one entry per timestamped line of FILE ('-': standard input), "
         "in one transaction (HH:MM text, ISO 8601 then text, journalctl -o short-iso)",
     ),
+    arg(
+        "--slack",
+        metavar="DIR",
+        help="instead of TEXT: a Slack channel export's folder (its day files, and users.json "
+        "beside it or in it), one entry per message at its time, the speaker as --actor",
+    ),
     arg("--author", metavar="NAME"),
     arg(
         "--actor",
@@ -73,14 +79,14 @@ def log(run: Context) -> int:
     from incident_tui.ops.entries import log_entry
 
     a = run.args
-    if a.lines is not None:
-        from incident_tui.cli.timeline_import import log_lines
+    if a.lines is not None or a.slack is not None:
+        from incident_tui.cli.timeline_import import log_lines, log_slack
 
-        return log_lines(run)
+        return log_slack(run) if a.slack is not None else log_lines(run)
     if a.text is None:
         from incident_tui.cli.timeline_import import usage
 
-        return usage("say what to log: TEXT, or --lines FILE")
+        return usage("say what to log: TEXT, --lines FILE or --slack DIR")
     at = run.time(a.at)
     db = run.db  # opened before TEXT is read: a database error comes first, stdin untouched
     text = text_arg(a.text)

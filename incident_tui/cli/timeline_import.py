@@ -51,3 +51,47 @@ def log_lines(run: Context) -> int:
         f"{iso_z(times[0])} to {iso_z(times[-1])}"
     )
     return 0
+
+
+def log_slack(run: Context) -> int:
+    """`log KEY --slack DIR`: a Slack channel export's messages, one entry each."""
+    from pathlib import Path
+
+    from incident_tui.domain.errors import IncidentError
+    from incident_tui.domain.slack_export import chat_lines, is_day_file, user_names
+    from incident_tui.domain.timeparse import iso_z
+    from incident_tui.domain.vocabulary import incident_key, parse_key
+    from incident_tui.ops.entries import log_entries
+
+    a = run.args
+    if a.text is not None or a.at is not None or a.pin or a.lines is not None or a.actor:
+        return usage(
+            "--slack takes no TEXT, --at, --pin, --lines or --actor: each message has its own"
+        )
+    folder = Path(a.slack)
+    if not folder.is_dir():
+        raise IncidentError(f"{folder} is not a folder (a Slack export's channel folder)")
+    days = sorted(p for p in folder.iterdir() if is_day_file(p.name))
+    if not days:
+        raise IncidentError(f"{folder} holds no day files (YYYY-MM-DD.json) of a Slack export")
+    users = next(
+        (p for p in (folder / "users.json", folder.parent / "users.json") if p.is_file()), None
+    )
+    names = user_names(read_source(str(users)) if users else None)
+    lines = chat_lines({p.name: read_source(str(p)) for p in days}, names)
+    if not lines:
+        raise IncidentError(f"no messages with text in {folder}")
+    entries = log_entries(
+        run.db,
+        key=a.key,
+        lines=[(line.at, line.text) for line in lines],
+        actors=[line.who for line in lines],
+        author=a.author or run.user,
+        now=run.now,
+        kind=a.kind,
+    )
+    print(
+        f"{incident_key(parse_key(a.key))}: {len(entries)} messages logged from {len(days)} "
+        f"day files, {iso_z(entries[0].occurred_at)} to {iso_z(entries[-1].occurred_at)}"
+    )
+    return 0

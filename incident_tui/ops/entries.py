@@ -64,10 +64,12 @@ def log_entries(
     now: datetime,
     kind: str = "note",
     actor: str | None = None,
+    actors: Sequence[str] | None = None,
 ) -> list[Entry]:
     """Add many entries, each `(occurred_at, text)`, in one transaction: all or none (a
     file of timestamped lines, a chat export). Recorded now: those that happened more
-    than `RECONSTRUCTED_AFTER` ago are the timeline's reconstructed entries."""
+    than `RECONSTRUCTED_AFTER` ago are the timeline's reconstructed entries. `actors`,
+    one per line, says who did each (a chat's speakers) instead of one `actor`."""
     checked = [
         (not_future(at, now, f"entry {n}'s time"), valid_text(text, f"entry {n}'s text"))
         for n, (at, text) in enumerate(lines, start=1)
@@ -77,11 +79,15 @@ def log_entries(
     kind = parse_kind(kind)
     author = valid_name(author, "author")
     actor = valid_name(actor, "actor") if actor else ""
+    if actors is not None and len(actors) != len(checked):
+        raise IncidentError("one actor per entry, or none")
+    who = [valid_name(a, "actor") for a in actors] if actors is not None else [actor] * len(checked)
     number = parse_key(key)
 
     def work(session: Session) -> list[Entry]:
         rows = [
-            _new_entry(number, at, now, kind, author, body, False, actor) for at, body in checked
+            _new_entry(number, at, now, kind, author, body, False, by)
+            for (at, body), by in zip(checked, who, strict=True)
         ]
         session.add_all(rows)  # in order: equal times keep it (the id breaks the tie)
         _flush_into(session, number)
