@@ -73,3 +73,15 @@ def test_the_cli_refuses_a_bad_keymap_before_opening(
     assert main(["--config", str(config), "open", "INC-1"]) == 1
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and "keymap.pinn" in err[0]
+
+
+def test_every_binding_has_an_id() -> None:
+    import ast
+
+    missing = []
+    for path in (Path(__file__).parents[1] / "incident_tui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Binding":
+                if not any(k.arg == "id" for k in node.keywords):
+                    missing.append(f"{path.name}:{node.lineno}")
+    assert not missing, f"bindings without an id (the keymap cannot reach them): {missing}"

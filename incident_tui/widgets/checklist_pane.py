@@ -25,8 +25,8 @@ class ChecklistPane(ReachesApp, SidePane, can_focus=True):
     }
     """
     BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
+        Binding("up", "move(-1)", "Up", id="checklist-up", show=False),
+        Binding("down", "move(1)", "Down", id="checklist-down", show=False),
         Binding("space,enter", "toggle", "Tick", id="tick", tooltip="Tick (or untick) the item"),
     ]
 

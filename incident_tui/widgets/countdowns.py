@@ -53,8 +53,8 @@ class CountdownsPane(ReachesApp, SidePane, can_focus=True):
     """Deadlines, earliest first. Focus it and press z to snooze the selected one."""
 
     BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
+        Binding("up", "move(-1)", "Up", id="countdowns-up", show=False),
+        Binding("down", "move(1)", "Down", id="countdowns-down", show=False),
         Binding(
             "z",
             "snooze",

@@ -50,12 +50,12 @@ class EntryLine(InOrderKeys, Input):
     """
 
     BINDINGS = [
-        Binding("tab", "complete", "Complete", show=False),
+        Binding("tab", "complete", "Complete", id="entry-complete", show=False),
         # Keys typed before the app put the terminal in raw mode arrive with the line
         # discipline's Enter: a newline (ctrl+j), not a carriage return.
-        Binding("ctrl+j", "submit", "Log the line", show=False),
-        Binding("up", "recall(-1)", "Earlier line", show=False),
-        Binding("down", "recall(1)", "Later line", show=False),
+        Binding("ctrl+j", "submit", "Log the line", id="entry-newline", show=False),
+        Binding("up", "recall(-1)", "Earlier line", id="entry-earlier", show=False),
+        Binding("down", "recall(1)", "Later line", id="entry-later", show=False),
     ]
 
     # Input sets its virtual size on every change of value, and the stock reactive lays

@@ -22,7 +22,7 @@ class Field(InOrderKeys, Input):
     """A one-line field: a paste of several lines is joined onto the line."""
 
     # Typed before the terminal was in raw mode, Enter arrives as a newline (ctrl+j).
-    BINDINGS = [Binding("ctrl+j", "submit", "Submit", show=False)]
+    BINDINGS = [Binding("ctrl+j", "submit", "Submit", id="field-newline", show=False)]
 
     def _on_paste(self, event: events.Paste) -> None:
         # Input's own handler, next, inserts the first line of what it is given.
@@ -57,8 +57,8 @@ class PointsArea(TextField):
     it, ctrl+↑/↓ moves the point under the cursor up or down."""
 
     BINDINGS = TextField.BINDINGS + [
-        Binding("ctrl+up", "move_point(-1)", "Point up", show=False),
-        Binding("ctrl+down", "move_point(1)", "Point down", show=False),
+        Binding("ctrl+up", "move_point(-1)", "Point up", id="point-up", show=False),
+        Binding("ctrl+down", "move_point(1)", "Point down", id="point-down", show=False),
     ]
 
     @property

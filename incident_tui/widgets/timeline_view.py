@@ -29,12 +29,12 @@ class TimelineView(ScrollView, can_focus=True):
     """Every live entry: time, mark (★ pinned, ↺ reconstructed), kind, author, text."""
 
     BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "move(-10)", "Page up", show=False),
-        Binding("pagedown", "move(10)", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Newest", show=False),
+        Binding("up", "move(-1)", "Up", id="timeline-up", show=False),
+        Binding("down", "move(1)", "Down", id="timeline-down", show=False),
+        Binding("pageup", "move(-10)", "Page up", id="timeline-page-up", show=False),
+        Binding("pagedown", "move(10)", "Page down", id="timeline-page-down", show=False),
+        Binding("home", "first", "First", id="timeline-first", show=False),
+        Binding("end", "last", "Newest", id="timeline-newest", show=False),
     ]
     COMPONENT_CLASSES = {"timeline--cursor"}
     DEFAULT_CSS = """
