@@ -375,3 +375,15 @@ class TestSnapshots:
         assert snap_compare(
             make_app(db, clock, number), terminal_size=size, run_before=open_history
         )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["120x36", "80x24"])
+def test_war_room_in_a_light_theme(snap_compare, db, clock, size) -> None:
+    """The same hour in `textual-light`: kinds, pins and vacant roles in the theme's
+    text colours, readable on a light background (look at it as a PNG)."""
+    from tests.test_app import settle
+
+    number = long_incident(db)
+    app = make_app(db, clock, number)
+    app.wear("textual-light", remember=False, keymap={})
+    assert snap_compare(app, terminal_size=size, run_before=settle)

@@ -33,6 +33,51 @@ PIN = Style(color="#ffd700", bold=True)
 WARNING = Style(color="black", bgcolor="#fbc02d", bold=True)
 OVERDUE = Style(color="white", bgcolor="#c62828", bold=True)
 VACANT = Style(color="#ff5f5f", bold=True)
+MARKS: dict[str, Style] = {"pin": PIN, "vacant": VACANT}
+"""The marks drawn in the theme's text colours (see `wear_theme`)."""
+
+# Kind → the theme's variable its text is drawn in: Textual's `text-*` colours are made
+# to read on that theme's background, light or dark, so every theme stays readable.
+# Severity, warning and overdue badges carry their own background: fixed, like a flag.
+_KIND_VARIABLES = {
+    "alert": ("text-error", True),
+    "finding": ("text-secondary", False),
+    "decision": ("text-accent", True),
+    "action": ("text-success", False),
+    "comm": ("text-primary", False),
+    "status": ("text-warning", False),
+}
+
+
+_DESIGNED = (dict(KIND_STYLES), dict(MARKS))
+"""The palette drawn for the default dark theme, kept as it was designed."""
+
+
+def wear_theme(variables: dict[str, str] | None) -> None:
+    """Kind and mark colours from the theme's variables (`App.theme_variables`), or the
+    designed palette (None: the default dark theme)."""
+    from textual.color import Color, ColorParseError
+
+    if variables is None:
+        KIND_STYLES.update(_DESIGNED[0])
+        MARKS.update(_DESIGNED[1])
+        return
+
+    def colour(name: str) -> object:
+        try:
+            return Color.parse(variables[name]).rich_color
+        except (KeyError, ColorParseError, ValueError):
+            return None
+
+    for kind, (name, bold) in _KIND_VARIABLES.items():
+        found = colour(name)
+        if found is not None:
+            KIND_STYLES[kind] = Style(color=found, bold=bold)  # type: ignore[arg-type]
+    KIND_STYLES["role"] = Style(italic=True)
+    for mark, name in (("pin", "text-warning"), ("vacant", "text-error")):
+        found = colour(name)
+        if found is not None:
+            MARKS[mark] = Style(color=found, bold=True)  # type: ignore[arg-type]
 
 
 def severity_badge(severity: int) -> Text:

@@ -19,8 +19,8 @@ from incident_tui.domain.timeparse import format_duration
 from incident_tui.domain.vocabulary import AUDIENCES, CORE_ROLES
 from incident_tui.widgets.badges import (
     DIM,
+    MARKS,
     OVERDUE,
-    VACANT,
     WARNING,
     clock_time,
     severity_badge,
@@ -195,7 +195,7 @@ class RolesPane(SidePane):
             line = Text(f"{title:<{11 if width >= 30 else 7}}", style="bold")
             holding = current.get(role)
             if holding is None:
-                line.append("vacant", style=VACANT)
+                line.append("vacant", style=MARKS["vacant"])
             else:
                 line.append(one_line(holding.holder, 12))
                 previous = before.get(role)

@@ -75,10 +75,25 @@ class ThemeMemory:
         """The starting theme, and the user's keymap (checked by widgets/keymap.py)."""
         if theme:
             self.theme = theme
+        self._dress(self.theme)  # the palette too, even when the theme is the default
         self._remembering = remember
         if keymap:
             self.set_keymap(keymap)  # type: ignore[attr-defined]  # App's, beside us
 
+    def _dress(self, name: str) -> None:
+        from incident_tui.widgets.badges import wear_theme
+
+        # The theme's own variables: the app's are refreshed only with its CSS, later.
+        theme = BUILTIN_THEMES.get(name)
+        if name == DEFAULT_THEME or theme is None:
+            wear_theme(None)
+        else:
+            wear_theme(theme.to_color_system().generate())
+
     def watch_theme(self, name: str) -> None:
+        self._dress(name)
+        if self.is_running:  # type: ignore[attr-defined]
+            for view in self.query("TimelineView"):  # type: ignore[attr-defined]
+                view.forget_drawn_rows()  # their cached strips hold the old colours
         if self._remembering:
             remember_theme(name)

@@ -17,7 +17,7 @@ from textual.strip import Strip
 
 from incident_tui.domain.records import Entry
 from incident_tui.domain.text import one_line
-from incident_tui.widgets.badges import DIM, KIND_STYLES, PIN, clock_time
+from incident_tui.widgets.badges import DIM, KIND_STYLES, MARKS, clock_time
 
 MAX_LINES = 8
 """A longer entry ends in "…" after this many lines; Enter in the timeline shows it whole."""
@@ -145,7 +145,7 @@ def row_strips(entry: Entry, width: int, tz: tzinfo, with_dates: bool, base: Sty
                     f"{when:<{_time_cells(with_dates)}} ",
                     base + DIM if entry.reconstructed else base,
                 ),
-                Segment(mark, base + (PIN if entry.pinned else DIM)),
+                Segment(mark, base + (MARKS["pin"] if entry.pinned else DIM)),
                 Segment(" ", base),
             ]
         else:

@@ -267,6 +267,11 @@ class TimelineView(ScrollView, can_focus=True):
             self.set_reactive(TimelineView.virtual_size, size)
             self._scroll_update(size)
 
+    def forget_drawn_rows(self) -> None:
+        """Draw every row again (a new theme: the cached strips hold the old colours)."""
+        self._strips.clear()
+        self.refresh()
+
     def on_resize(self) -> None:
         follow = self.following
         self._strips.clear()
