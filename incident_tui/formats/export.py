@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections import Counter
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +16,6 @@ from incident_tui.domain.postmortem_draft import (
     PostmortemDraft,
     impact_duration_text,
 )
-from incident_tui.domain.records import Entry
 from incident_tui.formats.export_json import (  # noqa: F401  (the export's JSON side, re-exported)
     JSON_FORMAT,
     JSON_FORMAT_VERSION,
@@ -35,6 +33,14 @@ from incident_tui.formats.markdown_text import (
     md_point,
     without_boilerplate,
 )
+from incident_tui.formats.narrative import (  # noqa: F401  (in_narrative, narrative_cells re-exported)
+    NARRATIVE_KEYS,
+    in_narrative,
+    narrative_cells,
+    narrative_columns,
+    narrative_table,
+)
+from incident_tui.formats.narrative import narrative_rows as rows
 
 TEMPLATE_NAME = "postmortem.md.j2"
 
@@ -54,69 +60,6 @@ def _when(draft: PostmortemDraft, tz: tzinfo):
         return f"{local.date().isoformat()} {clock}" if with_date else clock
 
     return when
-
-
-_BOOKKEEPING = ("Snoozed ", "✓ ", "Unticked ")
-"""Status entries the full record keeps but the narrative timeline leaves out."""
-
-
-def in_narrative(entry: Entry) -> bool:
-    """Whether an entry tells the story: not a snooze or a checklist tick, and of the
-    role changes only the commander's."""
-    if entry.kind == "status":
-        return not entry.text.startswith(_BOOKKEEPING)
-    if entry.kind == "role":
-        return "commander" in entry.text
-    return True
-
-
-def narrative_cells(draft: PostmortemDraft, tz: tzinfo = UTC) -> list[tuple[str, str, str, str]]:
-    """The timeline rows of the Markdown as (time, kind, event, actor): time with seconds
-    where two rows share a minute, dates when the incident spans days; event a posted
-    update in full.
-
-    100k rows in a big incident: each instant is formatted once by `isoformat` and cut
-    (`YYYY-MM-DDTHH:MM:SS…`), the rows sharing a minute counted by a Counter of those
-    cuts (strftime per row took most of a 100k-entry export)."""
-    entries = [e for e in timeline_entries(draft) if in_narrative(e)]
-    updates = {(u.posted_at, u.audience): u.text for u in draft.detail.updates}
-    instants = [e.occurred_at for e in entries]
-    if tz is not UTC or any(at.tzinfo is not UTC for at in instants):
-        instants = [at.astimezone(tz) for at in instants]
-    stamps = list(map(datetime.isoformat, instants))
-    minutes = Counter(stamp[:16] for stamp in stamps)
-    zone = "Z" if tz is UTC else ""
-    day = "{} ".format if draft.spans_days else "".format
-    rows = []
-    for entry, stamp in zip(entries, stamps, strict=True):
-        clock = stamp[11:19] if minutes[stamp[:16]] > 1 else stamp[11:16]
-        event = entry.text
-        if entry.kind == "comm":
-            audience = entry.text.split(" ", 1)[0].lower()
-            full = updates.get((entry.occurred_at, audience))
-            if full is not None:
-                event = f"{audience.capitalize()} update posted: {without_boilerplate(full)}"
-        rows.append(
-            (day(stamp[:10]) + clock + zone, entry.kind, event, entry.actor or entry.author)
-        )
-    return rows
-
-
-NARRATIVE_KEYS = ("time", "kind", "event", "actor")
-
-
-def narrative_table(rows: list[tuple[str, str, str, str]]) -> str:
-    """The narrative's table rows as the packaged template wrote them one by one
-    (`| time | kind | event | actor |`, cells escaped), in one pass of Python: a sandboxed
-    template loop paid four checked attribute reads and two filter calls a row."""
-    actors: dict[str, str] = {}
-    return "".join(
-        [
-            f"| {time} | {kind} | {md_cell(event)} | "
-            f"{actors.get(actor) or actors.setdefault(actor, md_cell(actor))} |\n"
-            for time, kind, event, actor in rows
-        ]
-    )
 
 
 def _clock(at: datetime | None, with_date: bool) -> str:
@@ -277,17 +220,17 @@ def to_markdown(
     source, path = template_source(override_dir)
     try:
         template, names = _compiled(source)
-        cells = narrative_cells(draft, tz)
+        columns = narrative_columns(draft, tz)
         return template.render(
             draft=draft,
             detail=draft.detail,
             fields=draft.fields,
             metrics=draft.metrics,
             timeline=timeline_entries(draft),
-            narrative=[dict(zip(NARRATIVE_KEYS, row, strict=True)) for row in cells]
+            narrative=[dict(zip(NARRATIVE_KEYS, row, strict=True)) for row in rows(columns)]
             if "narrative" in names
             else [],
-            narrative_table=narrative_table(cells) if "narrative_table" in names else "",
+            narrative_table=narrative_table(columns) if "narrative_table" in names else "",
             lists=[(heading, getattr(draft.fields, name)) for name, heading in LIST_SECTIONS],
             commanders=commanders_text(draft),
             story=story(draft),
