@@ -7,7 +7,6 @@ import secrets
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from incident_tui.config import config_dir
 from incident_tui.domain.errors import IncidentError
@@ -25,6 +24,7 @@ from incident_tui.formats.export_json import (  # noqa: F401  (the export's JSON
     timeline_entries,
     to_json,
 )
+from incident_tui.formats.json_rows import json_text
 from incident_tui.formats.markdown_text import (
     duration_text,
     md_block,
@@ -259,44 +259,11 @@ def _template_line(error: Exception) -> int | None:
 
 
 def render(draft: PostmortemDraft, fmt: str, *, tz: tzinfo = UTC) -> str:
-    import json
-
     if fmt == "json":
-        # Indented, but the timeline (100k entries, say) one compact entry a line: an
-        # indent sends json.dumps to its pure-Python encoder, five times slower.
-        doc: dict[str, Any] = {**to_json(draft)}  # plain JSON now: markers stand in for lists
-        lists = [(doc, "timeline", "  "), (doc["record"], "entries", "    ")]
-        markers = []
-        for holder, name, indent in lists:
-            marker = f"{name}-{secrets.token_hex(8)}"
-            markers.append((marker, holder[name], indent))
-            holder[name] = marker
-        text = json.dumps(doc, ensure_ascii=False, indent=2)
-        for marker, items, indent in markers:
-            text = text.replace(f'"{marker}"', _one_per_line(items, indent), 1)
-        return text + "\n"
+        return json_text(draft)
     if fmt == "markdown":
         return to_markdown(draft, tz=tz)
     raise IncidentError(f"format must be markdown or json, not {fmt!r}")
-
-
-def _one_per_line(items: list[dict[str, Any]], indent: str) -> str:
-    """A list of flat objects as JSON, one compact object a line, encoded in one call of
-    the C encoder (one call per object took most of a 100k-entry export). When every
-    object begins with the same key, `}, {"key": ` only ever sits between two objects: a
-    raw `"` never occurs inside an encoded string."""
-    import json
-
-    if not items:
-        return "[]"
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    key = next(iter(items[0]), None)
-    if key is None or any(next(iter(item), None) != key for item in items):
-        body = f",\n{indent}  ".join(map(encode, items))
-    else:
-        first = "{" + encode(key) + ": "
-        body = encode(items)[1:-1].replace("}, " + first, "},\n" + indent + "  " + first)
-    return f"[\n{indent}  {body}\n{indent}]"
 
 
 def write_atomically(path: Path, text: str, *, force: bool = False) -> Path:
