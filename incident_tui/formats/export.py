@@ -6,6 +6,8 @@ import os
 import secrets
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
+from itertools import compress
+from operator import attrgetter
 from pathlib import Path
 
 from incident_tui.config import config_dir
@@ -139,15 +141,19 @@ def _end(draft: PostmortemDraft) -> datetime:
     return max(known)
 
 
+_KIND = attrgetter("kind")
+_DONE = frozenset(("decision", "action"))
+
+
 def story(draft: PostmortemDraft) -> dict[str, object]:
     """Trigger, detection and resolution as the record tells them (plain facts, user
     text left for the template to escape)."""
     detail, metrics = draft.detail, draft.metrics
     m = detail.milestones
     with_date = draft.spans_days
-    alerts = [e for e in detail.timeline if e.kind == "alert"]
-    first_alert = alerts[0] if alerts else None
-    done = [e for e in detail.timeline if e.kind in ("decision", "action")]
+    kinds = list(map(_KIND, detail.timeline))
+    first_alert = next(compress(detail.timeline, map("alert".__eq__, kinds)), None)
+    done = list(compress(detail.timeline, map(_DONE.__contains__, kinds)))
     return {
         "date": _clock(m.get("started_at") or detail.declared_at, True),
         "started": _clock(m.get("started_at"), with_date),
