@@ -35,10 +35,9 @@ from incident_tui.formats.markdown_text import (
     md_point,
     without_boilerplate,
 )
-from incident_tui.formats.narrative import (  # noqa: F401  (in_narrative, narrative_cells re-exported)
+from incident_tui.formats.narrative import (  # noqa: F401  (in_narrative re-exported)
     NARRATIVE_KEYS,
     in_narrative,
-    narrative_cells,
     narrative_columns,
     narrative_table,
 )

@@ -17,7 +17,7 @@ import json
 import secrets
 from collections.abc import Iterator
 from itertools import chain, compress, repeat
-from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C encoder's
+from json.encoder import encode_basestring  # the C encoder with ensure_ascii=False
 from operator import getitem, itemgetter, ne, not_
 from typing import Any, NamedTuple
 

@@ -105,11 +105,6 @@ def narrative_rows(columns: Columns) -> list[tuple[str, str, str, str]]:
     return list(zip(*columns, strict=True))
 
 
-def narrative_cells(draft: PostmortemDraft, tz: tzinfo = UTC) -> list[tuple[str, str, str, str]]:
-    """The timeline rows of the Markdown as (time, kind, event, actor) tuples."""
-    return narrative_rows(narrative_columns(draft, tz))
-
-
 def narrative_table(columns: Columns) -> str:
     """The narrative's table rows as the packaged template wrote them one by one
     (`| time | kind | event | actor |`, event and actor escaped as cells): the events
