@@ -11,6 +11,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from incident_tui.config import config_dir
+from incident_tui.domain.bulk import collector_paused
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.postmortem_draft import (
     LIST_SECTIONS,
@@ -264,11 +265,12 @@ def _template_line(error: Exception) -> int | None:
 
 
 def render(draft: PostmortemDraft, fmt: str, *, tz: tzinfo = UTC) -> str:
-    if fmt == "json":
-        return json_text(draft)
-    if fmt == "markdown":
-        return to_markdown(draft, tz=tz)
-    raise IncidentError(f"format must be markdown or json, not {fmt!r}")
+    """The draft as Markdown or JSON text (100k entries' strings and the tuples that
+    carry them, no cycles among them: the cyclic collector paused, domain/bulk.py)."""
+    if fmt not in ("json", "markdown"):
+        raise IncidentError(f"format must be markdown or json, not {fmt!r}")
+    with collector_paused():
+        return json_text(draft) if fmt == "json" else to_markdown(draft, tz=tz)
 
 
 def write_atomically(path: Path, text: str, *, force: bool = False) -> Path:
