@@ -68,6 +68,7 @@ def bench_read(db_path: Path, repeats: int = 5, number: int = 1) -> dict:
 
 def bench_export(db_path: Path, repeats: int = 5, number: int = 1) -> dict:
     """The whole postmortem draft read and rendered in each format, beside the floor."""
+    from incident_tui.domain.vocabulary import EXPORT_FORMATS
     from incident_tui.formats import export
     from incident_tui.store import postmortem_reads
     from incident_tui.store.database import open_database
@@ -84,7 +85,7 @@ def bench_export(db_path: Path, repeats: int = 5, number: int = 1) -> dict:
         return call
 
     try:
-        calls: dict[str, Callable[[], object]] = {fmt: render(fmt) for fmt in export.FORMATS}
+        calls: dict[str, Callable[[], object]] = {fmt: render(fmt) for fmt in EXPORT_FORMATS}
         calls["json_dumps_floor"] = lambda: sizes.__setitem__(
             "json_dumps_floor", len(_json_floor(connection, number))
         )

@@ -28,6 +28,7 @@ from sqlalchemy import event
 from sqlmodel import Field, Session, SQLModel, create_engine
 
 from incident_tui import ops
+from incident_tui.domain.vocabulary import EXPORT_FORMATS
 from incident_tui.store.database import open_database
 
 LOG_TARGET_P99_MS = 2.0
@@ -193,7 +194,7 @@ def bench_export(workdir: Path, entries: int, repeats: int) -> dict:
     number = ops.declare(db, title="Checkout failing", severity=1, author="bench", now=now)
     prefill(path, "timeline_entry", entries, number)
     figures: dict[str, dict] = {}
-    for fmt in export.FORMATS:
+    for fmt in EXPORT_FORMATS:
         samples = []
         size = 0
         for _ in range(repeats):
@@ -213,7 +214,7 @@ def bench_export(workdir: Path, entries: int, repeats: int) -> dict:
     }
     env.pop("INCIDENT_TUI_NOW", None)
     cli = str(BIN / "incident-tui")
-    for fmt in export.FORMATS:
+    for fmt in EXPORT_FORMATS:
         samples = []
         for i in range(max(3, repeats // 2)):
             target = workdir / f"pm-{fmt}-{i}.out"

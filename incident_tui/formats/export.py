@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections import Counter
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
+from itertools import compress
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
 
 from incident_tui.config import config_dir
+from incident_tui.domain.bulk import collector_paused
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.postmortem_draft import (
     LIST_SECTIONS,
     PostmortemDraft,
     impact_duration_text,
 )
-from incident_tui.domain.records import Entry
 from incident_tui.formats.export_json import (  # noqa: F401  (the export's JSON side, re-exported)
     JSON_FORMAT,
     JSON_FORMAT_VERSION,
@@ -27,6 +27,7 @@ from incident_tui.formats.export_json import (  # noqa: F401  (the export's JSON
     timeline_entries,
     to_json,
 )
+from incident_tui.formats.json_rows import json_text
 from incident_tui.formats.markdown_text import (
     duration_text,
     md_block,
@@ -35,6 +36,13 @@ from incident_tui.formats.markdown_text import (
     md_point,
     without_boilerplate,
 )
+from incident_tui.formats.narrative import (  # noqa: F401  (in_narrative re-exported)
+    NARRATIVE_KEYS,
+    in_narrative,
+    narrative_columns,
+    narrative_table,
+)
+from incident_tui.formats.narrative import narrative_rows as rows
 
 TEMPLATE_NAME = "postmortem.md.j2"
 
@@ -54,69 +62,6 @@ def _when(draft: PostmortemDraft, tz: tzinfo):
         return f"{local.date().isoformat()} {clock}" if with_date else clock
 
     return when
-
-
-_BOOKKEEPING = ("Snoozed ", "✓ ", "Unticked ")
-"""Status entries the full record keeps but the narrative timeline leaves out."""
-
-
-def in_narrative(entry: Entry) -> bool:
-    """Whether an entry tells the story: not a snooze or a checklist tick, and of the
-    role changes only the commander's."""
-    if entry.kind == "status":
-        return not entry.text.startswith(_BOOKKEEPING)
-    if entry.kind == "role":
-        return "commander" in entry.text
-    return True
-
-
-def narrative_cells(draft: PostmortemDraft, tz: tzinfo = UTC) -> list[tuple[str, str, str, str]]:
-    """The timeline rows of the Markdown as (time, kind, event, actor): time with seconds
-    where two rows share a minute, dates when the incident spans days; event a posted
-    update in full.
-
-    100k rows in a big incident: each instant is formatted once by `isoformat` and cut
-    (`YYYY-MM-DDTHH:MM:SS…`), the rows sharing a minute counted by a Counter of those
-    cuts (strftime per row took most of a 100k-entry export)."""
-    entries = [e for e in timeline_entries(draft) if in_narrative(e)]
-    updates = {(u.posted_at, u.audience): u.text for u in draft.detail.updates}
-    instants = [e.occurred_at for e in entries]
-    if tz is not UTC or any(at.tzinfo is not UTC for at in instants):
-        instants = [at.astimezone(tz) for at in instants]
-    stamps = list(map(datetime.isoformat, instants))
-    minutes = Counter(stamp[:16] for stamp in stamps)
-    zone = "Z" if tz is UTC else ""
-    day = "{} ".format if draft.spans_days else "".format
-    rows = []
-    for entry, stamp in zip(entries, stamps, strict=True):
-        clock = stamp[11:19] if minutes[stamp[:16]] > 1 else stamp[11:16]
-        event = entry.text
-        if entry.kind == "comm":
-            audience = entry.text.split(" ", 1)[0].lower()
-            full = updates.get((entry.occurred_at, audience))
-            if full is not None:
-                event = f"{audience.capitalize()} update posted: {without_boilerplate(full)}"
-        rows.append(
-            (day(stamp[:10]) + clock + zone, entry.kind, event, entry.actor or entry.author)
-        )
-    return rows
-
-
-NARRATIVE_KEYS = ("time", "kind", "event", "actor")
-
-
-def narrative_table(rows: list[tuple[str, str, str, str]]) -> str:
-    """The narrative's table rows as the packaged template wrote them one by one
-    (`| time | kind | event | actor |`, cells escaped), in one pass of Python: a sandboxed
-    template loop paid four checked attribute reads and two filter calls a row."""
-    actors: dict[str, str] = {}
-    return "".join(
-        [
-            f"| {time} | {kind} | {md_cell(event)} | "
-            f"{actors.get(actor) or actors.setdefault(actor, md_cell(actor))} |\n"
-            for time, kind, event, actor in rows
-        ]
-    )
 
 
 def _clock(at: datetime | None, with_date: bool) -> str:
@@ -196,15 +141,19 @@ def _end(draft: PostmortemDraft) -> datetime:
     return max(known)
 
 
+_KIND = attrgetter("kind")
+_DONE = frozenset(("decision", "action"))
+
+
 def story(draft: PostmortemDraft) -> dict[str, object]:
     """Trigger, detection and resolution as the record tells them (plain facts, user
     text left for the template to escape)."""
     detail, metrics = draft.detail, draft.metrics
     m = detail.milestones
     with_date = draft.spans_days
-    alerts = [e for e in detail.timeline if e.kind == "alert"]
-    first_alert = alerts[0] if alerts else None
-    done = [e for e in detail.timeline if e.kind in ("decision", "action")]
+    kinds = list(map(_KIND, detail.timeline))
+    first_alert = next(compress(detail.timeline, map("alert".__eq__, kinds)), None)
+    done = list(compress(detail.timeline, map(_DONE.__contains__, kinds)))
     return {
         "date": _clock(m.get("started_at") or detail.declared_at, True),
         "started": _clock(m.get("started_at"), with_date),
@@ -277,17 +226,17 @@ def to_markdown(
     source, path = template_source(override_dir)
     try:
         template, names = _compiled(source)
-        cells = narrative_cells(draft, tz)
+        columns = narrative_columns(draft, tz)
         return template.render(
             draft=draft,
             detail=draft.detail,
             fields=draft.fields,
             metrics=draft.metrics,
             timeline=timeline_entries(draft),
-            narrative=[dict(zip(NARRATIVE_KEYS, row, strict=True)) for row in cells]
+            narrative=[dict(zip(NARRATIVE_KEYS, row, strict=True)) for row in rows(columns)]
             if "narrative" in names
             else [],
-            narrative_table=narrative_table(cells) if "narrative_table" in names else "",
+            narrative_table=narrative_table(columns) if "narrative_table" in names else "",
             lists=[(heading, getattr(draft.fields, name)) for name, heading in LIST_SECTIONS],
             commanders=commanders_text(draft),
             story=story(draft),
@@ -316,44 +265,12 @@ def _template_line(error: Exception) -> int | None:
 
 
 def render(draft: PostmortemDraft, fmt: str, *, tz: tzinfo = UTC) -> str:
-    import json
-
-    if fmt == "json":
-        # Indented, but the timeline (100k entries, say) one compact entry a line: an
-        # indent sends json.dumps to its pure-Python encoder, five times slower.
-        doc: dict[str, Any] = {**to_json(draft)}  # plain JSON now: markers stand in for lists
-        lists = [(doc, "timeline", "  "), (doc["record"], "entries", "    ")]
-        markers = []
-        for holder, name, indent in lists:
-            marker = f"{name}-{secrets.token_hex(8)}"
-            markers.append((marker, holder[name], indent))
-            holder[name] = marker
-        text = json.dumps(doc, ensure_ascii=False, indent=2)
-        for marker, items, indent in markers:
-            text = text.replace(f'"{marker}"', _one_per_line(items, indent), 1)
-        return text + "\n"
-    if fmt == "markdown":
-        return to_markdown(draft, tz=tz)
-    raise IncidentError(f"format must be markdown or json, not {fmt!r}")
-
-
-def _one_per_line(items: list[dict[str, Any]], indent: str) -> str:
-    """A list of flat objects as JSON, one compact object a line, encoded in one call of
-    the C encoder (one call per object took most of a 100k-entry export). When every
-    object begins with the same key, `}, {"key": ` only ever sits between two objects: a
-    raw `"` never occurs inside an encoded string."""
-    import json
-
-    if not items:
-        return "[]"
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    key = next(iter(items[0]), None)
-    if key is None or any(next(iter(item), None) != key for item in items):
-        body = f",\n{indent}  ".join(map(encode, items))
-    else:
-        first = "{" + encode(key) + ": "
-        body = encode(items)[1:-1].replace("}, " + first, "},\n" + indent + "  " + first)
-    return f"[\n{indent}  {body}\n{indent}]"
+    """The draft as Markdown or JSON text (100k entries' strings and the tuples that
+    carry them, no cycles among them: the cyclic collector paused, domain/bulk.py)."""
+    if fmt not in ("json", "markdown"):
+        raise IncidentError(f"format must be markdown or json, not {fmt!r}")
+    with collector_paused():
+        return json_text(draft) if fmt == "json" else to_markdown(draft, tz=tz)
 
 
 def write_atomically(path: Path, text: str, *, force: bool = False) -> Path:

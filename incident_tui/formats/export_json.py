@@ -11,6 +11,8 @@ is the honest value. The TypedDicts below are the one model: `to_json` builds th
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import repeat
+from operator import attrgetter, is_, itemgetter
 from typing import Annotated, Any, Final, Literal, NotRequired
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here before 3.12
@@ -146,6 +148,10 @@ def iso_exact(at: datetime | None) -> str | None:
     return at.isoformat()[:-6] + "Z"  # "+00:00" → "Z"; a replace() would cost twice this
 
 
+_OCCURRED = itemgetter(Entry._fields.index("occurred_at"))
+_TZINFO = attrgetter("tzinfo")
+
+
 def _cleaner() -> Any:
     """`clean` remembering its answers: authors and actors repeat across 100k entries."""
     seen: dict[str, str] = {}
@@ -159,10 +165,10 @@ def _cleaner() -> Any:
     return cleaned
 
 
-def _stamps(timeline: list[Entry]) -> list[str]:
+def stamps(timeline: list[Entry]) -> list[str]:
     """Each entry's `occurred_at` as `isoformat` gives it, in UTC (one C call each)."""
-    instants = [e.occurred_at for e in timeline]
-    if any(at.tzinfo is not UTC for at in instants):
+    instants = list(map(_OCCURRED, timeline))
+    if not all(map(is_, map(_TZINFO, instants), repeat(UTC))):
         instants = [at.astimezone(UTC) for at in instants]
     return list(map(datetime.isoformat, instants))
 
@@ -173,7 +179,7 @@ def _entries(timeline: list[Entry]) -> list[dict[str, Any]]:
     happened) format it once."""
     name = _cleaner()
     rows = []
-    for e, stamp in zip(timeline, _stamps(timeline), strict=True):
+    for e, stamp in zip(timeline, stamps(timeline), strict=True):
         occurred = stamp[:-6] + "Z"
         row = {
             "occurredAt": occurred,
@@ -200,13 +206,14 @@ def _events(timeline: list[Entry]) -> list[TimelineEvent]:
             "kind": e.kind,
             "author": name(e.author),
         }
-        for e, stamp in zip(timeline, _stamps(timeline), strict=True)
+        for e, stamp in zip(timeline, stamps(timeline), strict=True)
     ]
 
 
-def record(draft: PostmortemDraft) -> dict[str, Any]:
+def record(draft: PostmortemDraft, *, with_entries: bool = True) -> dict[str, Any]:
     """Everything stored about the incident, exactly: what `incident-tui import` rebuilds
-    it from. The rest of the JSON export is the postmortem view computed from this."""
+    it from. The rest of the JSON export is the postmortem view computed from this.
+    Without entries, `entries` is `[]` (json_rows writes them as text)."""
     detail, fields = draft.detail, draft.fields
     return {
         "title": clean(detail.title),
@@ -219,7 +226,7 @@ def record(draft: PostmortemDraft) -> dict[str, Any]:
         "milestones": {
             name.removesuffix("_at"): iso_exact(detail.milestones[name]) for name in MILESTONES
         },
-        "entries": _entries(detail.timeline),
+        "entries": _entries(detail.timeline) if with_entries else [],
         "roles": [
             {
                 "role": h.role,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from itertools import compress, repeat
+from operator import contains, not_
 
 from incident_tui.domain.text import clean
 from incident_tui.domain.timeparse import format_duration
@@ -50,6 +52,31 @@ def md_cell(text: object) -> str:
         return (flat.replace("|", "\\|") if "|" in flat else flat) or " "
     lines = [md_inline(line) for line in clean(str(text or "")).splitlines() if line.strip()]
     return "<br>".join(lines).replace("|", "\\|") or " "
+
+
+def md_cells(texts: list[str]) -> list[str]:
+    """`md_cell` of each text, 100k of them without a Python call each: most come back
+    as they are (printable, no pipe, no `<`, no spaces to fold). What the texts hold is
+    asked of them joined by newlines first (a printable text holds none), then, for what
+    the joined text holds, of each text by a builtin; only those go through `md_cell`."""
+    cells = list(texts)
+    if not cells:
+        return cells
+    every = range(len(cells))
+    apart = list(compress(every, map(not_, map(str.isprintable, cells))))
+    whole = "\n".join(cells)
+    for mark in ("|", "<", "  "):  # a pipe, maybe HTML, spaces to fold
+        if mark in whole:
+            apart += compress(every, map(contains, cells, repeat(mark)))
+    if whole[:1] == " " or "\n " in whole:  # a space to drop at the start
+        apart += compress(every, map(str.startswith, cells, repeat(" ")))
+    if whole[-1:] == " " or " \n" in whole:  # at the end
+        apart += compress(every, map(str.endswith, cells, repeat(" ")))
+    if not whole or whole[:1] == "\n" or whole[-1:] == "\n" or "\n\n" in whole:  # empty
+        apart += compress(every, map(not_, cells))
+    for i in apart:
+        cells[i] = md_cell(texts[i])
+    return cells
 
 
 def _line_start(line: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from incident_tui.domain.bulk import collector_paused
 from incident_tui.domain.records import Entry
 from incident_tui.domain.timeparse import stored_utc
 
@@ -73,26 +74,28 @@ def entries_from_rows(
     share = ({} if shared is None else shared).setdefault
     id_, occurred_, recorded_, kind_, author_, text_, pinned_, version_, actor_ = _COLUMNS
     entries: list[Entry] = []
-    for chunk in rows:
-        occurred_text = list(map(occurred_, chunk))
-        occurred = instants(occurred_text)
-        recorded = _recorded(occurred_text, list(map(recorded_, chunk)), occurred)
-        entries += map(
-            _new_entry,
-            repeat(Entry),
-            zip(
-                map(id_, chunk),
-                occurred,
-                recorded,
-                map(share, map(kind_, chunk), map(kind_, chunk)),
-                map(share, map(author_, chunk), map(author_, chunk)),
-                map(text_, chunk),
-                map(bool, map(pinned_, chunk)),
-                map(version_, chunk),
-                map(share, map(actor_, chunk), map(actor_, chunk)),
-                strict=True,
-            ),
-        )
+    # 100k tuples, no cycles among them: the cyclic collector paused (domain/bulk.py).
+    with collector_paused():
+        for chunk in rows:
+            occurred_text = list(map(occurred_, chunk))
+            occurred = instants(occurred_text)
+            recorded = _recorded(occurred_text, list(map(recorded_, chunk)), occurred)
+            entries += map(
+                _new_entry,
+                repeat(Entry),
+                zip(
+                    map(id_, chunk),
+                    occurred,
+                    recorded,
+                    map(share, map(kind_, chunk), map(kind_, chunk)),
+                    map(share, map(author_, chunk), map(author_, chunk)),
+                    map(text_, chunk),
+                    map(bool, map(pinned_, chunk)),
+                    map(version_, chunk),
+                    map(share, map(actor_, chunk), map(actor_, chunk)),
+                    strict=True,
+                ),
+            )
     return entries
 
 
