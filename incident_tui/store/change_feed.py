@@ -5,7 +5,8 @@ the kernel says the database's files were written (inotify, on Linux), and every
 `SQLITE_FALLBACK_INTERVAL` anyway; without inotify every `SQLITE_INTERVAL` (≈3 µs a
 check). PostgreSQL: LISTEN on a dedicated autocommit
 psycopg connection (a connection consuming notifications cannot run the app's queries);
-every writer's commit notifies through triggers (migration 0003). When the listening
+on the channel of the schema the tables live in (`channel_sql`); every writer's
+statement notifies it through triggers (migration 0008). When the listening
 connection fails, the feed reports it, retries every `RETRY_INTERVAL`, and the screens
 fall back to polling on their tick until it is back.
 
@@ -24,8 +25,10 @@ from pathlib import Path
 
 from incident_tui.store.locations import sqlite_path
 
-CHANNEL = "incident_tui"
-"""The PostgreSQL notification channel the triggers of migration 0003 notify."""
+CHANNEL_PREFIX = "incident_tui."
+"""PostgreSQL notification channels are `incident_tui.<schema>` (migration 0008)."""
+PG_NAME_BYTES = 63
+"""PostgreSQL's longest name: a longer channel uses the schema's md5 instead."""
 
 SQLITE_INTERVAL = 0.05
 """Between looks at SQLite's counter where the files cannot be watched."""
@@ -133,12 +136,15 @@ class ChangeFeed:
     def _follow_postgres(self) -> None:
 
         import psycopg
+        from psycopg import sql
 
         conninfo = libpq_url(self.url)
         while not self._stop.is_set():
             try:
                 with psycopg.connect(conninfo, autocommit=True, connect_timeout=3) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
+                    row = conn.execute(channel_sql()).fetchone()
+                    channel = row[0] if row else CHANNEL_PREFIX + "public"
+                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                     self._healthy(True)
                     # Anything committed while we were not listening: one catch-up read.
                     self.on_change()
@@ -169,6 +175,18 @@ class ChangeFeed:
         """Swallow the notifications already waiting, so a burst of writes is one wake-up."""
         for _notice in conn.notifies(timeout=0.02):
             pass
+
+
+def channel_sql() -> str:
+    """One row: the notification channel of the schema holding this connection's tables
+    (as the search_path finds them); the same rule as migration 0008's trigger."""
+    prefix, limit = CHANNEL_PREFIX, PG_NAME_BYTES
+    return (
+        f"SELECT CASE WHEN octet_length('{prefix}' || n.nspname) > {limit}"
+        f" THEN '{prefix}' || md5(n.nspname) ELSE '{prefix}' || n.nspname END"
+        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.oid = to_regclass('timeline_entry')"
+    )
 
 
 class FileWatch:
