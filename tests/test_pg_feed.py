@@ -1,5 +1,5 @@
-"""The PostgreSQL change feed (migration 0008): a channel per schema and one
-notification per statement."""
+"""The PostgreSQL change feed (migration 0008): a channel per schema, one notification
+per statement, and a wake-up at once with bursts folded."""
 
 from __future__ import annotations
 
@@ -53,18 +53,21 @@ def other_team(pg_url):  # type: ignore[no-untyped-def]
 
 
 class Wakes:
-    """A feed's wake-ups, counted."""
+    """A feed's wake-ups, counted; `handled` as the app would acknowledge them."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, acknowledge: bool = True) -> None:
         from incident_tui.store.change_feed import ChangeFeed
 
         self.count = 0
+        self.acknowledge = acknowledge
         self.changed = threading.Event()
         self.feed = ChangeFeed(url, on_change=self._on_change)
 
     def _on_change(self) -> None:
         self.count += 1
         self.changed.set()
+        if self.acknowledge:
+            self.feed.handled()
 
     def __enter__(self) -> Wakes:
         self.feed.start()
@@ -135,3 +138,24 @@ def test_a_bulk_insert_notifies_once_not_once_a_row(pg) -> None:
             writer.execute("UPDATE incident SET updated_at = now() WHERE id = %s", (number,))
         heard = [n.payload for n in listener.notifies(timeout=1.0)]
     assert sorted(heard) == ["incident", "timeline_entry"]  # one per table, not per row
+
+
+def test_the_feed_wakes_at_once_and_folds_a_burst_into_one_more_wake(pg) -> None:
+    number = ops.declare(pg, title="Burst", severity=1, author="ana", now=NOW)
+    with Wakes(pg.url, acknowledge=False) as wakes:
+        wakes.feed.handled()
+        started = time.monotonic()
+        ops.log_entry(pg, key=number, text="first", author="ana", now=NOW)
+        assert wakes.changed.wait(5.0)
+        assert wakes.count == 2
+        took = time.monotonic() - started
+        wakes.changed.clear()
+        for i in range(20):  # while the app is still busy with the first wake-up
+            ops.log_entry(pg, key=number, text=f"burst {i}", author="ana", now=NOW)
+        time.sleep(0.3)
+        assert wakes.count == 2, "a wake-up came before the app had handled the last one"
+        wakes.feed.handled()
+        assert wakes.changed.wait(5.0)
+        time.sleep(0.3)
+        assert wakes.count == 3, "the burst was not folded into one wake-up"
+    print(f"commit to wake-up: {took * 1000:.1f} ms")
