@@ -1,5 +1,6 @@
 """The PostgreSQL change feed (migration 0008): a channel per schema, one notification
-per statement, and a wake-up at once with bursts folded."""
+per statement, a wake-up at once and bursts folded, and a reader that finds every late
+commit however many rows were in flight (no fixed look-back)."""
 
 from __future__ import annotations
 
@@ -159,3 +160,42 @@ def test_the_feed_wakes_at_once_and_folds_a_burst_into_one_more_wake(pg) -> None
         time.sleep(0.3)
         assert wakes.count == 3, "the burst was not folded into one wake-up"
     print(f"commit to wake-up: {took * 1000:.1f} ms")
+
+
+def test_a_reader_finds_a_late_commit_below_thousands_of_newer_rows(pg) -> None:
+    """A transaction that inserted early (a low id) and commits after more than a
+    thousand rows were inserted and read since: the old 1,000-id look-back missed it."""
+    from incident_tui.store.incremental_reads import read_marks
+    from incident_tui.store.timeline_reads import read_incident, read_timeline_changes
+
+    number = ops.declare(pg, title="Late", severity=1, author="ana", now=NOW)
+    cursor = read_incident(pg, number).cursor
+    insert = (
+        "INSERT INTO timeline_entry (incident_id, occurred_at, recorded_at, kind, author,"
+        " text, pinned, version) SELECT %s, now(), now(), 'note', 'w', %s || n, false, 1"
+        " FROM generate_series(1, %s) AS n"
+    )
+    with _conn(pg.url) as slow, _conn(pg.url) as fast:
+        slow.execute("BEGIN")
+        slow.execute(insert, (number, "late ", 1))  # its id is handed out now
+        fast.execute(insert, (number, "fast ", 1500))
+        changes = read_timeline_changes(pg, number, cursor)
+        assert len(changes.entries) == 1500
+        cursor = changes.cursor
+        marks = read_marks(pg, number, cursor)
+        assert marks is not None and marks.entries == cursor.known  # nothing new yet
+        fast.execute(insert, (number, "fast again ", 1200))
+        changes = read_timeline_changes(pg, number, cursor)
+        # While the slow transaction is open, rows since it began are looked at again
+        # (the reader keeps those it holds); the new ones are all there.
+        assert len([e for e in changes.entries if e.id > cursor.entry_id]) == 1200
+        cursor = changes.cursor
+        slow.execute("COMMIT")
+    marks = read_marks(pg, number, cursor)
+    assert marks is not None and marks.entries != cursor.known  # the late row is seen
+    changes = read_timeline_changes(pg, number, cursor)
+    assert "late 1" in [e.text for e in changes.entries]
+    cursor = changes.cursor
+    again = read_marks(pg, number, cursor)
+    assert again is not None and again.entries == cursor.known
+    assert read_timeline_changes(pg, number, cursor).entries == []
