@@ -334,7 +334,9 @@ class IncidentApp(ThemeMemory, InOrderApp, App[None]):
         threading.Thread(target=run, name="incident-tui-quick-check", daemon=True).start()
 
     def on_database_changed(self, _message: DatabaseChanged) -> None:
-        self.changes += 1
+        self.changes += 1  # the screens' watchers look (and read) right here
+        if self._feed is not None:
+            self._feed.handled()  # so the feed's next wake-up may come
 
     def on_link_changed(self, message: LinkChanged) -> None:
         self.link_trouble = message.trouble or self.standing_notice

@@ -49,7 +49,7 @@ class WarRoomReading:
         if app.database is None:  # type: ignore[attr-defined]
             self._first_look()
         from incident_tui.domain.errors import NotFound
-        from incident_tui.store.incremental_reads import NO_ENTRIES, read_marks
+        from incident_tui.store.incremental_reads import read_marks
         from incident_tui.store.timeline_reads import read_incident
 
         try:
@@ -59,7 +59,7 @@ class WarRoomReading:
             version = db.data_version()
             # The marks before the read (their timeline part counts nothing: the first
             # look past the cursor reads the timeline's changes once).
-            marks = read_marks(db, self.number, NO_ENTRIES)
+            marks = read_marks(db, self.number, None)
             read = read_incident(db, self.number)
         except Exception as error:
             directly = isinstance(error, NotFound) and app.open_incident == self.number  # type: ignore[attr-defined]
@@ -167,7 +167,7 @@ class WarRoomReading:
 
             version = db.data_version()
             # Taken before the read: what changes after it is found by the next look.
-            self._marks = read_marks(db, self.number, self._cursor.entry_id)
+            self._marks = read_marks(db, self.number, self._cursor)
         self.apply(read_incident(db, self.number, self._cursor), version)  # type: ignore[arg-type]
 
     def show_own_entry(self, entry: Entry) -> None:
@@ -212,13 +212,13 @@ class WarRoomReading:
 
         cursor = self._cursor
         assert cursor is not None
-        marks = read_marks(db, self.number, cursor.entry_id)
+        marks = read_marks(db, self.number, cursor)
         seen = self._marks
         if marks is None or seen is None or marks.rest != seen.rest or self.detail is None:
             self._marks = marks
             self.refresh_from_db(version)  # the incident itself changed (or is gone)
             return
-        if self._timeline_moved(marks, seen, cursor, sqlite=db.is_sqlite):
+        if self._timeline_moved(marks, cursor, sqlite=db.is_sqlite):
             self.refresh_timeline()
         if marks.presence != seen.presence:  # a heartbeat, an arrival, a departure
             self.detail.presence = read_presence(db, self.number)
@@ -226,20 +226,16 @@ class WarRoomReading:
         self._marks = marks
         self._data_version = version  # only once all of it is read: a failure retries
 
-    def _timeline_moved(
-        self, marks: Marks, seen: Marks, cursor: TimelineCursor, *, sqlite: bool
-    ) -> bool:
-        """Whether the timeline holds rows or edits we have not drawn. On SQLite, where
-        rows commit in id order, rows past the cursor that are all our own (drawn as
-        they were committed) only move the cursor on."""
+    def _timeline_moved(self, marks: Marks, cursor: TimelineCursor, *, sqlite: bool) -> bool:
+        """Whether the timeline holds rows or edits we have not drawn. On PostgreSQL,
+        whether the cursor's range (rows past it, rows of transactions that had not
+        ended at the read) holds more rows than that read saw. On SQLite, where rows
+        commit in id order, rows past the cursor that are all our own (drawn as they
+        were committed) only move the cursor on."""
         if marks.top_revision != cursor.revision_id:
             return True
         if not sqlite:
-            return (marks.after, marks.entries, marks.top_entry) != (
-                seen.after,
-                seen.entries,
-                seen.top_entry,
-            )
+            return cursor.known < 0 or marks.entries != cursor.known
         if not marks.entries:
             return False
         own = {i for i in self._own_ids if i > cursor.entry_id}

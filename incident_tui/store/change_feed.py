@@ -4,10 +4,14 @@ SQLite: `PRAGMA data_version` on a connection of the thread's own, checked whene
 the kernel says the database's files were written (inotify, on Linux), and every
 `SQLITE_FALLBACK_INTERVAL` anyway; without inotify every `SQLITE_INTERVAL` (≈3 µs a
 check). PostgreSQL: LISTEN on a dedicated autocommit
-psycopg connection (a connection consuming notifications cannot run the app's queries);
-every writer's commit notifies through triggers (migration 0003). When the listening
-connection fails, the feed reports it, retries every `RETRY_INTERVAL`, and the screens
-fall back to polling on their tick until it is back.
+psycopg connection (a connection consuming notifications cannot run the app's queries),
+on the channel of the schema the tables live in (`channel_sql`); every writer's
+statement notifies it through triggers (migration 0008), delivered at commit. The first
+notification wakes the app at once; those that come while the app is still handling
+that wake-up (until it calls `handled()`) are folded into one more wake-up after it, so
+a burst of commits costs a few reads, not one each, and no commit waits for a timer.
+When the listening connection fails, the feed reports it, retries every
+`RETRY_INTERVAL`, and the screens fall back to polling on their tick until it is back.
 
 The feed never waits on the UI: it hands events over through callbacks that must not
 block (Textual's thread-safe `post_message`), so it can never hold up the app's exit.
@@ -24,8 +28,10 @@ from pathlib import Path
 
 from incident_tui.store.locations import sqlite_path
 
-CHANNEL = "incident_tui"
-"""The PostgreSQL notification channel the triggers of migration 0003 notify."""
+CHANNEL_PREFIX = "incident_tui."
+"""PostgreSQL notification channels are `incident_tui.<schema>` (migration 0008)."""
+PG_NAME_BYTES = 63
+"""PostgreSQL's longest name: a longer channel uses the schema's md5 instead."""
 
 SQLITE_INTERVAL = 0.05
 """Between looks at SQLite's counter where the files cannot be watched."""
@@ -44,6 +50,11 @@ LISTEN_TIMEOUT = 0.5
 HEALTH_INTERVAL = 5.0
 """Between notifications, a `SELECT 1` this often finds a connection that died quietly."""
 RETRY_INTERVAL = 2.0
+FOLLOW_UP_GAP = 0.02
+"""A wake-up for notifications that came during the last one waits this long after the
+app handled that one: a burst of commits leaves the UI time to draw and take keys."""
+HANDLED_PATIENCE = 2.0
+"""A wake-up the app never acknowledged (a lost message) is followed by the next anyway."""
 
 
 class ChangeFeed:
@@ -63,6 +74,9 @@ class ChangeFeed:
         self.on_change = on_change
         self.on_health = on_health
         self._stop = threading.Event()
+        self._handled = threading.Event()
+        self._handled.set()
+        self._woke_at = 0.0
         self._thread: threading.Thread | None = None
         self.listening = False
         """True while notifications (or the SQLite counter) are being followed."""
@@ -75,6 +89,16 @@ class ChangeFeed:
     def stop(self) -> None:
         """Ask the thread to end; it does within `LISTEN_TIMEOUT`, without being waited for."""
         self._stop.set()
+
+    def handled(self) -> None:
+        """The app has taken the last wake-up in hand (called from any thread, at once
+        when the change is read synchronously): the next notification wakes it again."""
+        self._handled.set()
+
+    def _wake(self) -> None:
+        self._handled.clear()
+        self._woke_at = time.monotonic()
+        self.on_change()
 
     def _healthy(self, healthy: bool, message: str | None = None) -> None:
         if healthy != self.listening:
@@ -133,27 +157,19 @@ class ChangeFeed:
     def _follow_postgres(self) -> None:
 
         import psycopg
+        from psycopg import sql
 
         conninfo = libpq_url(self.url)
         while not self._stop.is_set():
             try:
                 with psycopg.connect(conninfo, autocommit=True, connect_timeout=3) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
+                    row = conn.execute(channel_sql()).fetchone()
+                    channel = row[0] if row else CHANNEL_PREFIX + "public"
+                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                     self._healthy(True)
                     # Anything committed while we were not listening: one catch-up read.
-                    self.on_change()
-                    checked = time.monotonic()
-                    while not self._stop.is_set():
-                        heard = False
-                        for _notice in conn.notifies(timeout=LISTEN_TIMEOUT):
-                            heard = True
-                            break  # one read covers every change so far: drain, then wake
-                        if heard:
-                            self._drain(conn)
-                            self.on_change()
-                        if time.monotonic() - checked >= HEALTH_INTERVAL:
-                            conn.execute("SELECT 1")
-                            checked = time.monotonic()
+                    self._wake()
+                    self._listen(conn)
             except Exception as error:  # noqa: BLE001  (any failure: report, retry)
                 from incident_tui.store.failures import redacted
 
@@ -164,11 +180,48 @@ class ChangeFeed:
                 )
                 self._stop.wait(RETRY_INTERVAL)
 
+    def _listen(self, conn) -> None:
+        """Wake the app on the first notification at once; fold the ones that come while
+        it is busy with that wake-up into a single one after it."""
+        checked = time.monotonic()
+        pending = False
+        while not self._stop.is_set():
+            if not pending:
+                for _notice in conn.notifies(timeout=LISTEN_TIMEOUT, stop_after=1):
+                    pending = True
+                if pending and self._handled.is_set():  # the app is idle: at once
+                    self._take_waiting(conn)
+                    pending = False
+                    self._wake()
+            elif self._handled.wait(LISTEN_TIMEOUT) or self._woke_at < time.monotonic() - (
+                HANDLED_PATIENCE
+            ):
+                self._stop.wait(FOLLOW_UP_GAP)
+                # Whatever else arrived meanwhile is covered by the read this starts.
+                self._take_waiting(conn)
+                pending = False
+                self._wake()
+            if time.monotonic() - checked >= HEALTH_INTERVAL:
+                conn.execute("SELECT 1")
+                checked = time.monotonic()
+
     @staticmethod
-    def _drain(conn) -> None:
-        """Swallow the notifications already waiting, so a burst of writes is one wake-up."""
-        for _notice in conn.notifies(timeout=0.02):
+    def _take_waiting(conn) -> None:
+        """Swallow the notifications already received, without waiting for more."""
+        for _notice in conn.notifies(timeout=0):
             pass
+
+
+def channel_sql() -> str:
+    """One row: the notification channel of the schema holding this connection's tables
+    (as the search_path finds them); the same rule as migration 0008's trigger."""
+    prefix, limit = CHANNEL_PREFIX, PG_NAME_BYTES
+    return (
+        f"SELECT CASE WHEN octet_length('{prefix}' || n.nspname) > {limit}"
+        f" THEN '{prefix}' || md5(n.nspname) ELSE '{prefix}' || n.nspname END"
+        " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.oid = to_regclass('timeline_entry')"
+    )
 
 
 class FileWatch:

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from incident_tui.domain.records import Presence
 from incident_tui.domain.timeparse import stored_utc
 from incident_tui.store.database import Database
-from incident_tui.store.timeline_reads import LOOKBACK_IDS
+from incident_tui.store.timeline_reads import TimelineCursor
 
 NO_ENTRIES = 2**62
 """A cursor past every entry: marks whose timeline part counts nothing (cheaply)."""
@@ -34,10 +34,10 @@ class Marks:
     """What a follower compares between two looks at one incident."""
 
     after: int
-    """The entry id the timeline figures count from (the cursor, less a look-back on
-    PostgreSQL, where ids commit out of order)."""
+    """The entry id the timeline figures count from (the cursor)."""
     entries: int
-    """Rows of the incident's timeline with an id above `after`."""
+    """Rows of the incident's timeline with an id above `after` (on PostgreSQL, or
+    written by a transaction at or above the cursor's horizon: see `TimelineCursor`)."""
     top_entry: int
     """The highest of those ids (`after` when there are none)."""
     top_revision: int
@@ -51,6 +51,11 @@ class Marks:
 _RANGE = "FROM timeline_entry WHERE id > :after AND incident_id + 0 = :number"
 # `+ 0` keeps SQLite on the primary key's range past the cursor (a few rows) instead of
 # the incident's whole (incident_id, occurred_at) index.
+_PG_RANGE = (
+    "FROM timeline_entry WHERE incident_id = :number"
+    " AND (id > :after OR txid >= CAST(CAST(:horizon AS text) AS xid8))"
+)
+# PostgreSQL: the union of two index ranges (past the cursor, late transactions' rows).
 
 
 _TABLES = (
@@ -68,12 +73,12 @@ _REST_COLUMNS = (
 )
 
 
-def _marks_sql() -> str:
+def _marks_sql(timeline_range: str) -> str:
     """One row: the timeline's figures, presence's, then the rest's (SQLite and
-    PostgreSQL alike; each subquery is an index lookup on the incident's id)."""
+    PostgreSQL alike but for the timeline's range; each subquery is an index lookup)."""
     parts = [
-        f"(SELECT count(*) {_RANGE})",
-        f"(SELECT max(id) {_RANGE})",
+        f"(SELECT count(*) {timeline_range})",
+        f"(SELECT max(id) {timeline_range})",
         "(SELECT max(id) FROM entry_revision)",
         "(SELECT count(*) FROM presence WHERE incident_id = :number)",
         "(SELECT max(seen_at) FROM presence WHERE incident_id = :number)",
@@ -88,21 +93,26 @@ def _marks_sql() -> str:
     return f"SELECT {', '.join(parts)}, {_REST_COLUMNS} FROM incident WHERE id = :number"
 
 
-_MARKS_SQL = text(_marks_sql())
+_MARKS_SQL = text(_marks_sql(_RANGE))
+_PG_MARKS_SQL = text(_marks_sql(_PG_RANGE))
 _PRESENCE_SQL = text(
     "SELECT name, host, seen_at FROM presence WHERE incident_id = :number ORDER BY opened_at"
 )
 
 
-def read_marks(db: Database, number: int, cursor_entry_id: int) -> Marks | None:
-    """The incident's marks, counting timeline rows past `cursor_entry_id`; None when
-    the incident is gone."""
+def read_marks(db: Database, number: int, cursor: TimelineCursor | None) -> Marks | None:
+    """The incident's marks, counting timeline rows past `cursor` (None: counting none);
+    None when the incident is gone."""
+    if cursor is None:
+        cursor = TimelineCursor(NO_ENTRIES, 0, NO_ENTRIES)
+    after = cursor.entry_id
     with db.read() as session:
         connection = session.connection()
-        after = cursor_entry_id
-        if connection.dialect.name != "sqlite":
-            after = max(0, after - LOOKBACK_IDS)
-        row = connection.execute(_MARKS_SQL, {"number": number, "after": after}).first()
+        if connection.dialect.name == "sqlite":
+            row = connection.execute(_MARKS_SQL, {"number": number, "after": after}).first()
+        else:
+            params = {"number": number, "after": after, "horizon": cursor.horizon}
+            row = connection.execute(_PG_MARKS_SQL, params).first()
     if row is None:
         return None
     entries, top_entry, top_revision = row[0], row[1], row[2]

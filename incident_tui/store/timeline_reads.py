@@ -20,10 +20,20 @@ from incident_tui.store.queries import detail_of, incident_row, timeline
 
 @dataclass(frozen=True)
 class TimelineCursor:
-    """How far a reader has read: the newest entry id and the newest revision id seen."""
+    """How far a reader has read: the newest entry id and the newest revision id seen.
+
+    PostgreSQL hands out ids at insert and commits in any order, so an id below the
+    cursor can still appear; `horizon` is the xmin of the snapshot at the read (every
+    transaction below it had ended), so the rows a later read must look at are those
+    past the cursor or written by a transaction at or above the horizon (migration
+    0008's `txid`), however many were in flight. `known` counts the rows of that range
+    this read already saw (-1: not counted), so the marks can tell whether it grew.
+    """
 
     entry_id: int = 0
     revision_id: int = 0
+    horizon: int = 0
+    known: int = -1
 
 
 @dataclass
@@ -60,30 +70,60 @@ _CHANGES_SQL = text(
 
 _TOP_REVISION_SQL = text("SELECT max(id) FROM entry_revision")
 
-
-LOOKBACK_IDS = 1000
-"""How far below the cursor a PostgreSQL reader looks for late commits."""
+_HORIZON = "CAST(CAST(:horizon AS text) AS xid8)"
+PG_TOP_REVISION_SQL = text(
+    "SELECT (SELECT max(id) FROM entry_revision),"
+    " CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text) AS bigint)"
+)
+"""The newest revision and the snapshot's xmin, taken before the rows are read: a
+transaction that ends between the two statements writes rows at or above it."""
+_PG_CHANGES_SQL = text(
+    "SELECT id, occurred_at, recorded_at, kind, author, text, pinned, version, deleted_at,"
+    " actor, coalesce(txid >= CAST(CAST(:now_horizon AS text) AS xid8), false)"
+    " FROM timeline_entry WHERE incident_id = :number AND id IN ("
+    " SELECT id FROM timeline_entry WHERE id > :after"
+    f" UNION ALL SELECT id FROM timeline_entry WHERE txid >= {_HORIZON}"
+    " UNION ALL SELECT entry_id FROM entry_revision WHERE id > :revision"
+    f" UNION ALL SELECT entry_id FROM entry_revision WHERE txid >= {_HORIZON})"
+)
+"""An index range each (ids past the cursor, late transactions' rows, revisions); an
+`OR` with the revisions' subquery would scan the whole timeline on PostgreSQL."""
 
 
 def _timeline_changes(session: Session, number: int, since: TimelineCursor) -> TimelineChanges:
     """Plain SQL, two statements: this runs after every entry the scribe logs."""
     connection = session.connection()
-    top_revision = connection.execute(_TOP_REVISION_SQL).scalar() or 0
-    after = since.entry_id
-    if connection.dialect.name != "sqlite":
-        # SQLite commits writers one at a time, in id order. PostgreSQL hands out ids at
-        # insert and commits in any order: an id below the cursor can appear later, so
-        # look back (the reader drops entries it already holds unchanged).
-        after = max(0, after - LOOKBACK_IDS)
-    rows = connection.execute(
-        _CHANGES_SQL,
-        {"number": number, "after": after, "revision": since.revision_id},
-    )
+    params = {"number": number, "after": since.entry_id, "revision": since.revision_id}
+    if connection.dialect.name == "sqlite":
+        # SQLite commits writers one at a time, in id order: the cursor is enough.
+        top_revision = connection.execute(_TOP_REVISION_SQL).scalar() or 0
+        horizon, rows = 0, connection.execute(_CHANGES_SQL, params)
+    else:
+        # The reader drops entries it already holds unchanged.
+        revision, horizon = connection.execute(PG_TOP_REVISION_SQL).one()
+        top_revision = revision or 0
+        rows = connection.execute(
+            _PG_CHANGES_SQL, {**params, "horizon": since.horizon, "now_horizon": horizon}
+        )
     entries = []
     removed: set[int] = set()
     top_entry = since.entry_id
-    for id, occurred, recorded, kind, author, body, pinned, version, deleted_at, actor in rows:
+    known = 0
+    for (
+        id,
+        occurred,
+        recorded,
+        kind,
+        author,
+        body,
+        pinned,
+        version,
+        deleted_at,
+        actor,
+        *late,
+    ) in rows:
         top_entry = max(top_entry, id)
+        known += bool(late and late[0])
         if deleted_at is None:
             entries.append(
                 Entry(
@@ -101,7 +141,9 @@ def _timeline_changes(session: Session, number: int, since: TimelineCursor) -> T
         else:
             removed.add(id)
     entries.sort(key=lambda e: (e.occurred_at, e.id))
-    return TimelineChanges(entries, removed, TimelineCursor(top_entry, top_revision))
+    return TimelineChanges(
+        entries, removed, TimelineCursor(top_entry, top_revision, horizon, known if horizon else -1)
+    )
 
 
 def read_timeline_changes(db: Database, number: int, since: TimelineCursor) -> TimelineChanges:
@@ -116,12 +158,17 @@ def read_incident(db: Database, number: int, since: TimelineCursor | None = None
     with db.read() as session:
         incident = incident_row(session, number)
         if since is None:
+            horizon = 0
+            if session.connection().dialect.name != "sqlite":
+                horizon = session.connection().execute(PG_TOP_REVISION_SQL).one()[1]
             top_revision = session.exec(select(func.max(m.EntryRevision.id))).one() or 0
             top_entry = session.exec(
                 select(func.max(m.TimelineEntry.id)).where(m.TimelineEntry.incident_id == number)
             ).one()
             changes = TimelineChanges(
-                timeline(session, number), set(), TimelineCursor(top_entry or 0, top_revision)
+                timeline(session, number),
+                set(),
+                TimelineCursor(top_entry or 0, top_revision, horizon),
             )
         else:
             changes = _timeline_changes(session, number, since)
