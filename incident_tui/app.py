@@ -200,8 +200,7 @@ class IncidentApp(ThemeMemory, InOrderApp, App[None]):
     # --- navigation: screens open each other through these, never by importing ---------
 
     def open_incident_at(self, number: int, entry_id: int | None = None) -> None:
-        """Open a war room (from the list, a search hit, an action item), at an entry
-        when one is given."""
+        """A war room (from the list, a search hit, an action item), at an entry if given."""
         from incident_tui.screens.war_room import WarRoomScreen
 
         self.push_screen(WarRoomScreen(number, focus_entry=entry_id))
@@ -220,8 +219,7 @@ class IncidentApp(ThemeMemory, InOrderApp, App[None]):
         self.push_screen(ActionsScreen())
 
     def open_metrics(self) -> None:
-        """Metrics across incidents; kept once built (laying the screen out costs more
-        than its figures)."""
+        """Metrics across incidents; kept once built (its layout costs more than its sums)."""
         from incident_tui.screens.metrics import MetricsScreen
 
         if not self.is_screen_installed("metrics"):
