@@ -10,11 +10,10 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -23,6 +22,12 @@ from incident_tui.domain.clock import Clock, SystemClock
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.text import one_line
 from incident_tui.screens.wiring import MIN_HEIGHT, MIN_WIDTH
+from incident_tui.widgets.app_messages import (
+    Background,
+    BackgroundReported,
+    DatabaseChanged,
+    LinkChanged,
+)
 from incident_tui.widgets.in_order import InOrderApp
 from incident_tui.widgets.themes import ThemeMemory
 
@@ -46,40 +51,21 @@ def styles_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "styles"
 
 
+def load_every_screen() -> None:
+    """Import every screen module, so their bindings are known (the keymap's check)."""
+    import importlib
+    import pkgutil
+
+    import incident_tui.screens
+
+    for module in pkgutil.iter_modules(incident_tui.screens.__path__, "incident_tui.screens."):
+        importlib.import_module(module.name)
+
+
 def _incident_search():  # type: ignore[no-untyped-def]
     from incident_tui.screens.search import IncidentSearch
 
     return IncidentSearch
-
-
-class DatabaseChanged(Message):
-    """Another writer committed something (posted by the change feed's thread)."""
-
-
-class LinkChanged(Message):
-    """The change feed lost the database (`trouble` says how) or has it back (None)."""
-
-    def __init__(self, trouble: str | None) -> None:
-        super().__init__()
-        self.trouble = trouble
-
-
-class Background(Protocol):
-    """Work that runs beside the app for as long as it runs (a drill's replay)."""
-
-    def start(self, report: Callable[[str], None]) -> None:
-        """Begin, in a thread of its own; `report(line)` may be called from that thread."""
-
-    def stop(self) -> None:
-        """End soon, without being waited for."""
-
-
-class BackgroundReported(Message):
-    """A line from the background work for the user (posted from its thread)."""
-
-    def __init__(self, line: str) -> None:
-        super().__init__()
-        self.line = line
 
 
 SAFETY_POLL_SECONDS = 10

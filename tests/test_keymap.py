@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from incident_tui import ops
-from incident_tui.app import IncidentApp
+from incident_tui.app import IncidentApp, load_every_screen
 from incident_tui.cli import main
 from incident_tui.config import Config, config_from_mapping
 from incident_tui.domain.errors import ConfigError, IncidentError
@@ -18,6 +18,8 @@ from incident_tui.widgets.keymap import binding_ids, checked_keymap
 from tests.conftest import FROZEN_AT, patience
 
 README = Path(__file__).parents[1] / "README.md"
+
+load_every_screen()  # every binding id known, as the CLI does before it checks a keymap
 
 
 def test_an_unknown_id_names_the_nearest_one() -> None:

@@ -53,12 +53,14 @@ def run_app(
     config = load_config(getattr(args, "config", None))
     if key is None and args.command == "open":
         key = parse_key(args.key)
-    from incident_tui.app import IncidentApp
+    from incident_tui.app import IncidentApp, load_every_screen
     from incident_tui.widgets.keymap import checked_keymap
     from incident_tui.widgets.themes import starting_theme
 
     theme = starting_theme(getattr(args, "theme", None), config.theme)
-    checked_keymap(config.keymap)
+    if config.keymap:
+        load_every_screen()  # so every binding id is known
+        checked_keymap(config.keymap)
     target = db_target or getattr(args, "db", None)
     app = IncidentApp(
         db_target=target,

@@ -15,14 +15,13 @@ from incident_tui.domain.errors import IncidentError
 
 
 def _our_classes() -> Iterator[type[DOMNode]]:
-    """Every screen and widget class of ours, and the app (their modules imported)."""
-    import incident_tui.screens
+    """Every widget class of ours (their modules imported here) and every screen class
+    loaded (`app.load_every_screen` loads them all first), and the app's."""
     import incident_tui.widgets
-    from incident_tui.app import IncidentApp
 
-    for package in (incident_tui.screens, incident_tui.widgets):
-        for module in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
-            importlib.import_module(module.name)
+    package = incident_tui.widgets
+    for module in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+        importlib.import_module(module.name)
     seen: set[type] = set()
     stack: list[type] = [DOMNode]
     while stack:
@@ -31,7 +30,7 @@ def _our_classes() -> Iterator[type[DOMNode]]:
             if sub not in seen:
                 seen.add(sub)
                 stack.append(sub)
-                if sub.__module__.startswith("incident_tui.") or sub is IncidentApp:
+                if sub.__module__.startswith("incident_tui."):
                     yield sub
 
 
