@@ -22,6 +22,7 @@ from incident_tui.domain.event_rows import (
     EventCursor,
     RevisionRow,
 )
+from incident_tui.domain.records import Action
 from incident_tui.domain.text import clean
 from incident_tui.domain.timeparse import iso_z
 from incident_tui.domain.vocabulary import incident_key
@@ -89,7 +90,8 @@ def _as_of(row: EntryRow, revision: RevisionRow) -> EntryRow:
     )
 
 
-def _action_json(row: ActionItemRow) -> dict[str, Any]:
+def action_json(row: ActionItemRow | Action) -> dict[str, Any]:
+    """An action item as `show --json` and the events say it (one shape for both)."""
     return {
         "id": row.id,
         "description": clean(row.description),
@@ -191,7 +193,7 @@ def compose(changes: Changes) -> list[dict[str, Any]]:
                 e.incident,
                 e.recorded_at,
                 e.author,
-                action=_action_json(changes.actions_now[action_id]),
+                action=action_json(changes.actions_now[action_id]),
                 changes=match["changes"] if match else "",
             )
     for r in changes.revisions:
@@ -268,7 +270,7 @@ def compose(changes: Changes) -> list[dict[str, Any]]:
             a.incident,
             a.created_at,
             a.created_by,
-            action=_action_json(a),
+            action=action_json(a),
         )
     found.sort(key=lambda pair: pair[0])
     return [event for _key, event in found]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from incident_tui.domain.events import action_json
 from incident_tui.domain.policy import DEFAULT_POLICY, Policy, deadlines
 from incident_tui.domain.records import (
-    Action,
     ActionRow,
     IncidentDetail,
     IncidentSummary,
@@ -85,19 +85,6 @@ def detail_json(
         "deadlines": [
             deadline_json(d.name, d.due_at, now) for d in deadlines(detail.facts, policy)
         ],
-    }
-
-
-def action_json(a: Action) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "description": clean(a.description),
-        "owner": clean(a.owner) if a.owner else None,
-        "due_date": a.due_date.isoformat() if a.due_date else None,
-        "priority": a.priority,
-        "type": a.type,
-        "status": a.status,
-        "ticket": clean(a.ticket) if a.ticket else None,
     }
 
 
