@@ -6,6 +6,7 @@ that system entries name, the incidents' titles)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import func
@@ -15,6 +16,7 @@ from incident_tui.domain import event_rows as ev
 from incident_tui.domain.events import action_mentioned
 from incident_tui.store import models as m
 from incident_tui.store.database import Database
+from incident_tui.store.queries import action_view
 
 LOOKBACK_IDS = 200
 """How far below the cursor a PostgreSQL reader looks for late commits (ids are handed
@@ -99,19 +101,8 @@ def _revision_row(row: m.EntryRevision) -> ev.RevisionRow:
 
 
 def _action_row(row: m.ActionItem) -> ev.ActionItemRow:
-    return ev.ActionItemRow(
-        id=m.saved_id(row),
-        incident=row.incident_id,
-        description=row.description,
-        owner=row.owner,
-        due_date=row.due_date,
-        priority=row.priority,
-        type=row.type,
-        status=row.status,
-        ticket=row.ticket,
-        created_at=row.created_at,
-        created_by=row.created_by,
-    )
+    """The item as the views see it (`queries.action_view`), with its incident."""
+    return ev.ActionItemRow(incident=row.incident_id, **asdict(action_view(row)))
 
 
 def _previous_holder(session: Session, holding: m.RoleHolding) -> str | None:
