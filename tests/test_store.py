@@ -142,9 +142,9 @@ def test_a_first_version_database_upgrades_with_every_row_intact(tmp_path: Path)
             if table == "timeline_entry":  # new columns: `version` starts at 1, `actor` ""
                 assert [r[:-2] for r in after[table]] == before[table]
                 assert {r[-2:] for r in after[table]} == {(1, "")}
-            elif table == "incident":  # 0006: no words for the public yet
-                assert [r[:-1] for r in after[table]] == before[table]
-                assert {r[-1] for r in after[table]} == {None}
+            elif table == "incident":  # 0006: no words for the public yet; 0009: no type
+                assert [r[:-2] for r in after[table]] == before[table]
+                assert {r[-2:] for r in after[table]} == {(None, None)}
             elif table == "postmortem":  # 0005: the list sections as arrays of points
                 columns = [
                     c[1] for c in sqlite3.connect(path).execute("PRAGMA table_info(postmortem)")

@@ -179,6 +179,12 @@ class IncidentDetail:
     """What the app saw happen and logged once (seen.FACTS: declared, severity set, …)."""
     public_description: str | None = None
     """What customers notice, in plain words (asked for on the first external update)."""
+    incident_type: str | None = None
+    """The config's `[types.NAME]` this incident is, or None."""
+    services: tuple[str, ...] = ()
+    """The services it affects, in the order they were added."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Label key → value, by key."""
 
     @property
     def key(self) -> str:

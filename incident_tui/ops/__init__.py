@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from incident_tui.ops.action_items import TRACKED_ACTION_FIELDS, add_action, update_action
     from incident_tui.ops.checklist_ticks import tick_checklist
+    from incident_tui.ops.context import set_context
     from incident_tui.ops.declaring import declare
     from incident_tui.ops.entries import (
         delete_entry,
@@ -64,6 +65,7 @@ __all__ = [
     "record_hook_failure",
     "save_postmortem_field",
     "save_why",
+    "set_context",
     "set_milestone",
     "set_phase",
     "set_severity",
@@ -81,6 +83,7 @@ _HOMES: dict[str, str] = {
     "add_action": "action_items",
     "update_action": "action_items",
     "tick_checklist": "checklist_ticks",
+    "set_context": "context",
     "declare": "declaring",
     "delete_entry": "entries",
     "edit_entry": "entries",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlmodel import Session
 
 from incident_tui.domain.checklists import COMMANDER_ASSIGNED, DECLARED, SEVERITY_SET
+from incident_tui.domain.context import ContextChange, describe
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.text import MAX_TEXT, clean, one_line
 from incident_tui.domain.vocabulary import parse_severity
+from incident_tui.ops.context import add_context
 from incident_tui.ops.roles import hold_role
 from incident_tui.ops.rows import MAX_TITLE, not_future, valid_name, valid_text
 from incident_tui.ops.seen import record_seen
@@ -29,8 +32,11 @@ def declare(
     started_at: datetime | None = None,
     summary: str = "",
     is_drill: bool = False,
+    context: ContextChange | None = None,
+    known_types: Collection[str] = (),
 ) -> int:
-    """Declare an incident; returns its number (the key is INC-<number>)."""
+    """Declare an incident; returns its number (the key is INC-<number>). `context`: its
+    first services, labels and type (`domain.context.context_change`)."""
     title = one_line(valid_text(title, "title", limit=MAX_TITLE))
     sev = parse_severity(severity)
     author = valid_name(author, "author")
@@ -51,6 +57,8 @@ def declare(
             started=started,
             summary=summary,
             is_drill=is_drill,
+            context=context,
+            known_types=known_types,
         )
         return m.saved_id(incident)
 
@@ -68,6 +76,8 @@ def add_incident(
     started: datetime,
     summary: str = "",
     is_drill: bool = False,
+    context: ContextChange | None = None,
+    known_types: Collection[str] = (),
 ) -> m.Incident:
     """The declaration's rows, in the caller's transaction (its input already checked):
     the incident, its status entry, the commander, the checklist's "seen"."""
@@ -86,6 +96,11 @@ def add_incident(
     session.add(incident)
     session.flush()  # the database allocates the number
     began = f"; impact began {started:%Y-%m-%d %H:%M}Z" if started < now else ""
+    if context is not None and not context.is_empty():
+        done = add_context(
+            session, incident, context, author=author, now=now, known_types=known_types
+        )
+        began += f"; {describe(done)}"
     add_system_entry(
         session,
         incident,

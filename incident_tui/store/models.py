@@ -33,6 +33,40 @@ class Incident(SQLModel, table=True):
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     updated_at: datetime
+    incident_type: str | None = None
+    """The kind of incident (`security`, `availability`, …: `[types.NAME]` in the config),
+    which brings its roles to fill, checklists and update cadences; None when not set."""
+
+
+class IncidentService(SQLModel, table=True):
+    """A service the incident affects (`declare --service`, `/service`): the list, the
+    actions, metrics and search filter by it."""
+
+    __tablename__ = "incident_service"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "name"),
+        Index("ix_incident_service_name", "name", "incident_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    name: str
+    added_at: datetime
+    added_by: str
+
+
+class IncidentLabel(SQLModel, table=True):
+    """A label on the incident (`--label region=eu-west-1`, `/label`): one value per key."""
+
+    __tablename__ = "incident_label"
+    __table_args__ = (UniqueConstraint("incident_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    key: str
+    value: str
+    set_at: datetime
+    set_by: str
 
 
 class IncidentChange(SQLModel, table=True):

@@ -144,8 +144,12 @@ def detail_of(session: Session, incident: m.Incident, entries: list[Entry]) -> I
             .order_by(col(m.ChecklistTick.id))
         )
     ]
+    services, labels = context_of(session, number)
     return IncidentDetail(
         number=number,
+        incident_type=incident.incident_type,
+        services=services,
+        labels=labels,
         title=incident.title,
         severity=incident.severity,
         phase=incident.phase,
@@ -176,6 +180,21 @@ def detail_of(session: Session, incident: m.Incident, entries: list[Entry]) -> I
             )
         ],
     )
+
+
+def context_of(session: Session, number: int) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The incident's services (in the order added) and labels (by key)."""
+    services = session.exec(
+        select(m.IncidentService.name)
+        .where(m.IncidentService.incident_id == number)
+        .order_by(col(m.IncidentService.id))
+    ).all()
+    labels = session.exec(
+        select(m.IncidentLabel.key, m.IncidentLabel.value)
+        .where(m.IncidentLabel.incident_id == number)
+        .order_by(col(m.IncidentLabel.key))
+    ).all()
+    return tuple(services), {key: value for key, value in labels}
 
 
 def incident_exists(db: Database, key: str | int) -> int:
