@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -14,6 +15,7 @@ import platformdirs
 from incident_tui.domain.checklists import DEFAULT_CHECKLISTS, Checklist, checklists_from_mapping
 from incident_tui.domain.errors import ConfigError
 from incident_tui.domain.hooks import Hook, hooks_from_config
+from incident_tui.domain.incident_types import DEFAULT_TYPES, IncidentType
 from incident_tui.domain.policy import DEFAULT_POLICY, Policy, policy_from_mapping
 from incident_tui.domain.text import one_line
 from incident_tui.store.locations import APP_NAME
@@ -55,6 +57,8 @@ class Config:
     theme: str | None = None
     """`display.theme`: the TUI's theme (checked against Textual's themes when it starts)."""
     hooks: tuple[Hook, ...] = ()
+    types: Mapping[str, IncidentType] = field(default_factory=lambda: dict(DEFAULT_TYPES))
+    """`[types.NAME]`: the incident types people may give (`declare --type`, `/type`)."""
 
 
 def load_config(path: Path | str | None = None) -> Config:

@@ -29,6 +29,7 @@ whatWentWell, whatWentPoorly, luckyBreaks, actionItems, fiveWhys, lessonsLearned
 # Columns written by the operations and kept for the record (who, when), read by people.
 _.updated_at, _.deleted_by, updated_at, deleted_by, started_by, snoozed_by
 first_seen_at, _.last_seen_at, last_seen_at, received_at  # alert groups and receipts
+added_by, added_at, set_at, set_by  # incident services and labels
 
 # Driven by the tests and the benchmarks.
 RULES  # blameless_lint: the rules' names, listed in the tests
