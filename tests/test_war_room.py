@@ -871,4 +871,8 @@ async def test_four_writers_while_the_war_room_is_open(db, db_path, tmp_path) ->
             mine = [t for t in texts if t.startswith(f"w{n}-")]
             assert mine == [f"w{n}-{i}" for i in range(1000)]
         assert "the scribe types meanwhile" in texts
-        assert not screen.query_one("#entry-status").has_class("-error")
+        # No error reached the scribe (the deadlines of an incident declared at NOW, long
+        # past, may be announced overdue there: that is not about anyone's line).
+        status = screen.query_one("#entry-status")
+        said = str(status.render())
+        assert not status.has_class("-error") or said.startswith("Overdue: "), said

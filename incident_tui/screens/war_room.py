@@ -326,9 +326,10 @@ class WarRoomScreen(
 
     def announce(self, message: str) -> None:
         """Something the room must notice (a deadline passed), in red on the status line —
-        unless that line is telling the scribe why their line was refused: that stays (the
-        heading and the countdowns show the deadline red anyway)."""
-        if not self._status_about_line:
+        unless that line is telling the scribe why their line was refused, or that lines
+        are waiting for the database: that stays (the heading and the countdowns show the
+        deadline red anyway)."""
+        if not (self._status_about_line or self._waiting):
             self.status(message, error=True)
 
     # --- the commander's actions ------------------------------------------------------
