@@ -210,13 +210,12 @@ def _uses_postgres(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Every PostgreSQL test runs on one xdist worker (`--dist loadgroup`, in pyproject's
-    # addopts): each has a schema of its own, but NOTIFY's channel is per database, so
-    # two war rooms on two workers would hear each other's commits.
+    # PostgreSQL tests run on any xdist worker: each has a schema of its own, and since
+    # migration 0008 a schema's notifications go to a channel of its own, so two war
+    # rooms on two workers never hear each other's commits (tests/test_pg_feed.py).
     for item in items:
         if _uses_postgres(item):
             item.add_marker(pytest.mark.postgres)
-            item.add_marker(pytest.mark.xdist_group("postgres"))
 
 
 @pytest.fixture
@@ -224,7 +223,7 @@ def pg_url(request: pytest.FixtureRequest):
     if request.node.get_closest_marker("postgres") is None:
         pytest.fail(
             "a test reaching pg_url dynamically must be the 'postgresql' case of a "
-            "parametrized test (tests/conftest.py groups those onto one xdist worker)"
+            "parametrized test (tests/conftest.py marks those `postgres`)"
         )
     reason = _server_answers()
     if reason:
