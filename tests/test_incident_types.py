@@ -73,7 +73,11 @@ def test_types_come_from_the_config_and_replace_the_defaults() -> None:
     assert breach.title == "Security breach"
     assert breach.roles == ("security_lead", "sme:forensics")  # checked like other roles
     assert breach.checklists == ("breach",)
-    assert breach.updates == {"internal": timedelta(minutes=10), "external": None, "executive": None}
+    assert breach.updates == {
+        "internal": timedelta(minutes=10),
+        "external": None,
+        "executive": None,
+    }
     assert config.types["capacity"].title == "capacity"
     assert config.policy.types is config.types  # one place: the policy carries them
 
@@ -133,9 +137,7 @@ def test_a_types_cadence_goes_over_the_severitys() -> None:
     security = due(facts(incident_type="security"))
     assert security["update:internal"] == at(9, 17)  # the type: 15 min
     assert security["update:external"] == plain["update:external"]  # not set: the severity's
-    policy = config_from_mapping(
-        {"types": {"quiet": {"updates": {"executive": "none"}}}}
-    ).policy
+    policy = config_from_mapping({"types": {"quiet": {"updates": {"executive": "none"}}}}).policy
     assert "update:executive" not in due(facts(incident_type="quiet"), policy)
     # A type the config no longer has: the severity's cadences.
     assert due(facts(incident_type="gone"))["update:internal"] == at(9, 32)
@@ -165,9 +167,7 @@ def test_severity_and_type_changes_in_the_order_they_happened() -> None:
     plain = facts(severity=4, severity_changes=[SeverityChange(at(9, 10), 2, 4)])
     assert update_due(plain, DEFAULT_POLICY, "internal") is None
     # ...but a security incident still does, every 15 min: the earlier of 09:17 and 09:25.
-    security = facts(
-        severity=4, incident_type="security", severity_changes=plain.severity_changes
-    )
+    security = facts(severity=4, incident_type="security", severity_changes=plain.severity_changes)
     assert update_due(security, DEFAULT_POLICY, "internal") == at(9, 17)
     # SEV4 from 09:10, then security at 09:30: nothing owed until the type, then 09:45.
     later = facts(
@@ -206,8 +206,7 @@ def test_a_types_checklists_apply_only_to_incidents_of_that_type() -> None:
     assert current_checklist(config.checklists, 2, "triage", config.types).name == "start"
     assert current_checklist(config.checklists, 2, "mitigating", config.types) is None
     assert [
-        c.name
-        for c in type_checklists(config.checklists, config.types, "breach", 2, "mitigating")
+        c.name for c in type_checklists(config.checklists, config.types, "breach", 2, "mitigating")
     ] == ["breach"]
 
 
@@ -308,7 +307,9 @@ async def test_the_war_room_follows_a_type_change_made_elsewhere(db, clock) -> N
         await pilot.press("space")
         await eventually(
             pilot,
-            lambda: any(t.checklist == "security" for t in queries.incident_detail(db, number).ticks),
+            lambda: any(
+                t.checklist == "security" for t in queries.incident_detail(db, number).ticks
+            ),
             "the tick",
         )
         [tick] = [t for t in queries.incident_detail(db, number).ticks if t.checklist == "security"]

@@ -169,9 +169,10 @@ def incident_checklists(
 ) -> tuple[Checklist, ...]:
     """What the war room shows: the phase's checklist, then the type's."""
     current = current_checklist(checklists, detail.severity, detail.phase, types)
-    return (*((current,) if current else ()), *type_checklists(
-        checklists, types, detail.incident_type, detail.severity, detail.phase
-    ))
+    return (
+        *((current,) if current else ()),
+        *type_checklists(checklists, types, detail.incident_type, detail.severity, detail.phase),
+    )
 
 
 def checklists_from_mapping(data: object) -> tuple[Checklist, ...]:

@@ -209,11 +209,15 @@ def types_from_mapping(
                 )
         updates = table.get("updates", {})
         if not isinstance(updates, Mapping):
-            raise ConfigError(f'{where}.updates: expected a table ([{where}.updates] internal = "15m")')
+            raise ConfigError(
+                f'{where}.updates: expected a table ([{where}.updates] internal = "15m")'
+            )
         cadences: dict[str, timedelta | None] = {}
         for audience, value in updates.items():
             if audience not in AUDIENCES:
-                raise ConfigError(f"{where}.updates.{audience}: audiences are " + ", ".join(AUDIENCES))
+                raise ConfigError(
+                    f"{where}.updates.{audience}: audiences are " + ", ".join(AUDIENCES)
+                )
             cadences[audience] = _duration(value, f"{where}.updates.{audience}")
         result[name] = IncidentType(
             name,

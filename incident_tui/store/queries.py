@@ -94,7 +94,9 @@ def load_facts(session: Session, incident: m.Incident) -> IncidentFacts:
             if field == "severity"
         ],
         incident_type=incident.incident_type,
-        type_changes=[TypeChange(at, old, new) for field, at, old, new in changes if field == "type"],
+        type_changes=[
+            TypeChange(at, old, new) for field, at, old, new in changes if field == "type"
+        ],
         last_update={audience: stored_utc(at) for audience, at in last_updates},
         # A primary key read back is never NULL; SQLModel types the column int | None.
         timers=[Timer(cast(int, id), label, due) for id, label, due in timers],

@@ -111,7 +111,9 @@ class ChecklistPane(ReachesApp, SidePane, can_focus=True):
         tick = self.ticks.get((checklist.name, item))
         seen = tick is None and (checklist.name, item) in self.seen
         text.append("▸" if self.has_focus and index == self.cursor else " ")
-        text.append("☑ " if tick or seen else "☐ ", style="green" if tick or seen else "bold yellow")
+        text.append(
+            "☑ " if tick or seen else "☐ ", style="green" if tick or seen else "bold yellow"
+        )
         # One run for a seen item: SVG renderers drop the leading spaces of a run.
         words = f"{one_line(item, 40)} · seen" if seen else one_line(item, 40)
         text.append(words, style=DIM if tick or seen else "")
