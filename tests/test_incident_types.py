@@ -320,3 +320,15 @@ async def test_the_war_room_follows_a_type_change_made_elsewhere(db, clock) -> N
         app.tick()
         await eventually(pilot, lambda: "legal" not in roles_text(screen), "the type gone")
         assert [c.name for c in pane.checklists] == ["first-five-minutes"]
+
+
+def test_war_room_of_a_security_incident(snap_compare, db, clock) -> None:
+    """The type's roles vacant in the roles pane, its checklist after the phase's."""
+    from tests.test_app import make_app, settle
+
+    number = declare_sev2(db)
+    set_type(db, number, "security")
+    ops.hand_over_role(db, key=number, role="legal", holder="ana", author="mira", now=NOW)
+    assert snap_compare(
+        make_app(db, clock, open_incident=number), terminal_size=(120, 36), run_before=settle
+    )

@@ -64,9 +64,9 @@ DEFAULT_CHECKLISTS: tuple[Checklist, ...] = (
         "security",
         "Security",
         (
-            "Preserve evidence (logs, disk images) before changing anything",
+            "Preserve evidence",
             "Rotate exposed credentials",
-            "Restrict the incident channel to need-to-know",
+            "Restrict the incident channel",
             "Involve legal and privacy",
         ),
         phases=PHASES[:-1],
