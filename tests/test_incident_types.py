@@ -290,6 +290,10 @@ async def test_the_war_room_follows_a_type_change_made_elsewhere(db, clock) -> N
         internal = next(d for d in screen.deadlines if d.name == "update:internal")
         assert internal.due_at == at(9, 17)  # 09:02 + the type's 15 min beats 09:20
         assert "security_lead" in screen.completion_words()["roles"]
+        entry = screen.query_one("#entry")
+        await pilot.press(*"/role secu", "tab")  # the type's role, offered by Tab
+        assert entry.value == "/role security_lead "
+        await pilot.press("ctrl+u")
 
         # Someone takes the role: no longer vacant.
         ops.hand_over_role(
@@ -320,6 +324,15 @@ async def test_the_war_room_follows_a_type_change_made_elsewhere(db, clock) -> N
         app.tick()
         await eventually(pilot, lambda: "legal" not in roles_text(screen), "the type gone")
         assert [c.name for c in pane.checklists] == ["first-five-minutes"]
+
+
+def test_show_json_counts_the_types_cadence(db, db_path: Path, cli) -> None:
+    number = declare_sev2(db)  # SEV2 declared 08:50: internal due 09:20
+    set_type(db, number, "security", when=NOW - timedelta(minutes=10))  # 08:52 + 15 min
+    done = cli("show", f"INC-{number}", "--json")
+    assert done.returncode == 0, done.stderr
+    shown = {d["name"]: d for d in json.loads(done.stdout)["deadlines"]}
+    assert shown["update:internal"]["due_at"] == "2026-11-24T09:07:00Z"
 
 
 def test_war_room_of_a_security_incident(snap_compare, db, clock) -> None:
