@@ -298,22 +298,28 @@ async def test_a_long_entry_wraps_whole_onto_the_timeline(db, clock, size) -> No
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_an_overdue_notification_covers_none_of_the_commanders_panes(db, size) -> None:
+async def test_an_overdue_deadline_is_said_on_the_status_line_covering_nothing(db, size) -> None:
     clock = FrozenClock(NOW)
     number = long_incident(db)
     async with make_app(db, clock, number).run_test(size=size, notifications=True) as pilot:
+        from tests.test_following import drawn_rows
+
         screen = await ready(pilot)
-        clock.advance(minutes=30)  # the internal update is overdue now
+        before = drawn_rows(screen)
+        clock.advance(minutes=30)  # the resolve target passes now
         pilot.app.tick()
         await pilot.pause()
-        await pilot.pause(0.3)
-        toasts = list(pilot.app.screen.query("Toast"))
-        assert toasts, "no notification shown"
-        for toast in toasts:
-            for pane in ("#heading", "#countdowns", "#roles", "#updates", "#entry"):
-                overlap = toast.region.intersection(region(screen, pane))
-                assert overlap.area == 0, f"the notification covers {pane}"
-            assert region(screen, "#timeline").contains_region(toast.region)
+        assert rendered(screen, "#entry-status") == "Overdue: resolve target"
+        assert not list(pilot.app.screen.query("Toast")), "a toast covers the panes"
+        assert drawn_rows(screen) == before  # every timeline row still in sight, uncovered
+        # A line the scribe must fix keeps the status line: the refusal is not replaced.
+        await type_line(pilot, "/sev 9")
+        refusal = rendered(screen, "#entry-status")
+        assert "SEV" in refusal or "severity" in refusal.lower()
+        clock.advance(minutes=30)  # more deadlines pass while the refusal shows
+        pilot.app.tick()
+        await pilot.pause()
+        assert rendered(screen, "#entry-status") == refusal
 
 
 @pytest.mark.parametrize("size", SIZES)

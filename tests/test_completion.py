@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -129,3 +130,76 @@ def test_tab_in_a_real_terminal_completes_a_key(script: Path, three: Path) -> No
         terminal.wait_for_text("Checkout down", "INC-2 shown: the completed key ran")
     finally:
         terminal.close()
+
+
+def test_the_services_and_types_offered_are_the_database_s_and_the_config_s(
+    db, db_path: Path, tmp_path: Path
+) -> None:
+    from incident_tui.domain.context import context_change
+
+    for services in (["checkout-api", "payments"], ["search", "checkout-api"]):
+        ops.declare(
+            db,
+            title="x",
+            severity=2,
+            author="mira",
+            now=FROZEN_AT,
+            context=context_change(services=services),
+        )
+    env = dict(os.environ, INCIDENT_TUI_DB=str(db_path))
+
+    def words(*args: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "incident_tui", "completion", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        return done.stdout.split()
+
+    assert words("--services") == ["checkout-api", "payments", "search"]
+    assert words("--types") == ["availability", "security", "data-loss"]
+    config = tmp_path / "config.toml"
+    config.write_text('[types.privacy]\ntitle = "Privacy"\n')
+    assert words("--config", str(config), "--types") == ["privacy"]
+
+
+needs_fish = pytest.mark.skipif(
+    not shutil.which("fish"), reason="needs fish (.ci/run installs it: apt-get install fish)"
+)
+
+
+def fish_offers(db_path: Path, line: str) -> list[str]:
+    """What fish's own completion engine offers for `line` with the generated script."""
+    script = subprocess.run(
+        [sys.executable, "-m", "incident_tui", "completion", "fish"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}", INCIDENT_TUI_DB=str(db_path))
+    done = subprocess.run(
+        ["fish", "--no-config", "-c", f"{script}\ncomplete -C {shlex.quote(line)}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return [row.split("\t")[0] for row in done.stdout.splitlines() if row]
+
+
+@needs_fish
+def test_fish_completes_keys_words_and_options(three: Path, tmp_path: Path) -> None:
+    assert fish_offers(three, "incident-tui log ") == ["INC-2", "INC-3", "INC-1"]
+    assert fish_offers(three, "incident-tui log --kind note ") == ["INC-2", "INC-3", "INC-1"]
+    assert fish_offers(three, "incident-tui ph") == ["phase"]
+    assert fish_offers(three, "incident-tui update INC-2 e") == ["external", "executive"]
+    assert "mitigating" in fish_offers(three, "incident-tui phase INC-2 ")
+    assert fish_offers(three, "incident-tui export --format ") == ["markdown", "json"]
+    assert "--pin" in fish_offers(three, "incident-tui log --p")
+    # The database on the line is the one read, and completing never creates it.
+    empty = tmp_path / "other.db"
+    assert fish_offers(three, f"incident-tui --db {empty} show ") == []
+    assert not empty.exists()

@@ -462,10 +462,12 @@ async def test_countdown_warns_then_turns_overdue_rings_once_and_notifies(db) ->
         row = countdown_row(pane, "internal update")
         assert "+0:05 overdue" in row.plain and backgrounds(row) == {"#C62828"}  # the error style
         assert len(bells) == 1
-        # The acknowledge SLA (08:50 + 30 min) falls due at the same moment: one bell, one note.
-        assert [n.message for n in app._notifications] == [
-            "Overdue: acknowledge SLA, internal update"
-        ]
+        # The acknowledge SLA (08:50 + 30 min) falls due at the same moment: one bell, one
+        # line on the status line, in red — and no toast over the timeline.
+        status = screen.query_one("#entry-status")
+        assert str(status.render()) == "Overdue: acknowledge SLA, internal update"
+        assert status.has_class("-error")
+        assert list(app._notifications) == []
         clock.advance(seconds=1)
         app.tick()
         await pilot.pause()
@@ -504,7 +506,8 @@ async def test_an_ad_hoc_timer_rings_at_zero(db) -> None:
         app.tick()
         await pilot.pause()
         assert bells == [1]
-        assert any("timer: check shard map after rollback" in n.message for n in app._notifications)
+        status = str(pilot.app.screen.query_one("#entry-status").render())
+        assert "timer: check shard map after rollback" in status
 
 
 # --- the composer -------------------------------------------------------------------------
@@ -868,4 +871,8 @@ async def test_four_writers_while_the_war_room_is_open(db, db_path, tmp_path) ->
             mine = [t for t in texts if t.startswith(f"w{n}-")]
             assert mine == [f"w{n}-{i}" for i in range(1000)]
         assert "the scribe types meanwhile" in texts
-        assert not screen.query_one("#entry-status").has_class("-error")
+        # No error reached the scribe (the deadlines of an incident declared at NOW, long
+        # past, may be announced overdue there: that is not about anyone's line).
+        status = screen.query_one("#entry-status")
+        said = str(status.render())
+        assert not status.has_class("-error") or said.startswith("Overdue: "), said

@@ -9,7 +9,7 @@ import shlex
 
 from incident_tui.cli.command import PROG, arg, command
 
-SHELLS = ("bash", "zsh")
+SHELLS = ("bash", "zsh", "fish")
 FUNCTION = "_incident_tui"
 
 _FILE_METAVARS = {"FILE", "DIR", "PATH_OR_URL", "FILE|-"}
@@ -39,7 +39,17 @@ def _vocabulary(command: str, name: str) -> tuple[str, ...] | None:
     return tuple(map(str, found)) if found else None
 
 
-def _slots(
+def _asked(command: str, name: str) -> str | None:
+    """A slot whose words the script asks the program for when Tab is pressed: the
+    services the database knows, the incident types the config gives."""
+    if name in ("--service", "--remove-service"):
+        return "service"
+    if name == "--type" and command in ("declare", "context"):
+        return "type"
+    return None
+
+
+def slots(
     command: str, parser: argparse.ArgumentParser
 ) -> tuple[list[str], dict[str, str], list[str]]:
     """A subcommand's positionals (one slot each), its options that take a value (option →
@@ -52,6 +62,7 @@ def _slots(
             options.extend(action.option_strings)
             continue
         metavar = str(action.metavar or "")
+        asked = _asked(command, action.option_strings[0] if action.option_strings else metavar)
         choices = (
             tuple(map(str, action.choices))
             if action.choices
@@ -61,6 +72,8 @@ def _slots(
         )
         if metavar == "KEY":
             slot = "key"
+        elif asked:
+            slot = asked
         elif choices:
             slot = "choice:" + " ".join(choices)
         elif metavar in _FILE_METAVARS:
@@ -85,7 +98,7 @@ def bash_script(parser: argparse.ArgumentParser) -> str:
     cases: list[str] = []
     takes_value: set[str] = {"--db", "--config", "--as"}
     for name, sub in subparsers.choices.items():
-        positionals, valued, options = _slots(name, sub)
+        positionals, valued, options = slots(name, sub)
         takes_value |= set(valued)
         values = " ".join(f"{shlex.quote(o)}) slot={shlex.quote(s)} ;;" for o, s in valued.items())
         cases.append(
@@ -144,7 +157,9 @@ _BASH = r"""# {prog} completion for bash: eval "$({prog} completion bash)"
         slot="${{slot%\*}}"
     fi
     case "$slot" in
-        key) COMPREPLY=($(compgen -W "$({prog} "${{db[@]}}" completion --keys)" -- "$cur")) ;;
+        key|service)
+            COMPREPLY=($(compgen -W "$({prog} "${{db[@]}}" completion --"$slot"s)" -- "$cur")) ;;
+        type) COMPREPLY=($(compgen -W "$({prog} completion --types)" -- "$cur")) ;;
         file) COMPREPLY=($(compgen -f -- "$cur")) ;;
         choice:*) COMPREPLY=($(compgen -W "${{slot#choice:}}" -- "$cur")) ;;
     esac
@@ -160,18 +175,32 @@ autoload -U +X bashcompinit && bashcompinit
 
 @command(
     "completion",
-    "print the shell's tab-completion script (bash, zsh), or the incident keys it offers",
+    "print the shell's tab-completion script (bash, zsh, fish), or the words it offers",
     arg("shell", metavar="SHELL", nargs="?", choices=SHELLS),
     arg("--keys", action="store_true", help="the incident keys, open ones first"),
+    arg("--services", action="store_true", help="the services incidents name, by name"),
+    arg("--types", action="store_true", help="the incident types the config gives"),
     context=False,
-    usage=f"{PROG} completion {{bash,zsh}} | {PROG} completion --keys",
+    usage=(f"{PROG} completion {{bash,zsh,fish}} | {PROG} completion --keys|--services|--types"),
 )
 def completion(args: argparse.Namespace) -> int:
-    if args.keys:
-        from incident_tui.store.key_list import incident_keys
+    if args.keys or args.services:
+        from incident_tui.store.key_list import incident_keys, service_names
 
-        for key in incident_keys(getattr(args, "db", None)):
-            print(key)
+        words = incident_keys if args.keys else service_names
+        for word in words(getattr(args, "db", None)):
+            print(word)
+        return 0
+    if args.types:
+        from incident_tui.config import load_config
+        from incident_tui.domain.errors import IncidentError
+
+        try:
+            types = load_config(getattr(args, "config", None)).types
+        except IncidentError:
+            return 0  # a broken config offers nothing; the command itself will say why
+        for name in types:
+            print(name)
         return 0
     if args.shell is None:
         from incident_tui.domain.errors import IncidentError
@@ -179,6 +208,12 @@ def completion(args: argparse.Namespace) -> int:
         raise IncidentError(f'name a shell ({", ".join(SHELLS)}): eval "$({PROG} completion bash)"')
     from incident_tui.cli.parser import build_parser
 
-    script = bash_script(build_parser())
+    parser = build_parser()
+    if args.shell == "fish":
+        from incident_tui.cli.fish_completion import fish_script
+
+        print(fish_script(parser, slots), end="")
+        return 0
+    script = bash_script(parser)
     print(script if args.shell == "bash" else _ZSH.format(prog=PROG, bash=script), end="")
     return 0

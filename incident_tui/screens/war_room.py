@@ -154,7 +154,7 @@ class WarRoomScreen(
         self._minute = -1
         self._enabled: tuple[bool | None, ...] = ()
         self.presence = Presence(self)
-        self.overdue = OverdueBell(self, number)
+        self.overdue = OverdueBell(self)
         self.init_reading()  # war_room_reading
         # The status line, the entry line and the write queue (war_room_writes).
         self._status_shown = False
@@ -334,6 +334,14 @@ class WarRoomScreen(
         self._status_about_line = self._status_error and about_line
         line.set_class(error, "-error")
         line.update(Text(one_line(message, 400), no_wrap=True, overflow="ellipsis"), layout=False)
+
+    def announce(self, message: str) -> None:
+        """Something the room must notice (a deadline passed), in red on the status line —
+        unless that line is telling the scribe why their line was refused, or that lines
+        are waiting for the database: that stays (the heading and the countdowns show the
+        deadline red anyway)."""
+        if not (self._status_about_line or self._waiting):
+            self.status(message, error=True)
 
     # --- the commander's actions ------------------------------------------------------
 

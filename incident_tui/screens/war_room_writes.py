@@ -189,10 +189,11 @@ class WarRoomWrites:
             # repaint on every line the scribe types.
             if not self._status_error:
                 self.status("")
+        elif isinstance(command, SetPhase) and command.phase == "resolved":
+            said = f"{outcome.message} · " if outcome.message else ""
+            self.status(f"{said}Resolved: F10 opens the postmortem draft")
         else:
             self.status(outcome.message or "")
-        if isinstance(command, SetPhase) and command.phase == "resolved":
-            self.notify("Resolved. F10 opens the postmortem draft.", markup=False, timeout=8)
 
     def _requeue(self, pending: Pending) -> None:
         """A line given back for the database's sake, with the scribe typing on at once:

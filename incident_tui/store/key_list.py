@@ -37,6 +37,48 @@ def incident_keys(target: str | os.PathLike | None = None) -> list[str]:
     return [incident_key(number) for number, _phase, _severity in rows]
 
 
+def service_names(target: str | os.PathLike | None = None) -> list[str]:
+    """The services incidents name, by name; none when the database cannot be read."""
+    url = resolve_target(target)
+    path = sqlite_path(url)
+    if path is None:
+        return _services_through_store(url)
+    if not path.is_file():
+        return []
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        try:
+            rows = connection.execute(
+                "SELECT DISTINCT name FROM incident_service ORDER BY name"
+            ).fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error:  # a database from before services (migration 0009) too
+        return []
+    return [name for (name,) in rows]
+
+
+def _services_through_store(url: str) -> list[str]:
+    from sqlmodel import col, select
+
+    from incident_tui.domain.errors import IncidentError
+    from incident_tui.store.database import open_database
+    from incident_tui.store.models import IncidentService
+
+    try:
+        db = open_database(url)
+    except IncidentError:
+        return []
+    try:
+        with db.read() as session:
+            names = session.exec(
+                select(IncidentService.name).distinct().order_by(col(IncidentService.name))
+            ).all()
+    finally:
+        db.dispose()
+    return list(names)
+
+
 def _through_store(url: str) -> list[str]:
     from sqlalchemy import case, select
     from sqlmodel import col
