@@ -15,7 +15,7 @@ import platformdirs
 from incident_tui.domain.checklists import DEFAULT_CHECKLISTS, Checklist, checklists_from_mapping
 from incident_tui.domain.errors import ConfigError
 from incident_tui.domain.hooks import Hook, hooks_from_config
-from incident_tui.domain.incident_types import DEFAULT_TYPES, IncidentType
+from incident_tui.domain.incident_types import IncidentType
 from incident_tui.domain.policy import DEFAULT_POLICY, Policy, policy_from_mapping
 from incident_tui.domain.text import one_line
 from incident_tui.store.locations import APP_NAME
@@ -57,8 +57,12 @@ class Config:
     theme: str | None = None
     """`display.theme`: the TUI's theme (checked against Textual's themes when it starts)."""
     hooks: tuple[Hook, ...] = ()
-    types: Mapping[str, IncidentType] = field(default_factory=lambda: dict(DEFAULT_TYPES))
-    """`[types.NAME]`: the incident types people may give (`declare --type`, `/type`)."""
+
+    @property
+    def types(self) -> Mapping[str, IncidentType]:
+        """`[types.NAME]`: the incident types people may give (`declare --type`, `/type`).
+        The policy carries them (their cadences set deadlines): one place to read them."""
+        return self.policy.types
 
 
 def load_config(path: Path | str | None = None) -> Config:
@@ -105,6 +109,14 @@ CONFIG_KEYS: dict = {
     "checklists": {"*": {"title": None, "items": None, "phases": None, "severities": None}},
     "alerts": {"route": None},  # [[alerts.route]]: checked by routes_from_config
     "hooks": {"run": None},  # [[hooks.run]]: checked by hooks_from_config
+    "types": {
+        "*": {
+            "title": None,
+            "roles": None,
+            "checklists": None,
+            "updates": {"internal": None, "external": None, "executive": None},
+        }
+    },
 }
 
 
@@ -142,12 +154,13 @@ def config_from_mapping(data: dict, path: Path | None = None) -> Config:
     theme = display.get("theme") if isinstance(display, dict) else None
     if theme is not None and (not isinstance(theme, str) or not theme.strip()):
         raise ConfigError('display.theme: expected a theme name such as "nord"')
+    checklists = checklists_from_mapping(data.get("checklists"))
     return Config(
         user_name=one_line(name) if name else os_user(),
         display_tz=parse_timezone(tz_name),
-        policy=policy_from_mapping(data),
+        policy=policy_from_mapping(data, checklists=[c.name for c in checklists]),
         path=path,
-        checklists=checklists_from_mapping(data.get("checklists")),
+        checklists=checklists,
         theme=theme.strip() if theme else None,
         keymap=_keymap(data.get("keymap", {})),
         alert_routes=_alert_routes(data.get("alerts", {}).get("route")),

@@ -37,3 +37,4 @@ _.advance  # FrozenClock: the tests move time
 _.seconds_left  # Deadline: the tests read a countdown in seconds
 _.writes_settled  # the war room's writes are all done: what the tests wait on
 _.entry_count  # the timeline's size: benchmarks/app.py waits on it
+context_change  # domain.context: the tests set a type with it (declare --type and /type come next)

@@ -7,9 +7,12 @@ import argparse
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incident_tui.cli.command import arg, command, print_json
+
+if TYPE_CHECKING:
+    from incident_tui.domain.incident_types import IncidentType
 
 DEFAULT = "default"
 FILE = "file"
@@ -26,6 +29,20 @@ def compact(delta: timedelta | None) -> str:
         if amount:
             text += f"{amount}{unit}"
     return text or "0s"
+
+
+def type_summary(kind: IncidentType) -> str:
+    """`Security; roles: security_lead, legal; checklists: security; updates: internal 15m`."""
+    parts = [kind.title]
+    if kind.roles:
+        parts.append("roles: " + ", ".join(kind.roles))
+    if kind.checklists:
+        parts.append("checklists: " + ", ".join(kind.checklists))
+    if kind.updates:
+        parts.append(
+            "updates: " + ", ".join(f"{a} {compact(every)}" for a, every in kind.updates.items())
+        )
+    return "; ".join(parts)
 
 
 def _file_keys(data: dict[str, Any], where: str = "") -> set[str]:
@@ -96,6 +113,10 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
     for checklist in config.checklists:
         items = len(checklist.items)
         row(f"checklists.{checklist.name}", f"{checklist.title} ({items} items)")
+    for name, kind in config.types.items():
+        row(f"types.{name}", type_summary(kind))
+    if not config.types:
+        row("types", "none (the [types] table is empty)")
     routes = len(config.alert_routes)
     row("alerts.route", f"{routes} rule{'' if routes == 1 else 's'}")
     frozen = os.environ.get("INCIDENT_TUI_NOW")

@@ -1,17 +1,25 @@
 """Checklists that keep the first minutes calm and the resolution complete.
 
 Each checklist applies to some severities and shows during some phases; the config file
-may replace the defaults (`[checklists.NAME]` tables). Ticks are stored per incident
+may replace the defaults (`[checklists.NAME]` tables). A checklist an incident type names
+(`[types.NAME] checklists = [...]`) applies only to incidents of such a type, after the
+phase's list; one no type names applies to every incident. Ticks are stored per incident
 (`ops.tick_checklist`), each one logged to the timeline; what the app itself saw happen
 (FACTS) the operations record and log once (`seen.record_seen`). Pure: no Textual, no database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from incident_tui.domain.errors import ConfigError
+from incident_tui.domain.incident_types import (
+    DEFAULT_TYPES,
+    IncidentType,
+    checklists_of_types,
+    type_named,
+)
 from incident_tui.domain.records import IncidentDetail
 from incident_tui.domain.text import one_line
 from incident_tui.domain.vocabulary import PHASES, SEVERITIES
@@ -50,6 +58,29 @@ DEFAULT_CHECKLISTS: tuple[Checklist, ...] = (
             "Postmortem scheduled",
         ),
         phases=("mitigating", "monitoring", "resolved"),
+    ),
+    # The types' own lists (DEFAULT_TYPES names them): only for incidents of those types.
+    Checklist(
+        "security",
+        "Security",
+        (
+            "Preserve evidence",
+            "Rotate exposed credentials",
+            "Restrict the incident channel",
+            "Involve legal and privacy",
+        ),
+        phases=PHASES[:-1],
+    ),
+    Checklist(
+        "data-loss",
+        "Data loss",
+        (
+            "Stop the writes",
+            "Snapshot what remains",
+            "Identify the affected records",
+            "Plan the restore",
+        ),
+        phases=PHASES[:-1],
     ),
 )
 
@@ -95,14 +126,53 @@ def seen_done(checklist: Checklist, detail: IncidentDetail) -> list[str]:
     return [item for item in checklist.items if item not in ticked and saw(item, detail)]
 
 
+def _applies(checklist: Checklist, severity: int, phase: str) -> bool:
+    return severity in checklist.severities and phase in checklist.phases
+
+
 def current_checklist(
-    checklists: tuple[Checklist, ...], severity: int, phase: str
+    checklists: tuple[Checklist, ...],
+    severity: int,
+    phase: str,
+    types: Mapping[str, IncidentType] = DEFAULT_TYPES,
 ) -> Checklist | None:
-    """The checklist for this severity and phase (the first that applies), if any."""
+    """The checklist for this severity and phase (the first that applies of those no
+    incident type names), if any."""
+    typed = checklists_of_types(types)
     for checklist in checklists:
-        if severity in checklist.severities and phase in checklist.phases:
+        if checklist.name not in typed and _applies(checklist, severity, phase):
             return checklist
     return None
+
+
+def type_checklists(
+    checklists: tuple[Checklist, ...],
+    types: Mapping[str, IncidentType],
+    incident_type: str | None,
+    severity: int,
+    phase: str,
+) -> tuple[Checklist, ...]:
+    """The checklists the incident's type brings that apply to this severity and phase,
+    in the order the type names them."""
+    kind = type_named(types, incident_type)
+    if kind is None:
+        return ()
+    by_name = {c.name: c for c in checklists}
+    found = (by_name.get(name) for name in kind.checklists)
+    return tuple(c for c in found if c is not None and _applies(c, severity, phase))
+
+
+def incident_checklists(
+    checklists: tuple[Checklist, ...],
+    types: Mapping[str, IncidentType],
+    detail: IncidentDetail,
+) -> tuple[Checklist, ...]:
+    """What the war room shows: the phase's checklist, then the type's."""
+    current = current_checklist(checklists, detail.severity, detail.phase, types)
+    return (
+        *((current,) if current else ()),
+        *type_checklists(checklists, types, detail.incident_type, detail.severity, detail.phase),
+    )
 
 
 def checklists_from_mapping(data: object) -> tuple[Checklist, ...]:

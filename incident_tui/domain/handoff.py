@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, tzinfo
 
+from incident_tui.domain.incident_types import roles_to_fill
 from incident_tui.domain.policy import DEFAULT_POLICY, Policy, deadlines
 from incident_tui.domain.records import Entry, IncidentDetail
 from incident_tui.domain.status_drafts import public_description
@@ -80,6 +81,8 @@ def brief(
 
     lines += ["", "Roles:"]
     lines += [f"- {role}: {holder}" for role, holder in detail.roles.items()] or ["- none held"]
+    vacant = [r for r in roles_to_fill(policy.types, detail.incident_type) if r not in detail.roles]
+    lines += [f"- {role}: vacant (the {detail.incident_type} type asks for it)" for role in vacant]
 
     lines += ["", "Last said:"]
     for audience in AUDIENCES:

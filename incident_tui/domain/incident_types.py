@@ -36,3 +36,19 @@ DEFAULT_TYPES: Mapping[str, IncidentType] = {
     ),
 }
 """The types a config without `[types]` has; a config's `[types]` replaces them."""
+
+
+def type_named(types: Mapping[str, IncidentType], name: str | None) -> IncidentType | None:
+    """The incident's type as the config has it (None: no type, or one it no longer has)."""
+    return types.get(name) if name else None
+
+
+def roles_to_fill(types: Mapping[str, IncidentType], name: str | None) -> tuple[str, ...]:
+    """The roles an incident of type `name` should have held, besides the core ones."""
+    kind = type_named(types, name)
+    return kind.roles if kind is not None else ()
+
+
+def checklists_of_types(types: Mapping[str, IncidentType]) -> frozenset[str]:
+    """Every checklist some type names: those apply only to incidents of such a type."""
+    return frozenset(name for kind in types.values() for name in kind.checklists)

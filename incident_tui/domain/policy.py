@@ -5,16 +5,19 @@ Pure: computed from an incident's facts and `now`; no Textual, no database.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from incident_tui.domain.errors import ConfigError, IncidentError
+from incident_tui.domain.incident_types import DEFAULT_TYPES, IncidentType
 from incident_tui.domain.instants import length_of_time
-from incident_tui.domain.records import Deadline, IncidentFacts
+from incident_tui.domain.records import Deadline, IncidentFacts, SeverityChange, TypeChange
+from incident_tui.domain.text import one_line
 from incident_tui.domain.timeparse import parse_duration
-from incident_tui.domain.vocabulary import AUDIENCES, SEVERITIES, is_open_phase
+from incident_tui.domain.vocabulary import AUDIENCES, SEVERITIES, is_open_phase, parse_role
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,20 @@ DEFAULT_SEVERITIES: dict[int, SeverityPolicy] = {
 class Policy:
     severities: dict[int, SeverityPolicy] = field(default_factory=lambda: dict(DEFAULT_SEVERITIES))
     postmortem_due: timedelta = 48 * _H
+    types: Mapping[str, IncidentType] = field(default_factory=lambda: dict(DEFAULT_TYPES))
+    """`[types.NAME]`: the incident types, whose update cadences go over the severity's."""
 
     def for_severity(self, severity: int) -> SeverityPolicy:
         return self.severities[severity]
 
-    def cadence(self, severity: int, audience: str) -> timedelta | None:
+    def cadence(
+        self, severity: int, audience: str, incident_type: str | None = None
+    ) -> timedelta | None:
+        """How often `audience` is owed an update: the type's cadence where it sets one
+        (None there: not owed), else the severity's."""
+        kind = self.types.get(incident_type) if incident_type else None
+        if kind is not None and audience in kind.updates:
+            return kind.updates[audience]
         return self.severities[severity].updates.get(audience)
 
 
@@ -95,8 +107,15 @@ def _duration(value: Any, where: str) -> timedelta | None:
     raise ConfigError(f'{where}: expected a duration such as "15m", not {value!r}')
 
 
-def policy_from_mapping(data: Mapping[str, Any], base: Policy = DEFAULT_POLICY) -> Policy:
-    """`base` with the overrides of a config file's `[severity.N]` and `[postmortem]` tables."""
+def policy_from_mapping(
+    data: Mapping[str, Any],
+    base: Policy = DEFAULT_POLICY,
+    *,
+    checklists: Collection[str] | None = None,
+) -> Policy:
+    """`base` with the overrides of a config file's `[severity.N]` and `[postmortem]`
+    tables, and its `[types]` (which replace the base's types) checked against the names
+    of the `checklists` there are (None: not checked)."""
     severities = dict(base.severities)
     raw_sev = data.get("severity", {})
     if not isinstance(raw_sev, Mapping):
@@ -135,7 +154,79 @@ def policy_from_mapping(data: Mapping[str, Any], base: Policy = DEFAULT_POLICY) 
     raw_pm = data.get("postmortem", {})
     if isinstance(raw_pm, Mapping) and "due" in raw_pm:
         postmortem_due = _duration(raw_pm["due"], "postmortem.due") or base.postmortem_due
-    return Policy(severities=severities, postmortem_due=postmortem_due)
+    raw_types = data.get("types")
+    if raw_types is None:
+        types = dict(base.types)
+        if checklists is not None:  # the defaults' own lists, where the config kept them
+            types = {
+                name: replace(kind, checklists=tuple(c for c in kind.checklists if c in checklists))
+                for name, kind in types.items()
+            }
+    else:
+        types = types_from_mapping(raw_types, checklists)
+    return Policy(severities=severities, postmortem_due=postmortem_due, types=types)
+
+
+_TYPE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+
+
+def types_from_mapping(
+    data: object, checklists: Collection[str] | None = None
+) -> dict[str, IncidentType]:
+    """`[types.NAME]` tables: title, roles to fill, checklists (names of
+    `[checklists.NAME]`) and `[types.NAME.updates]` cadences per audience."""
+    if not isinstance(data, Mapping):
+        raise ConfigError("types: expected tables such as [types.security]")
+    result: dict[str, IncidentType] = {}
+    for name, table in data.items():
+        where = f"types.{name}"
+        if not isinstance(name, str) or not _TYPE_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{where}: a type's name is lower-case letters, digits, '.', '_' or '-'"
+                " (up to 64), such as data-loss"
+            )
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{where}: expected a table")
+        title = table.get("title", name)
+        if not isinstance(title, str) or not one_line(title):
+            raise ConfigError(f"{where}.title: expected a non-empty string")
+        roles = table.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise ConfigError(f'{where}.roles: expected a list of role names such as ["legal"]')
+        try:
+            role_names = tuple(dict.fromkeys(parse_role(r) for r in roles))
+        except IncidentError as error:
+            raise ConfigError(f"{where}.roles: {error}") from None
+        lists = table.get("checklists", [])
+        if not isinstance(lists, list) or not all(isinstance(c, str) for c in lists):
+            raise ConfigError(f'{where}.checklists: expected a list of names such as ["security"]')
+        for checklist in lists:
+            if checklists is not None and checklist not in checklists:
+                known = ", ".join(sorted(checklists)) or "none"
+                raise ConfigError(
+                    f"{where}.checklists: no checklist {checklist!r} ([checklists.{checklist}]);"
+                    f" known: {known}"
+                )
+        updates = table.get("updates", {})
+        if not isinstance(updates, Mapping):
+            raise ConfigError(
+                f'{where}.updates: expected a table ([{where}.updates] internal = "15m")'
+            )
+        cadences: dict[str, timedelta | None] = {}
+        for audience, value in updates.items():
+            if audience not in AUDIENCES:
+                raise ConfigError(
+                    f"{where}.updates.{audience}: audiences are " + ", ".join(AUDIENCES)
+                )
+            cadences[audience] = _duration(value, f"{where}.updates.{audience}")
+        result[name] = IncidentType(
+            name,
+            one_line(title, 60),
+            roles=role_names,
+            checklists=tuple(dict.fromkeys(lists)),
+            updates=cadences,
+        )
+    return result
 
 
 AUDIENCE_TITLES = {
@@ -149,23 +240,32 @@ def update_due(facts: IncidentFacts, policy: Policy, audience: str) -> datetime 
     """When the next update to `audience` is owed, or None when none is.
 
     One cadence after the last update to that audience (or the declaration); a severity
-    change since then brings it to the earlier of that and the change plus the new cadence.
+    or type change since then brings it to the earlier of that and the change plus the
+    new cadence (the cadence is the type's where it sets one, else the severity's).
     """
     base = facts.last_update.get(audience, facts.declared_at)
-    severity = facts.severity
-    later_changes = [c for c in facts.severity_changes if c.at > base]
-    if later_changes:
-        severity = later_changes[0].old
-    cadence = policy.cadence(severity, audience)
+    later_severity = [c for c in facts.severity_changes if c.at > base]
+    later_type = [c for c in facts.type_changes if c.at > base]
+    severity = later_severity[0].old if later_severity else facts.severity
+    kind = later_type[0].old if later_type else facts.incident_type
+    cadence = policy.cadence(severity, audience, kind)
     due = base + cadence if cadence else None
-    for change in sorted(later_changes, key=lambda c: c.at):
-        new_cadence = policy.cadence(change.new, audience)
+    # Both kinds of change in the order they happened (a severity change first at a tie).
+    changes: list[SeverityChange | TypeChange] = [*later_severity, *later_type]
+    changes.sort(key=lambda c: (c.at, isinstance(c, TypeChange)))
+    for change in changes:
+        if isinstance(change, SeverityChange):
+            severity = change.new
+        else:
+            kind = change.new
+        at = change.at
+        new_cadence = policy.cadence(severity, audience, kind)
         if new_cadence is None:
             due = None
         elif due is None:
-            due = change.at + new_cadence
+            due = at + new_cadence
         else:
-            due = min(due, change.at + new_cadence)
+            due = min(due, at + new_cadence)
     return due
 
 

@@ -283,21 +283,26 @@ def adherence(
     required = on_time = 0
     worst: timedelta | None = None
     previous: datetime | None = None
-    steady = policy.cadence(facts.severity, audience) if not facts.severity_changes else None
+    changed = bool(facts.severity_changes or facts.type_changes)
+    steady = None if changed else policy.cadence(facts.severity, audience, facts.incident_type)
     for at in [*posted, None]:
         moment = at or end
-        if not facts.severity_changes:
+        if not changed:
             # The common case, and the metrics across incidents walk thousands of these:
             # one cadence after the previous update (or the declaration).
             due = (previous or facts.declared_at) + steady if steady else None
         else:
-            # The incident as it stood then: its severity at that moment, the changes so far.
+            # The incident as it stood then: its severity and type at that moment, the
+            # changes so far.
             later = [c for c in facts.severity_changes if c.at > moment]
+            later_type = [c for c in facts.type_changes if c.at > moment]
             state = replace(
                 facts,
                 severity=later[0].old if later else facts.severity,
+                incident_type=later_type[0].old if later_type else facts.incident_type,
                 last_update={audience: previous} if previous else {},
                 severity_changes=[c for c in facts.severity_changes if c.at <= moment],
+                type_changes=[c for c in facts.type_changes if c.at <= moment],
             )
             due = update_due(state, policy, audience)
         if at is None:
@@ -340,7 +345,7 @@ def compute_metrics(detail: IncidentDetail, policy: Policy, *, now: datetime) ->
         cadence=[
             cadence_adherence(detail, policy, audience, now=now)
             for audience in AUDIENCES
-            if policy.cadence(detail.severity, audience)
+            if policy.cadence(detail.severity, audience, detail.incident_type)
             or any(u.audience == audience for u in detail.updates)
         ],
         reconstructed=len(late),

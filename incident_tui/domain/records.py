@@ -19,6 +19,15 @@ class SeverityChange:
 
 
 @dataclass(frozen=True)
+class TypeChange:
+    """The incident's type changed (None: no type) at `at`."""
+
+    at: datetime
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
 class Timer:
     id: int
     label: str
@@ -63,6 +72,9 @@ class IncidentFacts:
     """Deadline name → the instant a snooze moved it to."""
     snoozed_at: dict[str, datetime] = field(default_factory=dict)
     """Deadline name → when it was last snoozed (an update posted since ends the snooze)."""
+    incident_type: str | None = None
+    """The config's `[types.NAME]` this incident is: its cadences go over the severity's."""
+    type_changes: list[TypeChange] = field(default_factory=list)
 
 
 class Entry(NamedTuple):

@@ -50,7 +50,7 @@ def template_name(phase: str) -> str:
 
 def next_update_in(detail: IncidentDetail, audience: str, *, policy: Policy) -> str:
     """`30 min` (the cadence for the audience now), or `as needed` when none is owed."""
-    cadence = policy.cadence(detail.severity, audience)
+    cadence = policy.cadence(detail.severity, audience, detail.incident_type)
     return format_duration(cadence) if cadence else "as needed"
 
 
@@ -154,7 +154,7 @@ def sms_form(
     """At most 160 characters: the key, what is affected, the state in a few words, and
     when the next update is due — each once. For the status page's audience, its words."""
     # Sent now, the next update to this audience is owed one cadence from now.
-    cadence = policy.cadence(detail.severity, audience)
+    cadence = policy.cadence(detail.severity, audience, detail.incident_type)
     tail = (
         f" Next update {clock_time(now + cadence, tz)}."
         if cadence and detail.phase not in ("resolved", "closed")

@@ -25,7 +25,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from incident_tui.domain.checklists import current_checklist, seen_done
+from incident_tui.domain.checklists import incident_checklists, seen_done
+from incident_tui.domain.incident_types import roles_to_fill
 from incident_tui.domain.records import Deadline, IncidentDetail
 from incident_tui.domain.text import one_line
 from incident_tui.screens.war_room_bell import OverdueBell
@@ -190,6 +191,12 @@ class WarRoomScreen(
     def policy(self):  # type: ignore[no-untyped-def]
         return self.incident_app.config.policy
 
+    @property
+    def type_roles(self) -> tuple[str, ...]:
+        """The roles the incident's type asks to fill (shown vacant until held)."""
+        kind = self.detail.incident_type if self.detail is not None else None
+        return roles_to_fill(self.policy.types, kind)
+
     # --- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -257,16 +264,18 @@ class WarRoomScreen(
             return
         now = self.now()
         self.deadlines = deadlines(detail.facts, self.policy)
-        self.query_one("#roles", RolesPane).show(detail, now, self.tz)
+        self.query_one("#roles", RolesPane).show(detail, now, self.tz, wanted=self.type_roles)
         self.query_one("#updates", UpdatesPane).show(detail, now, self.tz)
-        checklist = current_checklist(
-            self.incident_app.config.checklists, detail.severity, detail.phase
+        # The phase's checklist, then the type's (derived from the stored type on every
+        # read: a type change, ours or another's, redraws them).
+        checklists = incident_checklists(
+            self.incident_app.config.checklists, self.policy.types, detail
         )
         self.query_one("#checklist", ChecklistPane).show(
-            checklist,
+            checklists,
             detail.ticks,
             self.tz,
-            seen=seen_done(checklist, detail) if checklist is not None else (),
+            seen=[(c.name, item) for c in checklists for item in seen_done(c, detail)],
         )
         self._tick_panes(now)
         self.refresh_keys()
@@ -301,7 +310,9 @@ class WarRoomScreen(
         self._tick_panes(now)
         if now.minute != self._minute:  # "23 min ago" moves once a minute
             self._minute = now.minute
-            self.query_one("#roles", RolesPane).show(self.detail, now, self.tz)
+            self.query_one("#roles", RolesPane).show(
+                self.detail, now, self.tz, wanted=self.type_roles
+            )
             self.query_one("#updates", UpdatesPane).show(self.detail, now, self.tz)
 
     def on_resize(self) -> None:

@@ -284,19 +284,22 @@ class WarRoomDialogs:
             pane.focus()
             return
         # Narrow: the pane does not fit, so the list comes up as a dialog.
+        rows = pane.rows
 
-        def chosen(item: str | None) -> None:
+        def chosen(index: str | None) -> None:
             self._back_to_typing()
-            if item is not None:
-                pane.post_message(pane.Toggled(checklist, item, item not in pane.ticks))
+            if index is not None:
+                which, item = rows[int(index)]
+                pane.post_message(pane.Toggled(which, item, not pane.ticked(which, item)))
 
-        done = sum(1 for item in checklist.items if item in pane.ticks)
+        done = sum(1 for which, item in rows if pane.ticked(which, item))
+        titles = " + ".join(c.title for c in pane.checklists)
         self.app.push_screen(
             PickScreen(
-                f"{checklist.title} · {done}/{len(checklist.items)} (enter ticks or unticks)",
+                f"{titles} · {done}/{len(rows)} (enter ticks or unticks)",
                 [
-                    (item, f"{'☑' if item in pane.ticks else '☐'} {item}")
-                    for item in checklist.items
+                    (str(index), f"{'☑' if pane.ticked(which, item) else '☐'} {item}")
+                    for index, (which, item) in enumerate(rows)
                 ],
             ),
             chosen,

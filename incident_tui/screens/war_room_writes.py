@@ -46,7 +46,12 @@ class WarRoomWrites:
         people = {h.holder for h in detail.holdings} | {self.user}
         people |= {e.author for e in detail.timeline[-200:]}
         return {
-            "roles": tuple(sorted({h.role for h in detail.holdings} - set(CORE_ROLES))),
+            # The type's roles to fill first (what `/role` is most likely for), then the rest.
+            "roles": tuple(
+                dict.fromkeys(
+                    (*self.type_roles, *sorted({h.role for h in detail.holdings} - set(CORE_ROLES)))
+                )
+            ),
             "people": tuple(sorted(people)),
             "deadlines": tuple(d.name for d in self.deadlines),
         }

@@ -24,6 +24,7 @@ from incident_tui.domain.records import (
     SeverityChange,
     Tick,
     Timer,
+    TypeChange,
     Update,
 )
 from incident_tui.domain.timeparse import stored_utc
@@ -50,9 +51,11 @@ def action_view(row: m.ActionItem) -> Action:
 
 def load_facts(session: Session, incident: m.Incident) -> IncidentFacts:
     changes = session.exec(
-        select(m.IncidentChange.at, m.IncidentChange.old, m.IncidentChange.new)
+        select(
+            m.IncidentChange.field, m.IncidentChange.at, m.IncidentChange.old, m.IncidentChange.new
+        )
         .where(m.IncidentChange.incident_id == incident.id)
-        .where(m.IncidentChange.field == "severity")
+        .where(col(m.IncidentChange.field).in_(("severity", "type")))
         .order_by(col(m.IncidentChange.at), col(m.IncidentChange.id))
     ).all()
     last_updates = session.exec(
@@ -86,7 +89,13 @@ def load_facts(session: Session, incident: m.Incident) -> IncidentFacts:
         closed_at=incident.closed_at,
         # A severity change always records both levels; the columns are nullable for others.
         severity_changes=[
-            SeverityChange(at, int(cast(str, old)), int(cast(str, new))) for at, old, new in changes
+            SeverityChange(at, int(cast(str, old)), int(cast(str, new)))
+            for field, at, old, new in changes
+            if field == "severity"
+        ],
+        incident_type=incident.incident_type,
+        type_changes=[
+            TypeChange(at, old, new) for field, at, old, new in changes if field == "type"
         ],
         last_update={audience: stored_utc(at) for audience, at in last_updates},
         # A primary key read back is never NULL; SQLModel types the column int | None.

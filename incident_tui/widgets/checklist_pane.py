@@ -1,5 +1,6 @@
-"""The checklist pane: the current phase's checklist, what is done and by whom. Focus it
-(ctrl+l) and press space or enter to tick the selected item; ticking is logged."""
+"""The checklist pane: the current phase's checklist, then those the incident's type
+brings, what is done and by whom. Focus it (ctrl+l) and press space or enter to tick
+the selected item; ticking is logged."""
 
 from __future__ import annotations
 
@@ -39,56 +40,89 @@ class ChecklistPane(ReachesApp, SidePane, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Text(""), id=id)
-        self.checklist: Checklist | None = None
-        self.ticks: dict[str, Tick] = {}
-        self.seen: frozenset[str] = frozenset()
+        self.checklists: tuple[Checklist, ...] = ()
+        """The phase's checklist (if any), then the type's: their items in one list."""
+        self.ticks: dict[tuple[str, str], Tick] = {}
+        """(checklist, item) → its tick."""
+        self.seen: frozenset[tuple[str, str]] = frozenset()
         """Items the app saw happen (shown done, "seen"); space ticks one for the record."""
         self.tz: tzinfo | None = None
         self.cursor = 0
 
+    @property
+    def checklist(self) -> Checklist | None:
+        """The first checklist shown (the phase's, else the type's first)."""
+        return self.checklists[0] if self.checklists else None
+
+    @property
+    def rows(self) -> list[tuple[Checklist, str]]:
+        """Every item shown, in order, with its checklist."""
+        return [(c, item) for c in self.checklists for item in c.items]
+
+    def done(self, checklist: Checklist, item: str) -> bool:
+        key = (checklist.name, item)
+        return key in self.ticks or key in self.seen
+
+    def ticked(self, checklist: Checklist, item: str) -> bool:
+        return (checklist.name, item) in self.ticks
+
     def show(
         self,
-        checklist: Checklist | None,
+        checklists: Iterable[Checklist],
         ticks: list[Tick],
         tz: tzinfo,
         *,
-        seen: Iterable[str] = (),
+        seen: Iterable[tuple[str, str]] = (),
     ) -> None:
-        self.checklist, self.tz = checklist, tz
-        self.set_class(checklist is None, "-none")
-        if checklist is None:
+        """`checklists` in the order shown; `seen`: (checklist, item) the app saw happen."""
+        self.checklists, self.tz = tuple(checklists), tz
+        self.set_class(not self.checklists, "-none")
+        if not self.checklists:
             return
-        self.ticks = {t.item: t for t in ticks if t.checklist == checklist.name}
+        names = {c.name for c in self.checklists}
+        self.ticks = {(t.checklist, t.item): t for t in ticks if t.checklist in names}
         self.seen = frozenset(seen)
-        self.cursor = min(self.cursor, len(checklist.items) - 1)
-        done = sum(1 for item in checklist.items if item in self.ticks or item in self.seen)
-        self.border_title = f"{checklist.title} · {done}/{len(checklist.items)}"
+        self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
+        self.border_title = self._title(self.checklists[0])
         self.show_text(self._content())
+
+    def _title(self, checklist: Checklist) -> str:
+        done = sum(1 for item in checklist.items if self.done(checklist, item))
+        return f"{checklist.title} · {done}/{len(checklist.items)}"
 
     def _content(self) -> Text:
         text = Text()
-        if self.checklist is None:
+        if not self.checklists:
             return text
         roomy = self.content_region.width >= 36
-        for index, item in enumerate(self.checklist.items):
-            if index:
+        index = 0
+        for number, checklist in enumerate(self.checklists):
+            if number:  # a later list (the type's) under a heading of its own
                 text.append("\n")
-            tick = self.ticks.get(item)
-            seen = tick is None and item in self.seen
-            text.append("▸" if self.has_focus and index == self.cursor else " ")
-            text.append(
-                "☑ " if tick or seen else "☐ ", style="green" if tick or seen else "bold yellow"
-            )
-            # One run for a seen item: SVG renderers drop the leading spaces of a run.
-            words = f"{one_line(item, 40)} · seen" if seen else one_line(item, 40)
-            text.append(words, style=DIM if tick or seen else "")
-            if tick and roomy and self.tz is not None:
-                text.append(
-                    f"  {one_line(tick.ticked_by, 10)} "
-                    f"{clock_time(tick.ticked_at, self.tz, seconds=False)}",
-                    style=DIM,
-                )
+                text.append(one_line(self._title(checklist), 60), style="bold")
+            for item in checklist.items:
+                self._item(text, checklist, item, index, roomy)
+                index += 1
         return text
+
+    def _item(self, text: Text, checklist: Checklist, item: str, index: int, roomy: bool) -> None:
+        if index:
+            text.append("\n")
+        tick = self.ticks.get((checklist.name, item))
+        seen = tick is None and (checklist.name, item) in self.seen
+        text.append("▸" if self.has_focus and index == self.cursor else " ")
+        text.append(
+            "☑ " if tick or seen else "☐ ", style="green" if tick or seen else "bold yellow"
+        )
+        # One run for a seen item: SVG renderers drop the leading spaces of a run.
+        words = f"{one_line(item, 40)} · seen" if seen else one_line(item, 40)
+        text.append(words, style=DIM if tick or seen else "")
+        if tick and roomy and self.tz is not None:
+            text.append(
+                f"  {one_line(tick.ticked_by, 10)} "
+                f"{clock_time(tick.ticked_at, self.tz, seconds=False)}",
+                style=DIM,
+            )
 
     def on_focus(self) -> None:
         self.show_text(self._content())
@@ -97,8 +131,8 @@ class ChecklistPane(ReachesApp, SidePane, can_focus=True):
         self.show_text(self._content())
 
     def action_move(self, delta: int) -> None:
-        if self.checklist is not None:
-            self.cursor = max(0, min(len(self.checklist.items) - 1, self.cursor + delta))
+        if self.checklists:
+            self.cursor = max(0, min(len(self.rows) - 1, self.cursor + delta))
             self.show_text(self._content())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -107,6 +141,6 @@ class ChecklistPane(ReachesApp, SidePane, can_focus=True):
         return True
 
     def action_toggle(self) -> None:
-        if self.checklist is not None:
-            item = self.checklist.items[self.cursor]
-            self.post_message(self.Toggled(self.checklist, item, item not in self.ticks))
+        if self.checklists:
+            checklist, item = self.rows[self.cursor]
+            self.post_message(self.Toggled(checklist, item, not self.ticked(checklist, item)))

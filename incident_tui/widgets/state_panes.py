@@ -178,21 +178,26 @@ def _next_deadline(deadline: Deadline, now: datetime, room: int) -> Text:
 
 
 class RolesPane(SidePane):
-    """Core roles always listed, one line each (a vacant one stands out), then any other
-    role held. After a handover the line ends `← previous holder` while it fits; every
-    holding with its times is in the role history (the palette)."""
+    """Core roles always listed, one line each (a vacant one stands out), then the roles
+    the incident's type asks for (vacant too until held), then any other role held.
+    After a handover the line ends `← previous holder` while it fits; every holding with
+    its times is in the role history (the palette)."""
 
-    def show(self, detail: IncidentDetail, now: datetime, tz: tzinfo) -> None:
+    def show(
+        self, detail: IncidentDetail, now: datetime, tz: tzinfo, *, wanted: tuple[str, ...] = ()
+    ) -> None:
         current = {h.role: h for h in detail.holdings if h.ended_at is None}
         before = {h.role: h.holder for h in detail.holdings if h.ended_at is not None}
         width = max(16, self.content_region.width or 40)
         roomy = width >= 40
-        extra = sorted(r for r in current if r not in CORE_ROLES)
+        listed = tuple(dict.fromkeys((*CORE_ROLES, *wanted)))
+        extra = sorted(r for r in current if r not in listed)
         rows: list[Text] = []
-        for role in (*CORE_ROLES, *extra):
+        for role in (*listed, *extra):
             titles = ROLE_TITLES if width >= 30 else SHORT_ROLE_TITLES
             title = titles.get(role, one_line(role, 14 if width >= 30 else 8))
-            line = Text(f"{title:<{11 if width >= 30 else 7}}", style="bold")
+            # (at least one space after a long title: `security_lead vacant`)
+            line = Text(f"{title:<{10 if width >= 30 else 6}} ", style="bold")
             holding = current.get(role)
             if holding is None:
                 line.append("vacant", style=MARKS["vacant"])
