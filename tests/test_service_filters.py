@@ -16,7 +16,9 @@ from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.policy import DEFAULT_POLICY
 from incident_tui.domain.trends import NO_SERVICE
 from incident_tui.store import queries, reports
-from tests.test_across import NOW, TODAY, seed_history
+from tests.conftest import eventually
+from tests.test_across import NOW, TODAY, make_app, seed_history
+from tests.test_app import settle
 
 
 def seed_services(db) -> dict[str, int]:
@@ -200,3 +202,64 @@ def test_cli_search_takes_service(db, cli) -> None:
     }
     assert cli("search", "shard", "--service", "checkout-api").stdout.strip() == "no matches"
     assert cli("search", "shard", "--service", "nope").returncode == 0
+
+
+# --- the screens ----------------------------------------------------------------------------
+
+
+async def pick(pilot, name: str) -> None:
+    """In the service picker (PickScreen): move to `name` and choose it."""
+    from textual.widgets import OptionList
+
+    from incident_tui.screens.dialogs import PickScreen
+
+    await eventually(pilot, lambda: isinstance(pilot.app.screen, PickScreen), "the picker")
+    options = pilot.app.screen.query_one(OptionList)
+    ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+    options.highlighted = ids.index(name)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_the_list_and_metrics_filter_key_offers_the_services_and_clears(db, clock) -> None:
+    from textual.widgets import OptionList, Static
+
+    from incident_tui.screens.dialogs import PickScreen
+    from incident_tui.screens.incident_list import IncidentListScreen
+    from incident_tui.screens.metrics import MetricsScreen
+    from incident_tui.screens.service_filter import EVERY_SERVICE
+
+    numbers = seed_services(db)
+    app = make_app(db, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, IncidentListScreen) and len(screen.rows) == 5
+        await pilot.press("f")
+        await eventually(pilot, lambda: isinstance(app.screen, PickScreen), "the picker")
+        options = app.screen.query_one(OptionList)
+        offered = [str(options.get_option_at_index(i).prompt) for i in range(3)]
+        assert offered == ["every service (no filter)", "checkout-api", "postgres"]
+        await pick(pilot, "checkout-api")
+        assert app.screen is screen and screen.services == ("checkout-api",)
+        assert [row.key for row in screen.rows] == keys(numbers, "dns", "db")
+        assert "service: checkout-api" in str(screen.query_one("#list-title", Static).render())
+        await pilot.press("f")
+        await pick(pilot, EVERY_SERVICE)  # the empty choice: every incident again
+        assert screen.services == () and len(screen.rows) == 5
+
+        await pilot.press("m")
+        await settle(pilot)
+        metrics = app.screen
+        assert isinstance(metrics, MetricsScreen) and metrics.trends is not None
+        assert metrics.trends.current.incidents == 3
+        await pilot.press("f")
+        await pick(pilot, "postgres")
+        await eventually(
+            pilot,
+            lambda: metrics.trends is not None and metrics.trends.current.incidents == 1,
+            "postgres's metrics",
+        )
+        shown = str(metrics.query_one("#metrics-title", Static).render())
+        assert shown.startswith("Metrics · service: postgres")
+        assert "By service" in str(metrics.query_one("#metrics-table", Static).render())

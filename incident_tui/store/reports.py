@@ -106,6 +106,7 @@ _PG_DOCUMENTS = (
 """The same documents as SQLite's index (migration 0004); each body expression matches
 its GIN index exactly, so PostgreSQL uses the index."""
 
+
 def _pg_search(params: dict[str, Any], services: Collection[str]) -> str:
     return (
         "SELECT ref * 8 + kind AS rowid, incident_id, body, score FROM ("
