@@ -263,3 +263,27 @@ async def test_the_list_and_metrics_filter_key_offers_the_services_and_clears(db
         shown = str(metrics.query_one("#metrics-title", Static).render())
         assert shown.startswith("Metrics · service: postgres")
         assert "By service" in str(metrics.query_one("#metrics-table", Static).render())
+
+
+class TestSnapshots:
+    def test_metrics_by_service(self, snap_compare, db, clock) -> None:
+        seed_services(db)
+
+        async def open_it(pilot) -> None:
+            await settle(pilot)
+            await pilot.press("m")
+            await settle(pilot)
+
+        assert snap_compare(make_app(db, clock), terminal_size=(120, 36), run_before=open_it)
+
+    def test_list_of_one_service(self, snap_compare, db, clock) -> None:
+        seed_services(db)
+
+        async def filter_it(pilot) -> None:
+            await settle(pilot)
+            await pilot.press("f")
+            await settle(pilot)
+            await pilot.press("down", "enter")  # the first service: checkout-api
+            await settle(pilot)
+
+        assert snap_compare(make_app(db, clock), terminal_size=(120, 36), run_before=filter_it)

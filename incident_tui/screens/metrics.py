@@ -40,6 +40,21 @@ def _duration(value: timedelta | None) -> str:
     return "—" if value is None else format_duration(value)
 
 
+def _compact(value: timedelta | None) -> str:
+    """`13m40s`, `1h56m`, `2d03h`: a mean in a narrow column."""
+    if value is None:
+        return "—"
+    total = int(value.total_seconds())
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days}d{hours:02d}h"
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{seconds:02d}s" if seconds else f"{minutes}m"
+
+
 def _trend(
     now: timedelta | float | None, before: timedelta | float | None, *, lower_is_better: bool
 ) -> Text:
@@ -204,7 +219,7 @@ class MetricsScreen(ServiceFiltered, Screen[None]):
             text.append(f"\n{one_line(name, 13):<14}")
             text.append(
                 f"{figures.incidents:>5}{earlier.incidents if earlier else 0:>7}"
-                f"{_duration(figures.mean('mtta')):>8}{_duration(figures.mean('mttr')):>8}",
+                f"{_compact(figures.mean('mtta')):>8}{_compact(figures.mean('mttr')):>8}",
                 style="dim" if name == NO_SERVICE else "",
             )
         if len(names) > SERVICES_SHOWN:
