@@ -144,9 +144,9 @@ def search(
             params: dict[str, Any] = {"match": match, "limit": limit, "window": ENTRY_WINDOW}
             # Qualified: inside the EXISTS a bare `incident_id` would be incident_service's.
             docs = service_filter("search_doc.incident_id", wanted, params)
-            entries = service_filter("search_entry.incident_id", wanted, params)
+            in_entries = service_filter("search_entry.incident_id", wanted, params)
             rows = list(session.execute(text(_SQLITE_DOCS.format(services=docs)), params).all())
-            rows += session.execute(text(_SQLITE_ENTRIES.format(services=entries)), params).all()
+            rows += session.execute(text(_SQLITE_ENTRIES.format(services=in_entries)), params).all()
             # bm25 is lower for better matches; both tables score on the same scale.
             rows.sort(key=lambda row: row[3])
             rows = rows[:limit]
