@@ -1,5 +1,6 @@
 """Commands that read: the incident list, one incident, and the reports across
-incidents (action items, metrics, search). Text by default, JSON with `--json`."""
+incidents (action items, metrics, search). Text by default, JSON with `--json`; the list
+and the reports take `--service NAME` (repeatable: any of them)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,21 @@ DEFAULT_PERIOD_DAYS = 30
 MAX_SEARCH_LIMIT = 10_000
 
 _JSON = arg("--json", action="store_true")
+_SERVICE = arg(
+    "--service",
+    action="append",
+    dest="services",
+    metavar="NAME",
+    help="only incidents affecting NAME (repeatable: any of them)",
+)
+
+
+def _services(run: Context) -> tuple[str, ...]:
+    """`--service` names, checked and lower-cased: a malformed one is a one-line error;
+    one no incident has is fine (no rows)."""
+    from incident_tui.store.reports import wanted_services
+
+    return wanted_services(run.args.services)
 
 
 @command(
@@ -17,21 +33,28 @@ _JSON = arg("--json", action="store_true")
     "list incidents (active ones unless --all)",
     _JSON,
     arg("--all", action="store_true", help="include resolved and closed ones"),
+    _SERVICE,
 )
 def list_(run: Context) -> int:
     from incident_tui.formats import cli_views as render
     from incident_tui.store import queries
 
     a = run.args
+    services = _services(run)
     summaries = queries.list_incidents(
-        run.db, now=run.now, include_closed=a.all, policy=run.config.policy
+        run.db, now=run.now, include_closed=a.all, policy=run.config.policy, services=services
     )
     if a.json:
         print_json([render.summary_json(s, now=run.now) for s in summaries])
     elif summaries:
         print("\n".join(render.summary_lines(summaries, now=run.now)))
     else:
-        print("no incidents" if a.all else "no active incidents (--all shows the rest)")
+        scope = f" of {', '.join(services)}" if services else ""
+        print(
+            f"no incidents{scope}"
+            if a.all
+            else f"no active incidents{scope} (--all shows the rest)"
+        )
     return 0
 
 
@@ -59,6 +82,7 @@ def show(run: Context) -> int:
     arg("--priority", metavar="P", help="P0, P1 or P2"),
     arg("--overdue", action="store_true", help="only items past their due date"),
     arg("--all", action="store_true", help="include done items"),
+    _SERVICE,
     _JSON,
 )
 def actions(run: Context) -> int:
@@ -66,6 +90,7 @@ def actions(run: Context) -> int:
     from incident_tui.store import reports
 
     a = run.args
+    services = _services(run)
     today = run.now.astimezone(run.config.display_tz).date()
     rows = reports.action_items(
         run.db,
@@ -75,6 +100,7 @@ def actions(run: Context) -> int:
         priority=a.priority,
         overdue=a.overdue,
         include_done=a.all,
+        services=services,
     )
     if a.json:
         print_json([render.action_row_json(r, today=today) for r in rows])
@@ -86,13 +112,14 @@ def actions(run: Context) -> int:
 @command(
     "metrics",
     "MTTD/MTTA/MTTM/MTTR by severity, incidents per week, action items and update "
-    "cadence, against the period before (drills left out)",
+    "cadence, against the period before (drills left out), and per service",
     arg(
         "--since",
         metavar="DATE",
         help="start of the period (YYYY-MM-DD, -30d; default: 30 days ago)",
     ),
     arg("--until", metavar="DATE", help="end of the period (default: now)"),
+    _SERVICE,
     _JSON,
 )
 def metrics(run: Context) -> int:
@@ -100,6 +127,7 @@ def metrics(run: Context) -> int:
     from incident_tui.store import reports
 
     a = run.args
+    services = _services(run)
     since, until = _period(run, a.since, a.until)
     found = reports.trends(
         run.db,
@@ -107,6 +135,7 @@ def metrics(run: Context) -> int:
         until=until,
         today=run.now.astimezone(run.config.display_tz).date(),
         policy=run.config.policy,
+        services=services,
     )
     if a.json:
         print_json(render.trends_json(found))
@@ -120,6 +149,7 @@ def metrics(run: Context) -> int:
     "full-text search over every incident, best match first",
     arg("text", metavar="TEXT", nargs="+"),
     arg("--limit", type=int, default=50, metavar="N"),
+    _SERVICE,
     _JSON,
 )
 def search(run: Context) -> int:
@@ -129,7 +159,8 @@ def search(run: Context) -> int:
     a = run.args
     if not 1 <= a.limit <= MAX_SEARCH_LIMIT:
         raise IncidentError(f"--limit must be from 1 to {MAX_SEARCH_LIMIT:,}")
-    hits = reports.search(run.db, " ".join(a.text), limit=a.limit)
+    services = _services(run)
+    hits = reports.search(run.db, " ".join(a.text), limit=a.limit, services=services)
     if a.json:
         print_json([render.hit_json(h) for h in hits])
     else:

@@ -4,7 +4,9 @@ MTTD, MTTA, MTTM and MTTR by severity (DESIGN.md: detect = detected − started,
 acknowledge = acknowledged − detected, mitigate = mitigated − started, resolve =
 resolved − started), incidents per week by severity, action-item completion and overdue
 count, and update-cadence adherence — for a period and for the period of the same length
-before it, so "last month against the one before" is one look. Drills never count.
+before it, so "last month against the one before" is one look. Drills never count. Each
+period is also split by service: an incident affecting two services counts in both, one
+with none under "(none)".
 
 Pure: no Textual, no database. `reports.trend_rows` reads the rows.
 """
@@ -45,7 +47,11 @@ class IncidentRow(NamedTuple):
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
     severity_changes: tuple[SeverityChange, ...] = ()
+    services: tuple[str, ...] = ()
 
+
+NO_SERVICE = "(none)"
+"""Where the incidents with no service count in the split by service."""
 
 Posted = Mapping[tuple[int, str], Sequence[datetime]]
 """(incident number, audience) → when its updates to that audience were posted, oldest
@@ -80,6 +86,18 @@ class Mean:
 
 
 @dataclass
+class ServiceMetrics:
+    """One service's share of a period: its incidents and their means (all severities)."""
+
+    incidents: int = 0
+    means: dict[str, Mean] = field(default_factory=dict)
+    """Measure key → mean."""
+
+    def mean(self, measure: str) -> timedelta | None:
+        return self.means.get(measure, Mean()).value
+
+
+@dataclass
 class PeriodMetrics:
     since: datetime
     until: datetime
@@ -94,6 +112,8 @@ class PeriodMetrics:
     actions_overdue: int = 0
     cadence: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Audience → (updates required, posted on time)."""
+    by_service: dict[str, ServiceMetrics] = field(default_factory=dict)
+    """Service → its figures, most incidents first, `NO_SERVICE` last."""
 
     @property
     def completion_rate(self) -> float | None:
@@ -145,6 +165,28 @@ def period_metrics(
     result.actions_done = actions.done
     result.actions_overdue = actions.overdue
     result.cadence = _cadence(by_severity, posted, until=until, policy=policy)
+    result.by_service = _by_service(incidents)
+    return result
+
+
+_NO_SERVICES = (NO_SERVICE,)
+
+
+def _by_service(incidents: Sequence[IncidentRow]) -> dict[str, ServiceMetrics]:
+    """One pass to group the rows by service (a row in each of its services), then the
+    means of each group as `_means` takes them."""
+    groups: dict[str, list[IncidentRow]] = {}
+    for row in incidents:
+        for name in row.services or _NO_SERVICES:
+            groups.setdefault(name, []).append(row)
+    order = sorted(groups, key=lambda name: (name == NO_SERVICE, -len(groups[name]), name))
+    result = {}
+    for name in order:
+        rows = {0: groups[name]}  # `_means` by one pseudo-severity
+        result[name] = ServiceMetrics(
+            incidents=len(groups[name]),
+            means={key: _means(rows, start, end)[0] for key, _label, start, end in MEASURES},
+        )
     return result
 
 

@@ -242,6 +242,13 @@ def period_json(period: PeriodMetrics) -> dict[str, Any]:
             for audience, (required, on_time) in period.cadence.items()
         },
         "update_cadence_rate": period.cadence_rate(),
+        "by_service": {
+            name: {
+                "incidents": figures.incidents,
+                **{f"{key}_seconds": _seconds(figures.mean(key)) for key, *_ in MEASURES},
+            }
+            for name, figures in period.by_service.items()
+        },
     }
 
 
@@ -285,6 +292,29 @@ def trends_lines(trends: Trends) -> list[str]:
         "incidents per week (this period): "
         + "  ".join(f"{week:%m-%d} {sum(c.values())}" for week, c in now.weekly),
     ]
+    return lines + service_lines(trends)
+
+
+def service_lines(trends: Trends) -> list[str]:
+    """The split by service (an incident in two services counts in both): incidents and
+    the means, this period (the count before beside it)."""
+    now, before = trends.current, trends.previous
+    if not now.by_service and not before.by_service:
+        return []
+    labels = [label for _key, label, *_ in MEASURES]
+    lines = [
+        "by service (this period):",
+        f"{'  service':<26}{'incidents':>10}{'before':>8}" + "".join(f"{x:>10}" for x in labels),
+    ]
+    names = list(now.by_service) + [n for n in before.by_service if n not in now.by_service]
+    for name in names:
+        mine = now.by_service.get(name)
+        count = mine.incidents if mine else 0
+        earlier = before.by_service[name].incidents if name in before.by_service else 0
+        means = "".join(
+            f"{_duration(mine.mean(key) if mine else None):>10}" for key, *_ in MEASURES
+        )
+        lines.append(f"  {one_line(name, 23):<24}{count:>10}{earlier:>8}{means}")
     return lines
 
 

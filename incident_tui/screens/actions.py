@@ -1,5 +1,6 @@
 """Action items across every incident: what is overdue, whose, how urgent; change status,
-owner or due date in place (each change goes to its incident's timeline).
+owner or due date in place (each change goes to its incident's timeline). `f` limits
+them to one service's incidents.
 
 Reads through `reports.action_items`, writes through `ops.update_action`; no SQL here.
 """
@@ -18,7 +19,8 @@ from textual.widgets import DataTable, Footer, Static
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.text import one_line
 from incident_tui.domain.vocabulary import ACTION_STATUSES, PRIORITIES
-from incident_tui.screens.wiring import Wired, guarded_work
+from incident_tui.screens.service_filter import ServiceFiltered, service_binding
+from incident_tui.screens.wiring import guarded_work
 from incident_tui.widgets.table import SizedTable
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ SHOWN = 500
 """The most urgent items listed; filters (or `incident-tui actions`) reach the rest."""
 
 
-class ActionsScreen(Wired, Screen[None]):
+class ActionsScreen(ServiceFiltered, Screen[None]):
     BINDINGS = [
         Binding("enter", "edit", "Change", id="edit-action", tooltip="Status, owner, due date"),
         Binding("d", "done", "Done", id="mark-done", tooltip="Mark the selected item done"),
@@ -39,6 +41,7 @@ class ActionsScreen(Wired, Screen[None]):
         Binding("s", "cycle_status", "Status", id="status-filter", tooltip="Filter by status"),
         Binding("p", "cycle_priority", "Priority", id="priority-filter", tooltip="By priority"),
         Binding("o", "filter_owner", "Owner", id="owner-filter", tooltip="Filter by owner"),
+        service_binding("actions-service-filter"),
         Binding("g", "open_incident", "Incident", id="open-incident", tooltip="Open its war room"),
         Binding("escape", "back", "Back", id="back-to-list", tooltip="Back to the incident list"),
     ]
@@ -87,6 +90,7 @@ class ActionsScreen(Wired, Screen[None]):
             overdue=self.overdue,
             include_done=self.status_filter != "not done",
             limit=SHOWN,
+            services=self.services,
         )
         app.call_from_thread(self.show_rows, rows)
 
@@ -125,6 +129,8 @@ class ActionsScreen(Wired, Screen[None]):
             f"priority: {self.priority or 'any'}",
             f"owner: {self.owner or 'anyone'}",
         ]
+        if self.services:
+            filters.append(f"service: {', '.join(self.services)}")
         if self.overdue:
             filters.append("overdue only")
         noun = "item" if len(rows) == 1 else "items"
@@ -147,6 +153,12 @@ class ActionsScreen(Wired, Screen[None]):
 
     def action_toggle_overdue(self) -> None:
         self.overdue = not self.overdue
+        self.load()
+
+    def services_changed(self) -> None:
+        self.query_one("#actions-title", Static).update(
+            Text(f"Action items across incidents{self.service_words}")
+        )
         self.load()
 
     def action_cycle_status(self) -> None:
@@ -266,4 +278,9 @@ class ActionsScreen(Wired, Screen[None]):
         return [
             ("Only overdue action items", "Toggle the overdue filter", self.action_toggle_overdue),
             ("Filter action items by owner…", "Show one person's items", self.action_filter_owner),
+            (
+                "Filter action items by service…",
+                "Only one service's incidents",
+                self.action_service_filter,
+            ),
         ]

@@ -1,4 +1,5 @@
-"""Home: every incident, active ones first, with severity, phase, commander and next deadline."""
+"""Home: every incident, active ones first, with severity, phase, commander and next deadline;
+`f` limits it to one service's incidents (the palette's search then too)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from incident_tui.domain.text import one_line
-from incident_tui.screens.wiring import Wired, guarded_work
+from incident_tui.screens.service_filter import ServiceFiltered, service_binding
+from incident_tui.screens.wiring import guarded_work
 from incident_tui.widgets.badges import severity_badge, short_duration
 from incident_tui.widgets.countdowns import fitted_title
 from incident_tui.widgets.state_panes import TroubleBanner
@@ -26,7 +28,7 @@ CLOSED_SHOWN = 200
 """Resolved and closed incidents listed (the newest); search and metrics reach the rest."""
 
 
-class IncidentListScreen(Wired, Screen[None]):
+class IncidentListScreen(ServiceFiltered, Screen[None]):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Read the list again"),
         Binding("enter", "open_selected", "Open", id="open", tooltip="Open the selected incident"),
@@ -56,6 +58,7 @@ class IncidentListScreen(Wired, Screen[None]):
             id="toggle-all",
             tooltip="Show resolved and closed incidents too, or only active ones",
         ),
+        service_binding("list-service-filter"),
     ]
 
     def __init__(self) -> None:
@@ -223,10 +226,18 @@ class IncidentListScreen(Wired, Screen[None]):
             ),
             ("Declare an incident", "A new incident and its war room", self.action_declare),
             ("Drill the selected incident…", "Replay it as a drill to practise", self.action_drill),
+            (
+                "Filter incidents by service…",
+                "Only one service's incidents (search follows)",
+                self.action_service_filter,
+            ),
         ]
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
+        self.load()
+
+    def services_changed(self) -> None:
         self.load()
 
     @guarded_work("incident-list")
@@ -242,6 +253,7 @@ class IncidentListScreen(Wired, Screen[None]):
             include_closed=self.show_all,
             closed_limit=CLOSED_SHOWN,
             policy=app.config.policy,
+            services=self.services,
         )
         app.call_from_thread(self.loaded, rows, version)
 
@@ -301,16 +313,13 @@ class IncidentListScreen(Wired, Screen[None]):
                 key=s.key,
             )
         if not rows:
-            table.add_row(
-                Text(""),
-                Text(""),
-                Text(
-                    "No incidents yet — press n to declare one"
-                    if self.show_all
-                    else "No active incidents — a: show all, n: declare one"
-                ),
-                key="none",
-            )
+            if self.services:
+                empty = "No incidents of this service here — f: every service"
+            elif self.show_all:
+                empty = "No incidents yet — press n to declare one"
+            else:
+                empty = "No active incidents — a: show all, n: declare one"
+            table.add_row(Text(""), Text(""), Text(empty), key="none")
         table.move_cursor(row=min(selected, max(0, table.row_count - 1)), animate=False)
         status = self.query_one("#list-status", Static)
         noun = "incident" if len(rows) == 1 else "incidents"
@@ -322,4 +331,9 @@ class IncidentListScreen(Wired, Screen[None]):
             scope = f"{len(rows)} {noun}, active first{newest} — a: only active"
         else:
             scope = f"{len(rows)} active {noun} — a: show all"
+        if self.services:
+            scope += f" · service: {', '.join(self.services)} — f: every service"
         status.update(Text(scope))
+        self.query_one("#list-title", Static).update(
+            Text(f"incident-tui — incidents{self.service_words}")
+        )

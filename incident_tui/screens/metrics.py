@@ -1,6 +1,7 @@
 """Metrics across incidents: is response getting better? A period beside the one before:
 MTTD/MTTA/MTTM/MTTR by severity, incidents per week (sparklines, numbers beside them),
-action-item follow-through and update cadence. Drills never count.
+action-item follow-through and update cadence, and the split by service (an incident in
+two services counts in both). Drills never count. `f` limits it all to one service.
 
 Reads through `reports.trends`; pure computation in `trends`; no SQL here.
 """
@@ -17,10 +18,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
+from incident_tui.domain.text import one_line
 from incident_tui.domain.timeparse import format_duration
-from incident_tui.domain.trends import MEASURES, severities_seen
+from incident_tui.domain.trends import MEASURES, NO_SERVICE, severities_seen
 from incident_tui.domain.vocabulary import AUDIENCES, SEVERITIES
-from incident_tui.screens.wiring import Wired, guarded_work
+from incident_tui.screens.service_filter import ServiceFiltered, service_binding
+from incident_tui.screens.wiring import guarded_work
 from incident_tui.widgets.badges import severity_badge
 
 if TYPE_CHECKING:
@@ -29,10 +32,27 @@ if TYPE_CHECKING:
 PERIODS: tuple[int, ...] = (7, 30, 90, 365)
 """Days a period can span: keys 1-4."""
 AUDIENCE_TITLES = {"internal": "internal", "external": "status page", "executive": "executives"}
+SERVICES_SHOWN = 10
+"""Services in the split (most incidents first); `incident-tui metrics` lists them all."""
 
 
 def _duration(value: timedelta | None) -> str:
     return "—" if value is None else format_duration(value)
+
+
+def _compact(value: timedelta | None) -> str:
+    """`13m40s`, `1h56m`, `2d03h`: a mean in a narrow column."""
+    if value is None:
+        return "—"
+    total = int(value.total_seconds())
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days}d{hours:02d}h"
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{seconds:02d}s" if seconds else f"{minutes}m"
 
 
 def _trend(
@@ -45,7 +65,7 @@ def _trend(
     return Text(" ▼" if now < before else " ▲", style="green" if better else "red")  # type: ignore[operator]
 
 
-class MetricsScreen(Wired, Screen[None]):
+class MetricsScreen(ServiceFiltered, Screen[None]):
     # The panes' look and the sparklines' rows; the two columns (one at 80×24) are in
     # styles/app.tcss.
     DEFAULT_CSS = """
@@ -72,6 +92,7 @@ class MetricsScreen(Wired, Screen[None]):
             )
             for n, days in enumerate(PERIODS)
         ],
+        service_binding("metrics-service-filter"),
         Binding(
             "escape", "back", "Back", id="back-from-metrics", tooltip="Back to the incident list"
         ),
@@ -113,6 +134,9 @@ class MetricsScreen(Wired, Screen[None]):
     def action_back(self) -> None:
         self.incident_app.back_to_list()
 
+    def services_changed(self) -> None:
+        self.load()
+
     @guarded_work("metrics")
     def load(self) -> None:
         from incident_tui.store.reports import trends
@@ -125,6 +149,7 @@ class MetricsScreen(Wired, Screen[None]):
             until=now,
             today=now.astimezone(app.config.display_tz).date(),
             policy=app.config.policy,
+            services=self.services,
         )
         app.call_from_thread(self.show, found)
 
@@ -133,7 +158,8 @@ class MetricsScreen(Wired, Screen[None]):
         now, before = found.current, found.previous
         self.query_one("#metrics-title", Static).update(
             Text(
-                f"Metrics · the last {self.days} days "
+                # The filter first: a narrow terminal cuts the end of the line.
+                f"Metrics{self.service_words} · the last {self.days} days "
                 f"({now.since:%Y-%m-%d} → {now.until:%Y-%m-%d}) "
                 f"against the {self.days} before · drills left out · 1-4: 7/30/90/365 days"
             )
@@ -176,6 +202,29 @@ class MetricsScreen(Wired, Screen[None]):
                         now.mean(key, severity), before.mean(key, severity), lower_is_better=True
                     )
                 )
+        text.append_text(self._by_service(now, before))
+        return text
+
+    def _by_service(self, now: PeriodMetrics, before: PeriodMetrics) -> Text:
+        """Incidents, MTTA and MTTR per service, this period (its count before beside)."""
+        text = Text()
+        if not now.by_service:
+            return text
+        text.append("\n\n")
+        text.append(f"{'By service':<14}{'this':>5}{'before':>7}{'MTTA':>8}{'MTTR':>8}", "bold")
+        names = list(now.by_service)
+        for name in names[:SERVICES_SHOWN]:
+            figures = now.by_service[name]
+            earlier = before.by_service.get(name)
+            text.append(f"\n{one_line(name, 13):<14}")
+            text.append(
+                f"{figures.incidents:>5}{earlier.incidents if earlier else 0:>7}"
+                f"{_compact(figures.mean('mtta')):>8}{_compact(figures.mean('mttr')):>8}",
+                style="dim" if name == NO_SERVICE else "",
+            )
+        if len(names) > SERVICES_SHOWN:
+            more = len(names) - SERVICES_SHOWN
+            text.append(f"\n… {more} more (incident-tui metrics lists them all)", "dim")
         return text
 
     def _follow_through(self, now: PeriodMetrics, before: PeriodMetrics) -> Text:
@@ -203,10 +252,13 @@ class MetricsScreen(Wired, Screen[None]):
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [
-            (
-                f"Metrics: last {days} days",
-                "Change the period",
-                lambda d=days: self.action_period(d),
-            )
-            for days in PERIODS
+            *(
+                (
+                    f"Metrics: last {days} days",
+                    "Change the period",
+                    lambda d=days: self.action_period(d),
+                )
+                for days in PERIODS
+            ),
+            ("Metrics of one service…", "Only one service's incidents", self.action_service_filter),
         ]

@@ -1,6 +1,7 @@
 """Search every incident from the command palette: titles, timelines, updates,
 postmortems, whys and action items, best match first; choosing a hit opens its war room
-at the matching entry.
+at the matching entry. Opened from a screen filtered by service (`f`), it searches only
+that service's incidents, and says so.
 
 Reads through `reports.search` (imported when the first search runs, in a thread); no
 SQL here. User text is shown as `Text`, never as markup.
@@ -29,14 +30,17 @@ class IncidentSearch(ReachesApp, Provider):
         if len(query.strip()) < MIN_QUERY:
             return
         app = self.incident_app
+        # The screen the palette was opened from: its service filter, if it has one.
+        services: tuple[str, ...] = getattr(self.screen, "services", ())
         try:
             from incident_tui.store.reports import search
 
             hits = await asyncio.to_thread(
-                lambda: search(app.get_database(), query, limit=PALETTE_HITS)
+                lambda: search(app.get_database(), query, limit=PALETTE_HITS, services=services)
             )
         except Exception:  # a half-typed query or a busy database: just no hits
             return
+        scope = f" · service: {', '.join(services)}" if services else ""
         for rank, hit in enumerate(hits):
             when = hit.at.astimezone(app.config.display_tz).strftime("%Y-%m-%d %H:%M")
             label = Text.assemble(
@@ -52,5 +56,7 @@ class IncidentSearch(ReachesApp, Provider):
                     h.number, h.ref_id if h.kind == "entry" else None
                 ),
                 # Content, not str: a str help is parsed as markup.
-                help=Content(f"{one_line(hit.title, 80)}{' · drill' if hit.is_drill else ''}"),
+                help=Content(
+                    f"{one_line(hit.title, 80)}{' · drill' if hit.is_drill else ''}{scope}"
+                ),
             )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
 from incident_tui.domain.checklists import SEEN_LIST
+from incident_tui.domain.context import valid_service
 from incident_tui.domain.drill_schedule import DrillSource
 from incident_tui.domain.errors import NotFound
 from incident_tui.domain.policy import DEFAULT_POLICY, Policy, deadlines
@@ -251,19 +253,26 @@ def list_incidents(
     include_closed: bool = False,
     policy: Policy = DEFAULT_POLICY,
     closed_limit: int | None = None,
+    services: Collection[str] | None = None,
 ) -> list[IncidentSummary]:
     """Active incidents first (worst severity, then oldest), then the rest, newest first
     (only the newest `closed_limit` of those, when given: years of history do not fit
-    on one screen, and search finds the rest)."""
-    with db.read() as session:
-        incidents = list(
-            session.exec(select(m.Incident).where(col(m.Incident.phase).in_(OPEN_PHASES)))
+    on one screen, and search finds the rest). With `services`, only the incidents
+    affecting any of them (an EXISTS in the same query)."""
+    wanted = tuple(dict.fromkeys(valid_service(name) for name in services or ()))
+    chosen = select(m.Incident)
+    if wanted:
+        chosen = chosen.where(
+            exists().where(
+                col(m.IncidentService.incident_id) == m.Incident.id,
+                col(m.IncidentService.name).in_(wanted),
+            )
         )
+    with db.read() as session:
+        incidents = list(session.exec(chosen.where(col(m.Incident.phase).in_(OPEN_PHASES))))
         if include_closed:
-            done = (
-                select(m.Incident)
-                .where(col(m.Incident.phase).not_in(OPEN_PHASES))
-                .order_by(col(m.Incident.declared_at).desc())
+            done = chosen.where(col(m.Incident.phase).not_in(OPEN_PHASES)).order_by(
+                col(m.Incident.declared_at).desc()
             )
             if closed_limit is not None:
                 done = done.limit(closed_limit)

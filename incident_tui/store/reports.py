@@ -1,12 +1,15 @@
 """Reads across incidents: full-text search, the action items of every incident, and the
 rows the metrics are computed from. Plain SQL into tuples, the way `queries.timeline`
 does it: these read thousands of incidents and a million entries.
+
+Each takes `services` (`--service`, the screens' filter): only the incidents affecting any
+of them, an EXISTS on `incident_service` in the same SQL (`service_filter`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime
 from itertools import repeat
 from operator import itemgetter
@@ -14,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, text
 
+from incident_tui.domain.context import valid_service
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.policy import Policy
 from incident_tui.domain.records import Action, ActionRow, SearchHit, SeverityChange
@@ -37,16 +41,44 @@ def search_terms(query: str) -> list[str]:
     return terms
 
 
+def service_names(db: Database) -> list[str]:
+    """Every service an incident has affected, by name: what the screens' filter offers."""
+    with db.read() as session:
+        rows = session.execute(text("SELECT DISTINCT name FROM incident_service ORDER BY name"))
+        return [name for (name,) in rows]
+
+
+def wanted_services(services: Collection[str] | None) -> tuple[str, ...]:
+    """The names filtered on, checked and lower-cased (`valid_service`), once each."""
+    return tuple(dict.fromkeys(valid_service(name) for name in services or ()))
+
+
+def service_filter(incident: str, services: Collection[str], params: dict[str, Any]) -> str:
+    """` AND EXISTS (…)`: the incident (the SQL expression `incident`) affects any of
+    `services`; "" when there are none (no filter). Adds the names to `params` as
+    `:service0…` (plain placeholders: `fetch_chunks` passes SQL to the driver as is)."""
+    if not services:
+        return ""
+    names = []
+    for n, name in enumerate(services):
+        params[f"service{n}"] = name
+        names.append(f":service{n}")
+    return (
+        " AND EXISTS (SELECT 1 FROM incident_service AS s"
+        f" WHERE s.incident_id = {incident} AND s.name IN ({', '.join(names)}))"
+    )
+
+
 # --- search -----------------------------------------------------------------------------
 
-_SQLITE_DOCS = text(
+_SQLITE_DOCS = (
     "SELECT rowid, incident_id, body, bm25(search_doc) FROM search_doc"
-    " WHERE search_doc MATCH :match ORDER BY rank LIMIT :limit"
+    " WHERE search_doc MATCH :match{services} ORDER BY rank LIMIT :limit"
 )
-_SQLITE_ENTRIES = text(
+_SQLITE_ENTRIES = (
     # Scores only: the bodies of the few shown are read afterwards (`_SQLITE_BODIES`).
     "SELECT rowid, NULL, NULL, bm25(search_entry) FROM search_entry"
-    " WHERE search_entry MATCH :match ORDER BY rowid DESC LIMIT :window"
+    " WHERE search_entry MATCH :match{services} ORDER BY rowid DESC LIMIT :window"
 )
 _SQLITE_BODIES = "SELECT rowid, incident_id, body FROM search_entry WHERE rowid IN :ids"
 ENTRY_WINDOW = 3000
@@ -74,31 +106,47 @@ _PG_DOCUMENTS = (
 """The same documents as SQLite's index (migration 0004); each body expression matches
 its GIN index exactly, so PostgreSQL uses the index."""
 
-_PG_SEARCH = text(
-    "SELECT ref * 8 + kind AS rowid, incident_id, body, score FROM ("
-    + " UNION ALL ".join(
-        f"SELECT {code} AS kind, {ref} AS ref, {incident} AS incident_id, {body} AS body,"
-        f" ts_rank(to_tsvector('english', {body}), to_tsquery('english', :match)) AS score"
-        f" FROM {table} WHERE {live}"
-        f" AND to_tsvector('english', {body}) @@ to_tsquery('english', :match)"
-        for code, table, ref, incident, body, live in _PG_DOCUMENTS
+
+def _pg_search(params: dict[str, Any], services: Collection[str]) -> str:
+    return (
+        "SELECT ref * 8 + kind AS rowid, incident_id, body, score FROM ("
+        + " UNION ALL ".join(
+            f"SELECT {code} AS kind, {ref} AS ref, {incident} AS incident_id, {body} AS body,"
+            f" ts_rank(to_tsvector('english', {body}), to_tsquery('english', :match)) AS score"
+            f" FROM {table} WHERE {live}"
+            f" AND to_tsvector('english', {body}) @@ to_tsquery('english', :match)"
+            + service_filter(f"{table}.{incident}", services, params)
+            for code, table, ref, incident, body, live in _PG_DOCUMENTS
+        )
+        + ") AS hits ORDER BY score DESC LIMIT :limit"
     )
-    + ") AS hits ORDER BY score DESC LIMIT :limit"
-)
 
 
-def search(db: Database, query: str, *, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
+def search(
+    db: Database,
+    query: str,
+    *,
+    limit: int = SEARCH_LIMIT,
+    services: Collection[str] | None = None,
+) -> list[SearchHit]:
     """Every incident's titles, timelines, updates, postmortems, whys and action items,
     best match first (SQLite FTS5's bm25; PostgreSQL's ts_rank). Every word must match;
-    the last one also as the start of a longer word (`roll` finds `rollback`)."""
+    the last one also as the start of a longer word (`roll` finds `rollback`). With
+    `services`, only the incidents affecting any of them (filtered in the same SQL: the
+    entry window is then the newest matches of those incidents)."""
     terms = search_terms(query)
+    wanted = wanted_services(services)
     with db.read() as session:
         if db.is_sqlite:
             match = " ".join(
                 _fts_term(term, last=i == len(terms) - 1) for i, term in enumerate(terms)
             )
-            rows = list(session.execute(_SQLITE_DOCS, {"match": match, "limit": limit}).all())
-            rows += session.execute(_SQLITE_ENTRIES, {"match": match, "window": ENTRY_WINDOW}).all()
+            params: dict[str, Any] = {"match": match, "limit": limit, "window": ENTRY_WINDOW}
+            # Qualified: inside the EXISTS a bare `incident_id` would be incident_service's.
+            docs = service_filter("search_doc.incident_id", wanted, params)
+            in_entries = service_filter("search_entry.incident_id", wanted, params)
+            rows = list(session.execute(text(_SQLITE_DOCS.format(services=docs)), params).all())
+            rows += session.execute(text(_SQLITE_ENTRIES.format(services=in_entries)), params).all()
             # bm25 is lower for better matches; both tables score on the same scale.
             rows.sort(key=lambda row: row[3])
             rows = rows[:limit]
@@ -114,7 +162,8 @@ def search(db: Database, query: str, *, limit: int = SEARCH_LIMIT) -> list[Searc
                 term + (":*" if i == len(terms) - 1 and len(term) >= PREFIX_FROM else "")
                 for i, term in enumerate(terms)
             )
-            scored = list(session.execute(_PG_SEARCH, {"match": match, "limit": limit}).all())
+            params = {"match": match, "limit": limit}
+            scored = list(session.execute(text(_pg_search(params, wanted)), params).all())
         if not scored:
             return []
         incidents = _by_id(
@@ -188,11 +237,15 @@ def action_items(
     overdue: bool = False,
     include_done: bool = True,
     limit: int | None = None,
+    services: Collection[str] | None = None,
 ) -> list[ActionRow]:
     """Every incident's action items, the ones needing attention first: overdue, then by
-    priority, then by due date (none last), then oldest; the first `limit` of them."""
+    priority, then by due date (none last), then oldest; the first `limit` of them (of
+    the incidents affecting any of `services`, when given)."""
     where: list[str] = []
     params: dict[str, Any] = {}
+    if only := service_filter("i.id", wanted_services(services), params):
+        where.append(only.removeprefix(" AND "))
     if owner:
         where.append("lower(a.owner) = lower(:owner)")
         params["owner"] = owner.strip()
@@ -234,17 +287,23 @@ def action_items(
 
 _RANGE = (
     " FROM incident AS i"
-    " WHERE i.is_drill = :no AND i.declared_at >= :since AND i.declared_at < :until"
+    " WHERE i.is_drill = :no AND i.declared_at >= :since AND i.declared_at < :until{services}"
 )
-"""Both periods at once: [since, until) is the one before and the current together."""
+"""Both periods at once: [since, until) is the one before and the current together; only
+the incidents of the services asked for (`service_filter`), when asked."""
 _TREND_INCIDENTS = (
     "SELECT i.id, i.severity, i.declared_at, i.started_at, i.detected_at, i.acknowledged_at,"
     " i.mitigated_at, i.resolved_at, i.declared_at >= :split" + _RANGE
 )
-_TREND_CHANGES = text(
+_TREND_CHANGES = (
     "SELECT c.incident_id, c.at, c.old, c.new FROM incident_change AS c"
     " WHERE c.field = 'severity' AND c.incident_id IN (SELECT i.id" + _RANGE + ")"
     " ORDER BY c.at, c.id"
+)
+_TREND_SERVICES = (
+    # The split by service: one read of every (incident, service) pair of the range.
+    "SELECT s.incident_id, s.name FROM incident_service AS s"
+    " WHERE s.incident_id IN (SELECT i.id" + _RANGE + ")"
 )
 _TREND_UPDATES = (
     # In the order of the index on (incident_id, audience, posted_at): no sort. Updates of
@@ -253,7 +312,7 @@ _TREND_UPDATES = (
     " WHERE u.incident_id IN (SELECT i.id" + _RANGE + ")"
     " ORDER BY u.incident_id, u.audience, u.posted_at"
 )
-_TREND_ACTIONS = text(
+_TREND_ACTIONS = (
     # Counted here, exactly: thousands of action items a year need no row each.
     "SELECT i.declared_at >= :split, count(*),"
     " sum(CASE WHEN a.status = 'done' THEN 1 ELSE 0 END),"
@@ -266,30 +325,46 @@ _new_row = tuple.__new__
 
 
 def trend_rows(
-    db: Database, *, since: datetime, split: datetime, until: datetime, today: date
+    db: Database,
+    *,
+    since: datetime,
+    split: datetime,
+    until: datetime,
+    today: date,
+    services: Collection[str] | None = None,
 ) -> tuple[tuple[list[IncidentRow], list[IncidentRow]], Posted, tuple[ActionCounts, ActionCounts]]:
     """The incidents declared in [since, split) and in [split, until), drills left out;
     when their updates were posted; and their action items counted (overdue: not done and
     due before `today`), each as (the period before, the current one). One read for both
     periods. The incidents and the updates (thousands in a year) come through the
     driver's cursor in chunks, their instants parsed a column at a time (`entry_rows`);
-    a row at a time through SQLAlchemy took as long as the metrics."""
-    params = {
+    a row at a time through SQLAlchemy took as long as the metrics. Each row carries its
+    services (in no particular order); with `services`, only the incidents affecting any
+    of them are read."""
+    params: dict[str, Any] = {
         "since": _param(db, since),
         "split": _param(db, split),
         "until": _param(db, until),
         "no": False,
     }
+    only = service_filter("i.id", wanted_services(services), params)
+
+    def sql(template: str) -> str:
+        return template.format(services=only)
+
     periods: tuple[list[IncidentRow], list[IncidentRow]] = ([], [])
     posted: dict[tuple[int, str], list[datetime]] = {}
     counts = [ActionCounts(), ActionCounts()]
     with db.read() as session:
         changes: dict[int, list[SeverityChange]] = {}
-        for incident_id, at, old, new in session.execute(_TREND_CHANGES, params):
+        for incident_id, at, old, new in session.execute(text(sql(_TREND_CHANGES)), params):
             changes.setdefault(incident_id, []).append(
                 SeverityChange(stored_utc(at), int(old), int(new))
             )
-        for chunk in fetch_chunks(session, _TREND_INCIDENTS, params):
+        named: dict[int, list[str]] = {}
+        for incident_id, name in session.execute(text(sql(_TREND_SERVICES)), params):
+            named.setdefault(incident_id, []).append(name)
+        for chunk in fetch_chunks(session, sql(_TREND_INCIDENTS), params):
             numbers = list(map(_first, chunk))
             rows = map(
                 _new_row,
@@ -300,17 +375,19 @@ def trend_rows(
                     *(instants(list(map(column, chunk))) for column in _STARTS),
                     *(optional_instants(list(map(column, chunk))) for column in _MILESTONES),
                     (tuple(changes.get(number, ())) for number in numbers),
+                    (tuple(named.get(number, ())) for number in numbers),
                     strict=True,
                 ),
             )
             for row, current in zip(rows, map(_CURRENT, chunk), strict=True):
                 periods[bool(current)].append(row)
-        for chunk in fetch_chunks(session, _TREND_UPDATES, params):
+        for chunk in fetch_chunks(session, sql(_TREND_UPDATES), params):
             keys = zip(map(_first, chunk), map(_second, chunk), strict=True)
             for key, at in zip(keys, instants(list(map(_third, chunk))), strict=True):
                 posted.setdefault(key, []).append(at)
         actions_params = {**params, "today": _day(db, today)}
-        for current, total, done, overdue in session.execute(_TREND_ACTIONS, actions_params):
+        actions = session.execute(text(sql(_TREND_ACTIONS)), actions_params)
+        for current, total, done, overdue in actions:
             counts[bool(current)] = ActionCounts(int(total), int(done or 0), int(overdue or 0))
     return periods, posted, (counts[0], counts[1])
 
@@ -324,11 +401,20 @@ _CURRENT = itemgetter(8)
 
 
 def trends(
-    db: Database, *, since: datetime, until: datetime, today: date, policy: Policy
+    db: Database,
+    *,
+    since: datetime,
+    until: datetime,
+    today: date,
+    policy: Policy,
+    services: Collection[str] | None = None,
 ) -> Trends:
-    """The metrics of [since, until) beside those of the period of the same length before."""
+    """The metrics of [since, until) beside those of the period of the same length before
+    (of the incidents affecting any of `services`, when given), each split by service."""
     before = since - (until - since)
-    incidents, posted, actions = trend_rows(db, since=before, split=since, until=until, today=today)
+    incidents, posted, actions = trend_rows(
+        db, since=before, split=since, until=until, today=today, services=services
+    )
     previous, current = (
         period_metrics(
             incidents[i], actions[i], since=start, until=end, policy=policy, posted=posted
