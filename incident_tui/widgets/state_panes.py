@@ -147,8 +147,8 @@ class WarRoomHeading(Pane):
         room = width - line.cell_len - clock.cell_len
         context = context_words(detail)
         if context and room > 12:
-            # The context before the title, the title keeping at least a few cells.
-            shown = one_line(context, max(8, room - 12 - min(20, len(one_line(detail.title)))))
+            # The context before the title, the title keeping at least a few words.
+            shown = one_line(context, max(8, room - 18))
             line.append(" ")
             line.append(shown, style="italic")
             room = width - line.cell_len - clock.cell_len
