@@ -11,6 +11,7 @@ from textual.widgets import Input
 
 from incident_tui.domain.entry_syntax import SetContext, complete, parse_line
 from incident_tui.store import queries
+from incident_tui.widgets.state_panes import context_words
 from tests.conftest import FROZEN_AT, CliRunner, row_counts, table_dump
 from tests.test_app import make_app as list_app
 from tests.test_app import settle
@@ -106,7 +107,8 @@ async def test_scribe_sets_context_from_the_entry_line(db, clock, db_path) -> No
         assert detail.labels == {"region": "eu-west-1"}
         assert detail.incident_type == "security"
         heading = str(screen.query_one("#heading").render())
-        assert "security · checkout-api,payments · region=eu-west-1" in heading
+        assert "security · checkout-a" in heading  # as far as it fits, before the title
+        assert context_words(screen.detail) == "security · checkout-api,payments · region=eu-west-1"
         await type_line(pilot, "/service -payments")
         assert queries.incident_detail(db, number).services == ("checkout-api",)
         before = table_dump(db_path)
@@ -143,3 +145,36 @@ async def test_the_declare_form_takes_services_labels_and_type(db, clock, db_pat
     assert detail.services == ("checkout-api", "payments")
     assert detail.labels == {"region": "eu", "team": "core"}
     assert detail.incident_type == "security"
+
+
+def test_exports_carry_the_context_and_import_brings_it_back(
+    cli: CliRunner, migrated_path: Path, tmp_path: Path
+) -> None:
+    ok(
+        cli(
+            "declare", "Checkout down", "-s", "1", "--service", "checkout-api",
+            "--label", "region=eu-west-1", "--type", "security",
+            now=AT,
+        )
+    )
+    ok(cli("context", "INC-1", "--service", "payments", "--label", "team=core", now=AT))
+    doc = json.loads(ok(cli("export", "INC-1", "--format", "json", now=AT)))
+    assert doc["incidentType"] == "security"
+    assert doc["services"] == ["checkout-api", "payments"]
+    assert doc["labels"] == {"region": "eu-west-1", "team": "core"}
+    schema = json.loads(ok(cli("export", "--schema", now=AT)))
+    assert {"incidentType", "services", "labels"} <= set(schema["required"])
+    markdown = ok(cli("export", "INC-1", "--format", "markdown", now=AT))
+    assert "| Type | security |" in markdown
+    assert "| Services | checkout-api, payments |" in markdown
+    assert "region=eu-west-1" in markdown
+    exported = tmp_path / "inc1.json"
+    exported.write_text(json.dumps(doc), encoding="utf-8")
+    other = tmp_path / "other.db"
+    ok(cli("--db", str(other), "import", str(exported), now=AT))
+    back = json.loads(ok(cli("--db", str(other), "show", "INC-1", "--json", now=AT)))
+    assert (back["type"], back["services"], back["labels"]) == (
+        "security",
+        ["checkout-api", "payments"],
+        {"region": "eu-west-1", "team": "core"},
+    )
