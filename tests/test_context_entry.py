@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from incident_tui.domain.entry_syntax import SetContext, complete, parse_line
@@ -18,15 +19,22 @@ from tests.test_app import settle
 from tests.test_cli import AT, ok, one_line_error
 from tests.test_war_room import declare_sev2, make_app, ready, status_text, type_line
 
-import pytest
-
 
 def test_declare_takes_services_labels_and_a_type(cli: CliRunner, migrated_path: Path) -> None:
     key = ok(
         cli(
-            "declare", "Checkout down", "--severity", "1",
-            "--service", "checkout-api", "--service", "Payments",
-            "--label", "region=eu-west-1", "--type", "security",
+            "declare",
+            "Checkout down",
+            "--severity",
+            "1",
+            "--service",
+            "checkout-api",
+            "--service",
+            "Payments",
+            "--label",
+            "region=eu-west-1",
+            "--type",
+            "security",
             now=AT,
         )
     ).strip()
@@ -56,8 +64,16 @@ def test_the_context_command_changes_it_in_one_entry(cli: CliRunner, migrated_pa
     ok(cli("declare", "Checkout down", "-s", "2", "--service", "a", "--service", "b", now=AT))
     said = ok(
         cli(
-            "context", "INC-1", "--remove-service", "b", "--service", "c",
-            "--label", "team=core", "--type", "availability",
+            "context",
+            "INC-1",
+            "--remove-service",
+            "b",
+            "--service",
+            "c",
+            "--label",
+            "team=core",
+            "--type",
+            "availability",
             now=AT,
         )
     )
@@ -82,7 +98,9 @@ def test_the_context_command_changes_it_in_one_entry(cli: CliRunner, migrated_pa
 
 def test_the_entry_line_parses_context_commands() -> None:
     types = ("availability", "security")
-    command = parse_line("/service checkout-api -payments", now=FROZEN_AT, tz=FROZEN_AT.tzinfo, types=types)
+    command = parse_line(
+        "/service checkout-api -payments", now=FROZEN_AT, tz=FROZEN_AT.tzinfo, types=types
+    )
     assert isinstance(command, SetContext)
     assert command.change.add_services == ("checkout-api",)
     assert command.change.remove_services == ("payments",)
@@ -152,8 +170,16 @@ def test_exports_carry_the_context_and_import_brings_it_back(
 ) -> None:
     ok(
         cli(
-            "declare", "Checkout down", "-s", "1", "--service", "checkout-api",
-            "--label", "region=eu-west-1", "--type", "security",
+            "declare",
+            "Checkout down",
+            "-s",
+            "1",
+            "--service",
+            "checkout-api",
+            "--label",
+            "region=eu-west-1",
+            "--type",
+            "security",
             now=AT,
         )
     )

@@ -148,7 +148,11 @@ def detail_lines(
     context = [
         *([f"type {detail.incident_type}"] if detail.incident_type else []),
         *([f"services {', '.join(detail.services)}"] if detail.services else []),
-        *([" ".join(f"{k}={one_line(v)}" for k, v in detail.labels.items())] if detail.labels else []),
+        *(
+            [" ".join(f"{k}={one_line(v)}" for k, v in detail.labels.items())]
+            if detail.labels
+            else []
+        ),
     ]
     if context:
         lines.append(" · ".join(context))
