@@ -196,7 +196,8 @@ class IncidentApp(ThemeMemory, InOrderApp, App[None]):
         new incident's number, or None when the form was closed."""
         from incident_tui.screens.declare import DeclareScreen
 
-        self.push_screen(DeclareScreen(declare, self.user), declared)
+        types = tuple(sorted(self.config.types))
+        self.push_screen(DeclareScreen(declare, self.user, types), declared)
 
     def open_actions(self) -> None:
         """Action items across every incident."""

@@ -25,6 +25,7 @@ _.handle_index
 durationSeconds, usersAffected, revenueImpact, slaBreached, dueDate, jiraTicket
 startedAt, endedAt, formatVersion, incidentCommander, rootCause, contributingFactors
 whatWentWell, whatWentPoorly, luckyBreaks, actionItems, fiveWhys, lessonsLearned
+incidentType
 
 # Columns written by the operations and kept for the record (who, when), read by people.
 _.updated_at, _.deleted_by, updated_at, deleted_by, started_by, snoozed_by

@@ -24,13 +24,27 @@ def _key(key: str) -> str:
     arg("--commander", metavar="NAME"),
     arg("--started-at", metavar="TIME", help="when impact began (default: now)"),
     arg("--summary", metavar="TEXT", default=""),
+    arg(
+        "--service",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a service it affects (repeatable)",
+    ),
+    arg("--label", action="append", default=[], metavar="KEY=VALUE", help="a label (repeatable)"),
+    arg("--type", metavar="NAME", help="its type, one of the config's [types.NAME]"),
 )
 def declare(run: Context) -> int:
     from incident_tui import ops
+    from incident_tui.domain.context import context_change
     from incident_tui.domain.vocabulary import incident_key
 
     a = run.args
     at = run.time(a.started_at)
+    known = tuple(run.config.types)
+    change = context_change(
+        services=a.service, labels=a.label, incident_type=a.type, known_types=known
+    )
     number = ops.declare(
         run.db,
         title=a.title,
@@ -40,6 +54,8 @@ def declare(run: Context) -> int:
         commander=a.commander,
         started_at=at,
         summary=a.summary,
+        context=change,
+        known_types=known,
     )
     print(incident_key(number))
     return 0
@@ -172,6 +188,52 @@ def update(run: Context) -> int:
     target = run.target(a.key, a.author)
     posted = perform(PostUpdate(a.audience, text_arg(a.text)), target)
     print(f"{_key(a.key)}: {posted.audience} update posted at {iso_z(posted.posted_at)}")
+    return 0
+
+
+@command(
+    "context",
+    "change an incident's services, labels or type",
+    _KEY,
+    arg("--service", action="append", default=[], metavar="NAME", help="add a service"),
+    arg(
+        "--remove-service",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="remove a service",
+    ),
+    arg(
+        "--label",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set a label (KEY= removes it)",
+    ),
+    arg("--type", metavar="NAME", help="set the type, one of the config's [types.NAME]"),
+    arg("--clear-type", action="store_true", help="the incident has no type"),
+)
+def context(run: Context) -> int:
+    from incident_tui.domain.context import context_change
+    from incident_tui.domain.entry_syntax import SetContext
+    from incident_tui.domain.errors import IncidentError
+    from incident_tui.ops.dispatch import perform
+
+    a = run.args
+    if a.type and a.clear_type:
+        raise IncidentError("give --type NAME or --clear-type, not both")
+    known = tuple(run.config.types)
+    change = context_change(
+        services=a.service,
+        remove_services=a.remove_service,
+        labels=a.label,
+        incident_type=a.type,
+        known_types=known,
+        clear_type=a.clear_type,
+    )
+    if change.is_empty():
+        raise IncidentError("nothing to change: --service, --remove-service, --label, --type")
+    print(f"{_key(a.key)}: {perform(SetContext(change, known), run.target(a.key))}")
     return 0
 
 

@@ -28,6 +28,7 @@ COMMANDS: tuple[Command, ...] = (
     incident.role,
     incident.update,
     incident.public,
+    incident.context,
     incident.action,
     incident.milestone,
     postmortem.export,

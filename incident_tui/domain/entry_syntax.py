@@ -7,9 +7,11 @@ so the line can stay as typed). Running a command is `commands.run` (its table).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
+from incident_tui.domain.context import ContextChange, context_change
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.timeparse import parse_date, parse_duration, split_leading_time
 from incident_tui.domain.vocabulary import (
@@ -106,6 +108,15 @@ class SetPublicWords:
 
 
 @dataclass(frozen=True)
+class SetContext:
+    """`/service`, `/label`, `/type`, `incident-tui context`: services, labels, the type."""
+
+    change: ContextChange
+    known_types: tuple[str, ...] = field(default=())
+    """The config's type names when it was typed (the operation checks the type again)."""
+
+
+@dataclass(frozen=True)
 class ShowHelp:
     pass
 
@@ -127,6 +138,7 @@ Command = (
     | StopTimer
     | Snooze
     | SetPublicWords
+    | SetContext
     | ShowHelp
     | ShowHandoff
 )
@@ -164,6 +176,13 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand(
         "public", "/public TEXT", "what customers notice, in plain words (status page, SMS)"
     ),
+    SlashCommand(
+        "service",
+        "/service NAME [NAME…]",
+        "the services it affects (-NAME removes one)",
+    ),
+    SlashCommand("label", "/label KEY=VALUE [KEY=VALUE…]", "label the incident (KEY= removes)"),
+    SlashCommand("type", "/type NAME", "the incident's type, one the config defines (- clears)"),
     SlashCommand("handoff", "/handoff", "the commander's handover brief: edit, log, copy"),
     SlashCommand("help", "/help", "keys and slash commands"),
 )
@@ -204,8 +223,16 @@ def _entry(text: str, kind: str, *, now: datetime, tz: tzinfo) -> LogEntry:
     return LogEntry(rest, kind, at, actor)
 
 
-def parse_line(line: str, *, now: datetime, tz: tzinfo, today: date | None = None) -> Command:
-    """What the scribe meant by `line`; an IncidentError says what is wrong with it."""
+def parse_line(
+    line: str,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    today: date | None = None,
+    types: Collection[str] = (),
+) -> Command:
+    """What the scribe meant by `line`; an IncidentError says what is wrong with it.
+    `types`: the incident types the config knows (for `/type`)."""
     stripped = line.strip()
     if not stripped:
         raise IncidentError("nothing to log")
@@ -271,6 +298,8 @@ def parse_line(line: str, *, now: datetime, tz: tzinfo, today: date | None = Non
         if not rest:
             raise IncidentError(f"usage: {_usage(name)} (Search results may be missing in Europe)")
         return SetPublicWords(rest)
+    if name in ("service", "label", "type"):
+        return _parse_context(name, rest, types=tuple(types))
     if name == "snooze":
         parts = rest.split()
         if not parts or len(parts) > 2:
@@ -280,6 +309,29 @@ def parse_line(line: str, *, now: datetime, tz: tzinfo, today: date | None = Non
             raise IncidentError("a countdown snoozes for 5, 10 or 15 minutes")
         return Snooze(parts[0], int(minutes.removesuffix("m")))
     raise IncidentError(f"unknown command /{head}")  # pragma: no cover — names checked above
+
+
+def _parse_context(name: str, rest: str, *, types: tuple[str, ...]) -> SetContext:
+    """`/service a -b`, `/label k=v k=`, `/type NAME` (`/type -` clears it)."""
+    words = rest.split()
+    if not words:
+        hint = f" — types: {', '.join(sorted(types))}" if name == "type" and types else ""
+        raise IncidentError(f"usage: {_usage(name)}{hint}")
+    if name == "service":
+        change = context_change(
+            services=[w for w in words if not w.startswith("-")],
+            remove_services=[w[1:] for w in words if w.startswith("-")],
+        )
+    elif name == "label":
+        change = context_change(labels=words)
+    else:
+        if len(words) > 1:
+            raise IncidentError(f"usage: {_usage(name)}")
+        clear = words[0] == "-"
+        change = context_change(
+            incident_type=None if clear else words[0], known_types=types, clear_type=clear
+        )
+    return SetContext(change, types)
 
 
 def _parse_action(rest: str, *, today: date) -> RaiseAction:
@@ -311,7 +363,13 @@ def _parse_action(rest: str, *, today: date) -> RaiseAction:
 
 
 def candidates(
-    line: str, *, roles: tuple[str, ...] = (), people: tuple[str, ...] = (), deadlines=()
+    line: str,
+    *,
+    roles: tuple[str, ...] = (),
+    people: tuple[str, ...] = (),
+    deadlines=(),
+    types: tuple[str, ...] = (),
+    services: tuple[str, ...] = (),
 ) -> tuple[str, list[str]]:
     """(`prefix`, `words`): the line up to the word being typed, and what that word may be."""
     if not line.startswith("/"):
@@ -339,6 +397,10 @@ def candidates(
         options = tuple(deadlines)
     elif name == "snooze" and position == 1:
         options = ("5", "10", "15")
+    elif name == "type" and position == 0:
+        options = tuple(sorted(types))
+    elif name == "service" and typed.startswith("-"):
+        return prefix + "-", [s for s in services if s.startswith(typed[1:].lower())]
     elif name == "action":
         if typed.startswith("@"):
             return prefix + "@", [p for p in people if p.lower().startswith(typed[1:].lower())]

@@ -227,6 +227,8 @@ class IncidentSummary:
     is_drill: bool = False
     impact_ended_at: datetime | None = None
     """When impact stopped (mitigated, else resolved), for "how long it lasted"."""
+    incident_type: str | None = None
+    services: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

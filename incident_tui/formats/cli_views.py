@@ -45,6 +45,9 @@ def detail_json(
             clean(detail.public_description) if detail.public_description else None
         ),
         "is_drill": detail.is_drill,
+        "type": detail.incident_type,
+        "services": list(detail.services),
+        "labels": {key: clean(value) for key, value in detail.labels.items()},
         "declared_at": iso_z(detail.declared_at),
         "declared_by": clean(detail.declared_by),
         **{name: iso_z(detail.milestones[name]) for name in MILESTONES},
@@ -98,6 +101,8 @@ def summary_json(summary: IncidentSummary, *, now: datetime) -> dict[str, Any]:
         "started_at": iso_z(summary.started_at),
         "commander": clean(summary.commander) if summary.commander else None,
         "next_deadline": deadline_json(nd.name, nd.due_at, now) if nd else None,
+        "type": summary.incident_type,
+        "services": list(summary.services),
     }
 
 
@@ -140,6 +145,17 @@ def detail_lines(
         f"impact began {_when(detail.milestones['started_at'], tz)}"
         f" ({format_duration(now - detail.facts.started_at)} ago)",
     ]
+    context = [
+        *([f"type {detail.incident_type}"] if detail.incident_type else []),
+        *([f"services {', '.join(detail.services)}"] if detail.services else []),
+        *(
+            [" ".join(f"{k}={one_line(v)}" for k, v in detail.labels.items())]
+            if detail.labels
+            else []
+        ),
+    ]
+    if context:
+        lines.append(" · ".join(context))
     if detail.summary:
         lines.append(one_line(detail.summary))
     if detail.public_description:

@@ -96,6 +96,11 @@ class PostmortemDocument(TypedDict):
     date: DateTime
     """When the impact began."""
     severity: Literal["SEV-1", "SEV-2", "SEV-3", "SEV-4"]
+    incidentType: str
+    """The config's `[types.NAME]` it is, `""` when none."""
+    services: list[str]
+    """The services it affects, in the order they were added."""
+    labels: dict[str, str]
     incidentCommander: str
     """The commander holding the role at resolution (now, while open); `commanders` has
     every holder with their span."""
@@ -221,6 +226,9 @@ def record(draft: PostmortemDraft, *, with_entries: bool = True) -> dict[str, An
         "phase": detail.phase,
         "summary": clean(detail.summary),
         "isDrill": detail.is_drill,
+        "incidentType": detail.incident_type,
+        "services": list(detail.services),
+        "labels": {key: clean(value) for key, value in detail.labels.items()},
         "declaredAt": iso_exact(detail.declared_at),
         "declaredBy": clean(detail.declared_by),
         "milestones": {
@@ -315,6 +323,9 @@ def to_json(draft: PostmortemDraft, *, with_timeline: bool = True) -> Postmortem
         "title": clean(detail.title),
         "date": iso_z(started),
         "severity": severity,
+        "incidentType": detail.incident_type or "",
+        "services": list(detail.services),
+        "labels": {key: clean(value) for key, value in detail.labels.items()},
         "incidentCommander": clean(draft.commander or ""),
         "commanders": [
             {

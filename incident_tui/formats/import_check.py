@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from incident_tui.domain.context import parse_label, valid_service
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.instants import (
     EARLIEST,
@@ -266,10 +267,28 @@ class RecordReader:
             "declared_by": self.name_(rec, "declaredBy", w),
             **times,
         }
+        if rec.get("incidentType") is not None:  # older exports have no context at all
+            incident["incident_type"] = self.checked(
+                lambda v: one_line(v, 64).lower(), rec, "incidentType", w
+            )
         result = ImportedIncident(
             incident=incident,
             source_key=one_line(source_key, 40) if isinstance(source_key, str) else None,
         )
+        for index, service in enumerate(rec.get("services") or []):
+            try:
+                result.services.append(valid_service(service if isinstance(service, str) else ""))
+            except IncidentError as error:
+                raise self.fail(f"{w}.services[{index}]", f"is wrong: {error}") from None
+        labels = self.obj(rec.get("labels") or {}, f"{w}.labels")
+        for key, value in labels.items():
+            try:
+                label, text = parse_label(f"{key}={value if isinstance(value, str) else ''}")
+            except IncidentError as error:
+                raise self.fail(f"{w}.labels.{key}", f"is wrong: {error}") from None
+            if text is None:
+                raise self.fail(f"{w}.labels.{key}", "is empty")
+            result.labels[label] = text
         for e, ew in self.items(rec, "entries", w):
             result.entries.append(self.entry(e, ew))
         for h, hw in self.items(rec, "roles", w):
@@ -283,7 +302,9 @@ class RecordReader:
                 }
             )
         for c, cw in self.items(rec, "changes", w):
-            name = self.choice(c, "field", cw, sorted(CHANGE_FIELDS))
+            name = self.string(c, "field", cw)
+            if name not in CHANGE_FIELDS and not name.startswith("label:"):
+                name = self.choice(c, "field", cw, sorted(CHANGE_FIELDS))
             old = self.string(c, "old", cw, nullable=True)
             new = self.string(c, "new", cw, nullable=True)
             if name == "severity":

@@ -21,7 +21,8 @@ ENTRY_COLUMNS = ("occurred_at", "recorded_at", "kind", "author", "text", "pinned
 Row = tuple[Any, ...]
 
 
-CHANGE_FIELDS = frozenset({"phase", "severity", *MILESTONES})
+CHANGE_FIELDS = frozenset({"phase", "severity", "service", "type", *MILESTONES})
+"""And `label:KEY` (a label's key is free)."""
 
 
 POSTMORTEM_LISTS = {
@@ -60,6 +61,8 @@ class ImportedIncident:
     actions: list[dict[str, Any]] = field(default_factory=list)
     postmortem: dict[str, Any] = field(default_factory=dict)
     whys: list[dict[str, Any]] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
     source_key: str | None = None
     """The key the incident had where it was exported (for messages only)."""
     more_entries: Callable[[], Iterator[list[Row]]] | None = None

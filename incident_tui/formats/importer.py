@@ -192,6 +192,13 @@ def import_incident(db: Database, imported: ImportedIncident, *, now: datetime) 
                 session.execute(
                     insert(m.table_of(model)), [{**row, "incident_id": number} for row in rows]
                 )
+        at, by = imported.incident["declared_at"], imported.incident["declared_by"]
+        for name in imported.services:
+            session.add(m.IncidentService(incident_id=number, name=name, added_at=at, added_by=by))
+        for key, value in imported.labels.items():
+            session.add(
+                m.IncidentLabel(incident_id=number, key=key, value=value, set_at=at, set_by=by)
+            )
         if imported.whys or imported.postmortem != _EMPTY_POSTMORTEM:
             session.add(m.Postmortem(incident_id=number, updated_at=now, **imported.postmortem))
         return ImportResult(number, created=True)

@@ -20,6 +20,7 @@ from incident_tui.domain.entry_syntax import (
     PinLast,
     PostUpdate,
     RaiseAction,
+    SetContext,
     SetPhase,
     SetPublicWords,
     SetSeverity,
@@ -222,6 +223,18 @@ def _stop_timer(c: StopTimer, t: Target) -> str:
 @_operation(SetPublicWords, _message)
 def _set_public_words(c: SetPublicWords, t: Target) -> str:
     return set_public_description(t.db, key=t.key, text=c.text, author=t.author, now=t.now)
+
+
+@_operation(SetContext, lambda _c, text, t: f"{incident_key(parse_key(t.key))}: {text}")
+def _set_context(c: SetContext, t: Target) -> str:
+    return ops.set_context(
+        t.db,
+        key=t.key,
+        change=c.change,
+        author=t.author,
+        now=t.now,
+        known_types=c.known_types,
+    )
 
 
 @_operation(Snooze, _message)

@@ -34,10 +34,11 @@ class DeclareScreen(Wired, ModalScreen[int | None]):
         Binding("ctrl+s", "declare", "Declare", id="declare", tooltip="Declare the incident"),
     ]
 
-    def __init__(self, declare: Declare, commander: str) -> None:
+    def __init__(self, declare: Declare, commander: str, types: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.declare = declare
         self.commander = commander
+        self.types = types
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="declare-form"):
@@ -52,6 +53,12 @@ class DeclareScreen(Wired, ModalScreen[int | None]):
             yield Field(id="started", placeholder="now")
             yield Label("Summary (optional)")
             yield Field(id="summary")
+            yield Label("Services (optional, comma-separated: checkout-api, payments)")
+            yield Field(id="services")
+            yield Label("Labels (optional: region=eu-west-1, team=core)")
+            yield Field(id="labels")
+            yield Label(f"Type (optional: {', '.join(self.types) or 'none defined'})")
+            yield Field(id="type", max_length=64)
             yield Static(
                 Text("enter: declare   tab: next field   esc: cancel"), classes="dialog-help"
             )

@@ -148,6 +148,7 @@ class IncidentListScreen(ServiceFiltered, Screen[None]):
 
         def declare(fields: dict[str, str]) -> int | str:
             from incident_tui import ops
+            from incident_tui.domain.context import context_change
             from incident_tui.domain.errors import IncidentError
             from incident_tui.domain.timeparse import parse_past_time
 
@@ -160,6 +161,13 @@ class IncidentListScreen(ServiceFiltered, Screen[None]):
                 )
                 if not fields["severity"].strip():
                     raise IncidentError("severity is empty: 1, 2, 3 or 4")
+                known = tuple(app.config.types)
+                change = context_change(
+                    services=[s for s in fields.get("services", "").split(",") if s.strip()],
+                    labels=[x.strip() for x in fields.get("labels", "").split(",") if x.strip()],
+                    incident_type=fields.get("type", "").strip() or None,
+                    known_types=known,
+                )
                 return ops.declare(
                     app.get_database(),
                     title=fields["title"],
@@ -169,6 +177,8 @@ class IncidentListScreen(ServiceFiltered, Screen[None]):
                     commander=fields["commander"] if fields["commander"].strip() else None,
                     started_at=started,
                     summary=fields["summary"],
+                    context=change,
+                    known_types=known,
                 )
             except IncidentError as error:
                 return str(error)

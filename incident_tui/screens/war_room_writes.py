@@ -41,8 +41,9 @@ class WarRoomWrites:
 
     def completion_words(self) -> dict[str, Any]:
         detail = self.detail
+        types = tuple(self.incident_app.config.types)
         if detail is None:
-            return {}
+            return {"types": types}
         people = {h.holder for h in detail.holdings} | {self.user}
         people |= {e.author for e in detail.timeline[-200:]}
         return {
@@ -54,6 +55,8 @@ class WarRoomWrites:
             ),
             "people": tuple(sorted(people)),
             "deadlines": tuple(d.name for d in self.deadlines),
+            "types": types,
+            "services": detail.services,
         }
 
     def on_input_changed(self, event: EntryLine.Changed) -> None:
@@ -76,7 +79,9 @@ class WarRoomWrites:
             return self._failed("read-only: this is an observer's view")
         now = self.now()
         try:
-            command = parse_line(line, now=now, tz=self.tz)
+            command = parse_line(
+                line, now=now, tz=self.tz, types=tuple(self.incident_app.config.types)
+            )
         except IncidentError as error:
             return self._failed(str(error))
         if isinstance(command, ShowHelp):

@@ -284,6 +284,13 @@ def list_incidents(
                 .where(col(m.RoleHolding.ended_at).is_(None))
             ).all()
         )
+        services: dict[int, list[str]] = {}
+        for number, name in session.exec(
+            select(m.IncidentService.incident_id, m.IncidentService.name)
+            .where(col(m.IncidentService.incident_id).in_([m.saved_id(i) for i in incidents]))
+            .order_by(col(m.IncidentService.id))
+        ).all():
+            services.setdefault(number, []).append(name)
         result = []
         for incident in incidents:
             # A closed incident owes nothing (a resolved one still owes its postmortem):
@@ -305,6 +312,8 @@ def list_incidents(
                     next_deadline=upcoming[0] if upcoming else None,
                     is_drill=incident.is_drill,
                     impact_ended_at=incident.mitigated_at or incident.resolved_at,
+                    incident_type=incident.incident_type,
+                    services=tuple(services.get(m.saved_id(incident), ())),
                 )
             )
     active = sorted(

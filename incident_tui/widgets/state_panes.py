@@ -145,11 +145,31 @@ class WarRoomHeading(Pane):
                 room -= title_cells
             line.append_text(_next_deadline(next_deadline, now, room))
         room = width - line.cell_len - clock.cell_len
+        context = context_words(detail)
+        if context and room > 12:
+            # The context before the title, the title keeping at least a few words.
+            shown = one_line(context, max(8, room - 18))
+            line.append(" ")
+            line.append(shown, style="italic")
+            room = width - line.cell_len - clock.cell_len
         if room > 8:
             line.append("  " + one_line(detail.title))
         line.truncate(max(1, width - clock.cell_len), overflow="ellipsis", pad=True)
         line.append_text(clock)
         self.show_text(line)
+
+
+def context_words(detail: IncidentDetail) -> str:
+    """`security · checkout-api, payments · region=eu-west-1`: the type, the services, the
+    labels, compactly (empty when it has none)."""
+    parts = []
+    if detail.incident_type:
+        parts.append(detail.incident_type)
+    if detail.services:
+        parts.append(",".join(detail.services))
+    if detail.labels:
+        parts.append(" ".join(f"{k}={v}" for k, v in detail.labels.items()))
+    return " · ".join(parts)
 
 
 def _next_deadline(deadline: Deadline, now: datetime, room: int) -> Text:
