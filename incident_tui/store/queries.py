@@ -284,13 +284,14 @@ def list_incidents(
                 .where(col(m.RoleHolding.ended_at).is_(None))
             ).all()
         )
-        services: dict[int, list[str]] = {}
+        # Every incident's services in one read (a small table; no IN list of thousands).
+        services_of: dict[int, list[str]] = {}
         for number, name in session.exec(
-            select(m.IncidentService.incident_id, m.IncidentService.name)
-            .where(col(m.IncidentService.incident_id).in_([m.saved_id(i) for i in incidents]))
-            .order_by(col(m.IncidentService.id))
+            select(m.IncidentService.incident_id, m.IncidentService.name).order_by(
+                col(m.IncidentService.id)
+            )
         ).all():
-            services.setdefault(number, []).append(name)
+            services_of.setdefault(number, []).append(name)
         result = []
         for incident in incidents:
             # A closed incident owes nothing (a resolved one still owes its postmortem):
@@ -313,7 +314,7 @@ def list_incidents(
                     is_drill=incident.is_drill,
                     impact_ended_at=incident.mitigated_at or incident.resolved_at,
                     incident_type=incident.incident_type,
-                    services=tuple(services.get(m.saved_id(incident), ())),
+                    services=tuple(services_of.get(m.saved_id(incident), ())),
                 )
             )
     active = sorted(
