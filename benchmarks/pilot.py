@@ -5,6 +5,7 @@ its row drawn on this screen (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import secrets
 import subprocess
 import sys
@@ -34,7 +35,9 @@ def _status_line(app: object) -> str:
     return f" (status line: {text!r})" if text else ""
 
 
-async def _enter_latency(db_path: Path, entries: int, presses: int) -> dict:
+async def _enter_latency(
+    db_path: Path, entries: int, presses: int, profiler: cProfile.Profile | None = None
+) -> dict:
     from incident_tui.app import IncidentApp
 
     app = IncidentApp(db_target=str(db_path), open_incident=1)
@@ -77,7 +80,13 @@ async def _enter_latency(db_path: Path, entries: int, presses: int) -> dict:
             return build_row(entry, width, selected)
 
         timeline._row = probe
-        figures = await press_and_time(pilot, entry_line, drawn, presses)
+        if profiler:
+            profiler.enable()
+        try:
+            figures = await press_and_time(pilot, entry_line, drawn, presses)
+        finally:
+            if profiler:
+                profiler.disable()
     return {"presses": presses, "load_s": loaded, **figures}
 
 
@@ -162,7 +171,9 @@ db.dispose()
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-async def _live_latency(target: str, writes: int, workdir: Path) -> dict:
+async def _live_latency(
+    target: str, writes: int, workdir: Path, profiler: cProfile.Profile | None = None
+) -> dict:
     """A writer process logs `writes` entries; each one's latency is from just after its
     commit (the time is in its text) to its row being drawn in this process's war room."""
     from incident_tui import ops
@@ -190,6 +201,8 @@ async def _live_latency(target: str, writes: int, workdir: Path) -> dict:
             return build_row(entry, width, selected)
 
         timeline._row = probe
+        if profiler:
+            profiler.enable()
         writer = subprocess.Popen(
             [sys.executable, str(script), target, str(number), str(writes)],
             stderr=subprocess.PIPE,
@@ -198,6 +211,8 @@ async def _live_latency(target: str, writes: int, workdir: Path) -> dict:
             await pilot.pause(0.02)
             if writer.poll() not in (None, 0):
                 raise Unavailable(writer.stderr.read().decode().strip().splitlines()[-1])
+        if profiler:
+            profiler.disable()
     latencies = [at - float(text.rsplit("-", 1)[1]) for text, at in seen.items()]
     return summary(latencies)
 

@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import across  # noqa: E402
+import profiles  # noqa: E402
 from launches import bench_first_paint, bench_idle, bench_peak_memory, loaded_marker  # noqa: E402
 from pilot import bench_enter, bench_live  # noqa: E402
 from ptys import _LIVE, BIN, build_big, build_small, make_env  # noqa: E402
@@ -133,6 +134,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter windows")
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--json-out", type=Path, default=HERE / "results" / "latest.json")
+    parser.add_argument(
+        "--no-profiles", action="store_true", help="skip the profiles of the MISS rows"
+    )
     args = parser.parse_args()
     q = args.quick
     started = time.perf_counter()
@@ -172,10 +176,28 @@ def main() -> None:
             _say("9/9 across incidents: metrics and search …")
             path, results["across_entries"] = across_db(q)
             results["across"] = bench_across(path, 3 if q else 10)
+            rows = rows_of(results)
+            missed = [profiles.key_of(row.figure) for row in rows if row.ok is False]
+            keys = [] if args.no_profiles else [k for k in missed if k]
+            _say(f"profiles of the {len(keys)} MISS rows …")
+            context = {
+                "workdir": workdir,
+                "big": big,
+                "big_env": big_env,
+                "marker": marker,
+                "loaded": loaded_marker(big),
+                "small_env": small_env,
+                "ready": ready,
+                "idle_window": 10.0,
+                "log_env": make_env(workdir, workdir / "log.db"),
+                "across": path,
+                "search_query": results["across"]["search_worst"]["query"],
+                "entries": args.entries,
+            }
+            results["profiles"] = profiles.take(keys, context, _say)
         finally:
             for proc in list(_LIVE):
                 proc.close()
-    rows = rows_of(results)
     results["seconds"] = time.perf_counter() - started
     results["rows"] = [{**asdict(row), "ratio": row.ratio} for row in rows]
     args.json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -187,6 +209,9 @@ def main() -> None:
         f"{results['seconds'] / 60:.1f} min)\n"
     )
     print(render(rows))
+    why = profiles.why_blocks(rows, results["profiles"])
+    if why:
+        print(why)
     print(f"\nfigures written to {args.json_out}")
 
 
