@@ -150,10 +150,13 @@ class WarRoomHeading(Pane):
             # The context before the title, the title keeping at least a few words.
             shown = one_line(context, max(8, room - 18))
             line.append(" ")
-            line.append(shown, style="italic")
+            # (the gap ends the italic run: an SVG renderer drops a run's leading spaces)
+            line.append(shown + "  ", style="italic")
             room = width - line.cell_len - clock.cell_len
         if room > 8:
-            line.append("  " + one_line(detail.title))
+            line.append(
+                ("" if context and line.plain.endswith("  ") else "  ") + one_line(detail.title)
+            )
         line.truncate(max(1, width - clock.cell_len), overflow="ellipsis", pad=True)
         line.append_text(clock)
         self.show_text(line)
