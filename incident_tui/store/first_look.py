@@ -42,6 +42,10 @@ class FirstLook:
     declared_at: datetime
     milestones: dict[str, datetime | None]
     timeline: list[Entry] = field(default_factory=list)
+    # The context shows from the full read on (the first paint is the heading and entries).
+    incident_type: str | None = None
+    services: tuple[str, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
