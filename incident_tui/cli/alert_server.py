@@ -240,7 +240,10 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+    # Requests in flight finish (and log their line) before "stopped": server_close joins
+    # them; a client that stops sending is dropped after the handler's timeout.
+    daemon_threads = False
+    block_on_close = True
     allow_reuse_address = True
 
     def handle_error(self, request: Any, client_address: Any) -> None:
