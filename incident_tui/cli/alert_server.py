@@ -243,7 +243,6 @@ class _Server(ThreadingHTTPServer):
     # Requests in flight finish (and log their line) before "stopped": server_close joins
     # them; a client that stops sending is dropped after the handler's timeout.
     daemon_threads = False
-    block_on_close = True
     allow_reuse_address = True
 
     def handle_error(self, request: Any, client_address: Any) -> None:
