@@ -18,12 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
-import json
-import linecache
-import os
 import pstats
-import re
-import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -34,15 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ptys import BIN, PtyProcess  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
-TOP = 8
-# Plumbing that sits on every stack of an asyncio/Textual profile: never a hot spot.
-PLUMBING = re.compile(
-    r"^(asyncio|runpy|selectors|threading|contextlib|textual\.message_pump|"
-    r"textual\._callback|textual\.app\.run|cProfile|profiles)\b"
-)
+from app_profiles import in_pty  # noqa: E402
+from profile_summary import TOP, summarise  # noqa: E402
+from ptys import BIN  # noqa: E402
 
 # (row figure starts with, key); the first match wins.
 KEYS = (
@@ -59,6 +49,7 @@ KEYS = (
     ("another process's change drawn, SQLite", "live_sqlite"),
     ("another process's change drawn, PostgreSQL", "live_postgresql"),
     ("memory with 100k", "memory"),
+    ("`make test`", "suite"),
 )
 
 # One sentence per row: the floor the figure runs into (formatted with the row's figures).
@@ -67,8 +58,11 @@ FLOORS = {
     "adds the imports of SQLAlchemy/SQLModel/alembic and its own screens on top (a bare app "
     "with only those imports is in first_paint.median_s.bare_imports).",
     "enter": "the bare Input+Static app spends {floor:.1f} ms of CPU per Enter in the pilot "
-    "and one frame; the rest is the commit (synchronous=FULL, fsync) and the timeline's "
-    "repaint, listed above.",
+    "and one frame of one changed line. The war room draws two frames per Enter — the line "
+    "cleared at once (typing goes on while the writer's thread commits), then the new row "
+    "— and the second repaints the whole timeline pane (72×32 at 120×36): following the "
+    "newest moves every visible row up one, and Textual's compositor has no scroll blit. "
+    "The commit itself (synchronous=FULL) runs in the writer's thread.",
     "idle": "a bare app ticking one Static uses {floor:.2f} % of a core; every countdown, "
     "the clock and the change feed's checks each cost a compositor pass on top.",
     "read": "sqlite3 alone returns these rows in {floor:.0f} ms on this machine; building "
@@ -88,6 +82,8 @@ FLOORS = {
     "read of what changed and a frame; the profile is the reading screen's CPU.",
     "live_postgresql": "the change arrives through LISTEN/NOTIFY, then the same read and "
     "frame as SQLite; a loaded server adds its own latency.",
+    "suite": "the tmux tests wait on a real terminal and the PostgreSQL ones on the server; "
+    "the slowest are listed above.",
     "memory": "the interpreter with Textual, SQLAlchemy and pydantic imported is most of "
     "the first tens of MB before any entry is read (the package shares above).",
 }
@@ -98,68 +94,6 @@ def key_of(figure: str) -> str | None:
 
 
 # ------------------------------------------------------------------------------ cProfile
-
-
-def _module(filename: str) -> str:
-    """'…/site-packages/sqlalchemy/engine/result.py' → 'sqlalchemy.engine.result'."""
-    if filename.startswith("<frozen "):
-        return filename[len("<frozen ") : -1]
-    if filename.startswith("<"):
-        return "<string>"  # generated code: NamedTuple.__new__, dataclass/pydantic methods
-    path = filename
-    if "site-packages/" in path:
-        path = path.rsplit("site-packages/", 1)[1]
-    elif path.startswith(str(REPO)):
-        path = path[len(str(REPO)) + 1 :].removeprefix("benchmarks/")
-    elif "/lib/python3" in path:
-        path = path.rsplit("/lib/python3", 1)[1].split("/", 1)[-1]
-    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-
-
-def _builtin_package(name: str) -> str:
-    found = re.search(r"of '([\w.]+)", name) or re.search(r"method ([\w]+)\.", name)
-    owner = found.group(1).split(".")[0] if found else "builtins"
-    return f"{owner} (C)"
-
-
-def _name(func: tuple[str, int, str]) -> tuple[str, str]:
-    """(display name, package) of a pstats function key."""
-    filename, _line, funcname = func
-    if filename == "~":
-        return funcname.strip("{}<>"), _builtin_package(funcname)
-    module = _module(filename)
-    return f"{module}.{funcname}", module.split(".")[0]
-
-
-def summarise(stats: pstats.Stats) -> dict:
-    entries = stats.stats  # type: ignore[attr-defined]
-    total = sum(tt for (_cc, _nc, tt, _ct, _callers) in entries.values()) or 1e-9
-    packages: dict[str, float] = defaultdict(float)
-    # A function that hands (nearly) all its time to one callee is a link of a chain:
-    # list the callee, where the chain ends, not every link.
-    biggest_callee: dict[tuple, float] = defaultdict(float)
-    for func, (_cc, _nc, _tt, _ct, callers) in entries.items():
-        for caller, edge in callers.items():
-            if caller != func:
-                biggest_callee[caller] = max(biggest_callee[caller], edge[3])
-    top = []
-    for func, (_cc, _nc, tt, ct, _callers) in entries.items():
-        name, package = _name(func)
-        packages[package] += tt
-        if PLUMBING.match(name) or "_lsprof" in name or ct / total >= 0.97:
-            continue
-        if biggest_callee[func] >= ct - 0.02 * total:
-            continue
-        top.append({"name": name, "cum_pct": 100 * ct / total, "self_pct": 100 * tt / total})
-    top.sort(key=lambda e: -e["cum_pct"])
-    return {
-        "total_s": total,
-        "top": top[:TOP],
-        "packages": [
-            {"name": name, "pct": 100 * seconds / total}
-            for name, seconds in sorted(packages.items(), key=lambda kv: -kv[1])[:6]
-        ],
-    }
 
 
 def profile_call(fn: Callable[[], object], timer: Callable[[], float] | None = None) -> dict:
@@ -225,8 +159,11 @@ def _pilot(key: str, ctx: dict) -> dict:
     import pilot
 
     profiler = cProfile.Profile(time.thread_time)
-    if key == "enter":
-        asyncio.run(pilot._enter_latency(ctx["big"], ctx["entries"], 20, profiler=profiler))
+    if key == "enter":  # on a copy: the presses add rows, the pty profiles want none
+        copy = ctx["workdir"] / "enter-profile.db"
+        with sqlite3.connect(ctx["big"]) as source, sqlite3.connect(copy) as target:
+            source.backup(target)
+        asyncio.run(pilot._enter_latency(copy, ctx["entries"], 20, profiler=profiler))
         how = "cProfile (main thread CPU) of 20 presses"
     else:
         name = key.removeprefix("live_")
@@ -280,136 +217,21 @@ def importtime(argv: list[str], env: dict[str, str]) -> dict:
     }
 
 
-WRAPPER = """\
-import cProfile, json, os, signal, sys, time, runpy
-mode, out, script = sys.argv[1], sys.argv[2], sys.argv[3]
-sys.argv = [script, *sys.argv[4:]]
-if mode == "memory":
-    import tracemalloc
-    tracemalloc.start(1)
-
-    def dump(*_):
-        snapshot = tracemalloc.take_snapshot()
-        lines = [(s.traceback[0].filename, s.traceback[0].lineno, s.size)
-                 for s in snapshot.statistics("lineno")]
-        current, peak = tracemalloc.get_traced_memory()
-        with open(out + ".tmp", "w") as f:
-            json.dump({"lines": lines, "current": current, "peak": peak}, f)
-        os.replace(out + ".tmp", out)
-        os._exit(0)
-
-    signal.signal(signal.SIGUSR1, dump)
-else:
-    state = {"p": cProfile.Profile(time.thread_time)}
-
-    def dump(number):
-        state["p"].disable()
-        state["p"].dump_stats(f"{out}.{number}.tmp")
-        os.replace(f"{out}.{number}.tmp", f"{out}.{number}")
-
-    def again(*_):  # USR1: what ran until now (first paint); start afresh (idle window)
-        dump(1)
-        state["p"] = cProfile.Profile(time.thread_time)
-        state["p"].enable()
-
-    def stop(*_):
-        dump(2)
-        os._exit(0)
-
-    signal.signal(signal.SIGUSR1, again)
-    signal.signal(signal.SIGUSR2, stop)
-    state["p"].enable()
-runpy.run_path(script, run_name="__main__")
-"""
-
-
-def _wait_file(path: Path, seconds: float = 30.0) -> bool:
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        if path.exists():  # written whole, then renamed
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def in_pty(mode: str, ctx: dict) -> dict:
-    """Run the app under WRAPPER in a pty; first paint: profile spawn → marker; idle:
-    profile a window after the marker; memory: tracemalloc once the timeline is loaded."""
-    workdir: Path = ctx["workdir"]
-    wrapper = workdir / "profile_wrapper.py"
-    wrapper.write_text(WRAPPER)
-    out = workdir / f"profile-{mode}"
-    env, marker = (
-        (ctx["small_env"], ctx["ready"]) if mode == "idle" else (ctx["big_env"], ctx["marker"])
-    )
-    kind = "memory" if mode == "memory" else "cprofile"
-    argv = [
-        sys.executable,
-        str(wrapper),
-        kind,
-        str(out),
-        str(BIN / "incident-tui"),
-        "open",
-        "INC-1",
-    ]
-    with PtyProcess(argv, env) as proc:
-        if proc.wait_for(marker, 120) is None:
-            return {"how": f"failed: {proc.tail_text(200)!r}", "top": [], "packages": []}
-        if mode == "memory":
-            proc.wait_for(ctx["loaded"], 120)
-            proc.pump(1.0)
-            os.kill(proc.pid, signal.SIGUSR1)
-            proc.pump(0.5)
-            return (
-                _memory(out)
-                if _wait_file(out, 60)
-                else {"how": "no snapshot", "top": [], "packages": []}
-            )
-        if mode == "idle":
-            proc.pump(1.0)
-        os.kill(proc.pid, signal.SIGUSR1)
-        if mode == "idle":
-            proc.pump(ctx["idle_window"])
-        os.kill(proc.pid, signal.SIGUSR2)
-        proc.pump(0.5)
-        number = 1 if mode == "first_paint" else 2
-        dumped = Path(f"{out}.{number}")
-        if not _wait_file(dumped):
-            return {"how": "no profile written", "top": [], "packages": []}
-    how = (
-        "cProfile (main thread CPU) in the app, spawn → marker"
-        if mode == "first_paint"
-        else f"cProfile (main thread CPU) in the app, {ctx['idle_window']:.0f} s idle"
-    )
-    return {"how": how, **summarise(pstats.Stats(str(dumped)))}
-
-
-def _memory(out: Path) -> dict:
-    data = json.loads(out.read_text())
-    total = data["current"] or 1
-    packages: dict[str, int] = defaultdict(int)
-    for filename, _line, size in data["lines"]:
-        packages[_module(filename).split(".")[0]] += size
-    top = [
-        {
-            "name": f"{_module(f)}:{line}  {linecache.getline(f, line).strip()[:60]}",
-            "cum_pct": 100 * size / total,
-            "self_pct": None,
-        }
-        for f, line, size in data["lines"][:TOP]
-    ]
-    return {
-        "how": f"tracemalloc in the app: {data['current'] / 2**20:.0f} MB traced now, "
-        f"peak {data['peak'] / 2**20:.0f} MB (VmHWM adds the interpreter and C libraries)",
-        "top": top,
-        "packages": [
-            {"name": n, "pct": 100 * size / total}
-            for n, size in sorted(packages.items(), key=lambda kv: -kv[1])[:6]
-        ],
-    }
-
-
 # ---------------------------------------------------------------------------- the lot
+
+
+def suite_profile(suite: dict) -> dict:
+    """The last whole `make test`: its slowest tests (setup, call and teardown)."""
+    total = suite.get("test_seconds") or 1e-9
+    return {
+        "how": f"the slowest tests of the last whole run, {total / 60:.1f} min of test time "
+        f"over {suite.get('workers')} workers",
+        "top": [
+            {"name": f"{name}  {seconds:.1f} s", "cum_pct": 100 * seconds / total, "self_pct": None}
+            for name, seconds in suite.get("slowest", [])
+        ],
+        "packages": [],
+    }
 
 
 def take(keys: list[str], ctx: dict, say: Callable[[str], None]) -> dict[str, dict]:
@@ -421,6 +243,8 @@ def take(keys: list[str], ctx: dict, say: Callable[[str], None]) -> dict[str, di
                 profiles[key] = _in_process(key, ctx)
             elif key in ("enter", "live_sqlite", "live_postgresql"):
                 profiles[key] = _pilot(key, ctx)
+            elif key == "suite":
+                profiles[key] = suite_profile(ctx.get("suite") or {})
             elif key == "log":
                 cli = str(BIN / "incident-tui")
                 profiles[key] = importtime([cli, "log", "INC-1", "profiled"], ctx["log_env"])

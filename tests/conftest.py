@@ -7,7 +7,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,7 +16,10 @@ from pathlib import Path
 import pytest
 
 from incident_tui.domain.clock import FrozenClock
+from tests.cli_forks import run_cli
 from tests.terminal import PATIENCE_S
+
+pytest_plugins = ["tests.suite_clock"]
 
 FROZEN_AT = datetime(2026, 11, 24, 9, 2, 0, tzinfo=UTC)
 """'Now' in tests: 09:02 UTC, as in the SEV2 walk-through."""
@@ -153,7 +155,8 @@ CliRunner = Callable[..., subprocess.CompletedProcess]
 
 @pytest.fixture
 def cli(db_path: Path, private_home: Path) -> CliRunner:
-    """Run `incident-tui` in a subprocess on the test database, with a frozen clock."""
+    """Run `incident-tui` in a process of its own on the test database, with a frozen
+    clock (forked from a warm process: tests/cli_forks.py)."""
 
     def run(
         *args: str,
@@ -167,14 +170,7 @@ def cli(db_path: Path, private_home: Path) -> CliRunner:
         if now is not None:
             full_env["INCIDENT_TUI_NOW"] = now.isoformat()
         full_env.update(env or {})
-        return subprocess.run(
-            [sys.executable, "-m", "incident_tui", *args],
-            capture_output=True,
-            text=True,
-            env=full_env,
-            input=input,
-            timeout=60,
-        )
+        return run_cli(list(args), env=full_env, input=input, timeout=60)
 
     return run
 

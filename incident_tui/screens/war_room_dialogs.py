@@ -133,8 +133,9 @@ class WarRoomDialogs:
         if timeline.selected_entry is not None:
             return timeline.selected_entry
         entries = timeline.timeline.entries
-        if editable:
-            entries = [e for e in entries[-500:] if e.author == self.user]
+        if editable:  # checked for the footer on every key: the user read once
+            user = self.user
+            entries = [e for e in entries[-500:] if e.author == user]
             entries = [e for e in entries if e.kind not in SYSTEM_KINDS]
         return max(entries, key=lambda e: (e.recorded_at, e.id)) if entries else None
 
