@@ -145,10 +145,52 @@ async def _bare_enter_latency(presses: int) -> dict:
         return await press_and_time(pilot, entry_line, drawn, presses)
 
 
+async def _scrolling_enter_latency(presses: int) -> dict:
+    """A second floor, for what the war room must draw: a bare app whose bordered log,
+    the timeline's size (72×34 at 120×36), follows its newest line, so each Enter
+    repaints the whole pane, as the timeline's does (Textual has no scroll blit)."""
+    from textual.app import App, ComposeResult
+    from textual.containers import Horizontal
+    from textual.widgets import Input, Log, Static
+
+    drawn: dict[str, tuple[float, float]] = {}
+
+    class Drawn(Log):
+        def render_line(self, y: int):  # type: ignore[no-untyped-def]
+            index = self.scroll_offset.y + y
+            if index < len(self.lines):
+                drawn.setdefault(self.lines[index], (time.perf_counter(), time.process_time()))
+            return super().render_line(y)
+
+    class Scrolling(App[None]):
+        CSS = "#log { width: 72; border: round $primary; } #side { width: 1fr; }"
+
+        def compose(self) -> ComposeResult:
+            with Horizontal():
+                yield Drawn(id="log")
+                yield Static("side", id="side")
+            yield Input(id="entry")
+
+        def on_mount(self) -> None:
+            self.query_one(Drawn).write_lines(f"earlier line {i}" for i in range(500))
+
+        def on_input_submitted(self, event: Input.Submitted) -> None:
+            self.query_one(Drawn).write_line(event.value)
+            event.input.value = ""
+
+    app = Scrolling()
+    async with app.run_test(size=(COLS, ROWS)) as pilot:
+        await pilot.pause()
+        entry_line = app.query_one(Input)
+        entry_line.cursor_blink = False
+        return await press_and_time(pilot, entry_line, drawn, presses)
+
+
 def bench_enter(db_path: Path, entries: int, presses: int) -> dict:
     try:
         figures = asyncio.run(_enter_latency(db_path, entries, presses))
         figures["bare"] = asyncio.run(_bare_enter_latency(presses))
+        figures["bare_scrolling"] = asyncio.run(_scrolling_enter_latency(presses))
         return figures
     except Unavailable as reason:
         return {"skipped": f"war room not available: {reason}"}

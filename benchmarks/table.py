@@ -166,6 +166,8 @@ def main() -> None:
             results["first_paint"] = bench_first_paint(workdir, big_env, marker, 3 if q else 7)
             _say("2/9 memory with the whole timeline loaded …")
             results["memory"] = bench_peak_memory(big_env, marker, loaded_marker(big))
+            # the floor: the same app on an incident of a few entries
+            results["memory_small"] = bench_peak_memory(small_env, ready, loaded_marker(_small))
             _say("3/9 read_incident beside sqlite3 …")
             results["read"] = bench_read(big, 3 if q else 7)
             _say("4/9 export beside json.dumps …")

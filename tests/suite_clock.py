@@ -20,6 +20,14 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
 
 
+def _by_file() -> dict[str, float]:
+    files: dict[str, float] = {}
+    for nodeid, seconds in _durations.items():
+        name = nodeid.split("::", 1)[0]
+        files[name] = files.get(name, 0.0) + seconds
+    return files
+
+
 def _whole_suite(config: pytest.Config) -> bool:
     if hasattr(config, "workerinput"):  # an xdist worker: the controller writes it
         return False
@@ -58,6 +66,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 "when": datetime.now(UTC).isoformat(timespec="seconds"),
                 "slowest": sorted(_durations.items(), key=lambda kv: -kv[1])[:10],
                 "test_seconds": sum(_durations.values()),
+                "by_file": sorted(_by_file().items(), key=lambda kv: -kv[1])[:12],
             },
             indent=2,
         )
