@@ -40,6 +40,7 @@ from incident_tui.widgets.badges import steady_cursors
 from incident_tui.widgets.checklist_pane import ChecklistPane
 from incident_tui.widgets.countdowns import CountdownsPane
 from incident_tui.widgets.entry_line import EntryLine
+from incident_tui.widgets.paint_hold import PaintHold
 from incident_tui.widgets.state_panes import (
     PresenceStrip,
     RolesPane,
@@ -161,6 +162,8 @@ class WarRoomScreen(
         self._status_error = False
         self._status_about_line = False
         self._writes = None
+        self.paint_hold = PaintHold()
+        """An entry line's Enter and its row, painted in one frame (widgets/paint_hold)."""
         self._waiting = False
         """The status line says lines are waiting for the database."""
         self._reported = 0
@@ -250,6 +253,7 @@ class WarRoomScreen(
         self.presence.say(self.incident_app.get_database())
 
     def on_unmount(self) -> None:
+        self.paint_hold.release()
         if self._writes is not None:
             self._writes.close()  # what is queued is still written, then the thread ends
         self.presence.leave(self.incident_app.get_database)

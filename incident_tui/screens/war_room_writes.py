@@ -72,7 +72,13 @@ class WarRoomWrites:
     def take_line(self, line: str, typed_at: float) -> str | None:
         """The entry line's Enter, in the order typed: parse the line and queue its write
         (the line is cleared in the same step). Returns why not when the line stays."""
-        from incident_tui.domain.entry_syntax import PostUpdate, ShowHandoff, ShowHelp, parse_line
+        from incident_tui.domain.entry_syntax import (
+            LogEntry,
+            PostUpdate,
+            ShowHandoff,
+            ShowHelp,
+            parse_line,
+        )
         from incident_tui.ops.write_queue import Pending
 
         if self.incident_app.read_only:
@@ -98,6 +104,8 @@ class WarRoomWrites:
         retry, self._retry = self._retry, None
         if retry is not None and retry[0] == line:
             now = retry[1]  # it happened when first entered, not when the database came back
+        if isinstance(command, LogEntry):  # its row comes with the commit: paint both then
+            self.paint_hold.hold(self.app, self)
         self.writes.put(Pending(line, command, now, typed_at))
         return None
 
@@ -139,6 +147,13 @@ class WarRoomWrites:
         self.post_message(self.WriteReported(outcome))  # from the writer's thread
 
     def on_war_room_screen_write_reported(self, event: WriteReported) -> None:
+        try:
+            self._reported_write(event)
+        finally:
+            # Whatever it said, painting goes on, once what it changed reached the screen.
+            self.call_later(self.paint_hold.release)
+
+    def _reported_write(self, event: WriteReported) -> None:
         from incident_tui.domain.entry_syntax import LogEntry, SetPhase
 
         outcome = event.outcome
@@ -184,11 +199,18 @@ class WarRoomWrites:
             # Committed: drawn as it is, with no read. Whatever else changed (another
             # writer's rows, a milestone an alert moved) the next poll finds and reads.
             self.show_own_entry(outcome.result)
+            timeline = self.query_one("#timeline")
+            self.paint_hold.include(self, timeline, timeline.vertical_scrollbar)
         else:
             self._refresh_soon(whole=not isinstance(command, LogEntry))
         if self._waiting and not outcome.queued:
             self._waiting = False
-            self.status("saved: every line is in the database")
+            if not self._status_about_line:
+                self.status("saved: every line is in the database")
+        elif self._status_about_line:
+            # Why the line still typed was refused stays: an earlier line's "logged",
+            # reported after the refusal, would replace the reason the scribe must read.
+            pass
         elif isinstance(command, LogEntry) and command.at is None and command.kind == "note":
             # The entry on the timeline is the confirmation; a message would only cost a
             # repaint on every line the scribe types.
