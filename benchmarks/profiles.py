@@ -61,10 +61,10 @@ FLOORS = {
     "Textual styling and laying out the war room's 24 widgets (13 layout passes in the "
     "profile before the first frame), where the minimal app has one.",
     "enter": "the bare Input+Static app spends {floor:.1f} ms of CPU per Enter in the pilot "
-    "and one frame of one changed line. The war room draws two frames per Enter — the line "
-    "cleared at once (typing goes on while the writer's thread commits), then the new row "
-    "— and the second repaints the whole timeline pane (72×32 at 120×36): following the "
-    "newest moves every visible row up one, and Textual's compositor has no scroll blit. "
+    "and one frame of one changed line. The war room's one frame per Enter (the cleared "
+    "line and the new row together: widgets/paint_hold.py) repaints the whole timeline "
+    "pane (72×32 at 120×36): following the newest moves every visible row up one, and "
+    "Textual's compositor has no scroll blit. "
     "A bare Textual app whose bordered log pane follows its newest line pays that repaint "
     "too: its figure is in the row's note (enter.bare_scrolling in the JSON). The commit "
     "itself (synchronous=FULL) runs in the writer's thread.",
