@@ -4,11 +4,11 @@ Enter clears the line at once (keys typed on go to a fresh line) and the row com
 few milliseconds later, when the writer's thread has committed it. Painted apart, that
 is two frames, and Textual's frame timer puts the second one 1-2 frame intervals after
 the first (its timer, once a tick came late, skips to the interval after next): the row
-showed 20-40 ms after Enter. Holding the screen's painting (`App.batch_update`) from
-the Enter to the commit's report (released once the report's changes reached the
-screen) paints both in one frame, at once. Keys are still read
-and the line still changes while it is held; only painting waits, and never longer than
-`MAX_HOLD_S` (a write that waits on a lock shows the cleared line meanwhile).
+showed 20-40 ms after Enter. Holding the app's painting (`App.batch_update`) from the
+Enter to the commit's report (released once the report's changes reached the screen)
+paints both in one frame, at once. Keys are still read and the line still changes while
+it is held; only painting waits, and never longer than `MAX_HOLD_S` (a write that waits
+on a lock shows the cleared line meanwhile).
 """
 
 from __future__ import annotations
