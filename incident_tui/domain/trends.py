@@ -8,7 +8,7 @@ before it, so "last month against the one before" is one look. Drills never coun
 period is also split by service: an incident affecting two services counts in both, one
 with none under "(none)".
 
-Pure: no Textual, no database. `reports.trend_rows` reads the rows.
+Pure: no Textual, no database. `store.trend_rows` reads the rows.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ MEASURES: tuple[tuple[str, str, str, str], ...] = (
 
 class IncidentRow(NamedTuple):
     """What the metrics need of one incident. A NamedTuple: a year's metrics read
-    thousands of them, built in one pass (`reports.trend_rows`)."""
+    thousands of them, built in one pass (`store.trend_rows`)."""
 
     number: int
     severity: int

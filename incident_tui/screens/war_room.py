@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, tzinfo
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,7 +27,6 @@ from textual.widgets import Footer, Static
 from incident_tui.domain.checklists import incident_checklists, seen_done
 from incident_tui.domain.incident_types import roles_to_fill
 from incident_tui.domain.records import Deadline, IncidentDetail
-from incident_tui.domain.text import one_line
 from incident_tui.screens.war_room_bell import OverdueBell
 from incident_tui.screens.war_room_dialogs import WarRoomDialogs
 from incident_tui.screens.war_room_palette import WarRoomPalette
@@ -324,28 +322,6 @@ class WarRoomScreen(
         if self.detail is not None:
             # Panes choose a compact form when narrow: redraw once their new sizes are known.
             self.call_after_refresh(self._show_state)
-
-    # --- the status line ---------------------------------------------------------------
-
-    def status(self, message: str, *, error: bool = False, about_line: bool = False) -> None:
-        """One line under the timeline; an error `about_line` (the text in the entry line)
-        goes once that text leaves the line, any other stays until the next message."""
-        line = self.query_one("#entry-status", Static)
-        if not message and not self._status_shown:
-            return
-        self._status_shown = bool(message)
-        self._status_error = error and bool(message)
-        self._status_about_line = self._status_error and about_line
-        line.set_class(error, "-error")
-        line.update(Text(one_line(message, 400), no_wrap=True, overflow="ellipsis"), layout=False)
-
-    def announce(self, message: str) -> None:
-        """Something the room must notice (a deadline passed), in red on the status line —
-        unless that line is telling the scribe why their line was refused, or that lines
-        are waiting for the database: that stays (the heading and the countdowns show the
-        deadline red anyway)."""
-        if not (self._status_about_line or self._waiting):
-            self.status(message, error=True)
 
     # --- the commander's actions ------------------------------------------------------
 

@@ -3,18 +3,21 @@
 Enter parses the line and puts it on the write queue (the line is cleared in the same
 step); the queue's thread writes one line per committed transaction and reports back,
 and the report decides what the status line says: saved, refused (the line comes back),
-or waiting for the database (kept and retried in order, or given back to retry). A
-mixin of `WarRoomScreen`: its state (`_writes`, `_waiting`, `_reported`, `_retry`,
-`_refresh_whole`, the `_status_…` flags) is set up in the screen's `__init__`.
+or waiting for the database (kept and retried in order, or given back to retry). The
+status line itself (`status`, `announce`) is here too. A mixin of `WarRoomScreen`: its
+state (`_writes`, `_waiting`, `_reported`, `_retry`, `_refresh_whole`, the `_status_…`
+flags) is set up in the screen's `__init__`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
+from textual.widgets import Static
 
 from incident_tui.domain.errors import IncidentError
 from incident_tui.domain.records import Entry
@@ -58,6 +61,28 @@ class WarRoomWrites:
             "types": types,
             "services": detail.services,
         }
+
+    # --- the status line ---------------------------------------------------------------
+
+    def status(self, message: str, *, error: bool = False, about_line: bool = False) -> None:
+        """One line under the timeline; an error `about_line` (the text in the entry line)
+        goes once that text leaves the line, any other stays until the next message."""
+        line = self.query_one("#entry-status", Static)
+        if not message and not self._status_shown:
+            return
+        self._status_shown = bool(message)
+        self._status_error = error and bool(message)
+        self._status_about_line = self._status_error and about_line
+        line.set_class(error, "-error")
+        line.update(Text(one_line(message, 400), no_wrap=True, overflow="ellipsis"), layout=False)
+
+    def announce(self, message: str) -> None:
+        """Something the room must notice (a deadline passed), in red on the status line —
+        unless that line is telling the scribe why their line was refused, or that lines
+        are waiting for the database: that stays (the heading and the countdowns show the
+        deadline red anyway)."""
+        if not (self._status_about_line or self._waiting):
+            self.status(message, error=True)
 
     def on_input_changed(self, event: EntryLine.Changed) -> None:
         # An error speaks of the line as it was; once the line is cleared it is stale.
