@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from incident_tui.domain.entry_syntax import SetContext, complete, parse_line
+from incident_tui.domain.entry_completion import complete
+from incident_tui.domain.entry_syntax import SetContext, parse_line
 from incident_tui.store import queries
 from incident_tui.widgets.state_panes import context_words
 from tests.conftest import FROZEN_AT, CliRunner, row_counts, table_dump

@@ -6,6 +6,7 @@ from datetime import UTC, date, timedelta
 
 import pytest
 
+from incident_tui.domain.entry_completion import complete
 from incident_tui.domain.entry_syntax import (
     HandOverRole,
     LogEntry,
@@ -17,7 +18,6 @@ from incident_tui.domain.entry_syntax import (
     ShowHelp,
     Snooze,
     StartTimer,
-    complete,
     parse_line,
 )
 from incident_tui.domain.errors import IncidentError

@@ -209,7 +209,7 @@ class EntryLine(InOrderKeys, Input):
         if self.cursor_position != len(self.value):
             self.cursor_position = len(self.value)
             return
-        from incident_tui.domain.entry_syntax import complete  # not needed for the first frame
+        from incident_tui.domain.entry_completion import complete  # not needed at first frame
 
         line, choices = complete(self.value, **self._known())
         if line != self.value:
