@@ -252,7 +252,7 @@ def assert_valid_export(doc: dict) -> None:
     """`doc` (a JSON export, parsed) validates against `incident-tui export --schema`."""
     import jsonschema
 
-    from incident_tui.formats.export_json import schema
+    from incident_tui.formats.export_model import schema
 
     jsonschema.validate(doc, schema(), format_checker=jsonschema.FormatChecker())
 

@@ -41,7 +41,7 @@ def _export_schema(args: argparse.Namespace) -> int:
     """`export --schema`: the JSON Schema of the JSON export (no database needed)."""
     import json
 
-    from incident_tui.formats.export_json import schema
+    from incident_tui.formats.export_model import schema
 
     if not args.schema:
         raise IncidentError("export needs a KEY (or --schema for the JSON Schema)")

@@ -23,7 +23,6 @@ from incident_tui.formats.export_json import (  # noqa: F401  (the export's JSON
     JSON_FORMAT_VERSION,
     iso_exact,
     record,
-    schema,
     timeline_entries,
     to_json,
 )
